@@ -1,0 +1,56 @@
+//! Typed errors and the exit-code contract (0 clean, 1 findings, 2 usage/config, 3 unreadable input).
+
+use std::path::PathBuf;
+
+/// Exit codes of the command-line contract.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExitCode {
+    Clean = 0,
+    Findings = 1,
+    Usage = 2,
+    Unreadable = 3,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{path}: cannot read: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{path}: {message}")]
+    Unreadable { path: PathBuf, message: String },
+    #[error("{path}: row {row}: {message}")]
+    BadRow {
+        path: PathBuf,
+        row: usize,
+        message: String,
+    },
+    #[error("{path}: not a known export: {message}")]
+    Undetected { path: PathBuf, message: String },
+    #[error("{path}: column «{column}» not found{}", suggestion.as_ref().map(|s| format!(" (did you mean «{s}»?)")).unwrap_or_default())]
+    MissingColumn {
+        path: PathBuf,
+        column: String,
+        suggestion: Option<String>,
+    },
+    #[error("config {path}: {message}")]
+    Config { path: PathBuf, message: String },
+    #[error("{0}")]
+    Usage(String),
+    #[error("{path}: cannot write: {message}")]
+    Write { path: PathBuf, message: String },
+}
+
+impl Error {
+    /// The exit code this error maps to.
+    pub fn exit_code(&self) -> ExitCode {
+        match self {
+            Error::Config { .. } | Error::Usage(_) | Error::Write { .. } => ExitCode::Usage,
+            _ => ExitCode::Unreadable,
+        }
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

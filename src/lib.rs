@@ -1,0 +1,16 @@
+//! crmclean: audit and clean amoCRM and Flow CRM exports.
+//!
+//! The pipeline: [`read`] turns files into raw tables, [`profile`] maps their headers onto
+//! canonical fields, [`model`] builds typed records with normalised values ([`normalize`]),
+//! [`rules`] produce findings, and [`output`] writes them safely. Each CLI command lives in
+//! [`commands`].
+
+pub mod cli;
+pub mod commands;
+pub mod error;
+pub mod model;
+pub mod normalize;
+pub mod output;
+pub mod profile;
+pub mod read;
+pub mod rules;
