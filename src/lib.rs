@@ -11,6 +11,10 @@ pub mod error;
 pub mod model;
 pub mod normalize;
 pub mod output;
+pub mod params;
 pub mod profile;
 pub mod read;
 pub mod rules;
+
+#[cfg(test)]
+pub(crate) mod testutil;

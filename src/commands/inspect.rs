@@ -1,0 +1,208 @@
+//! `crmclean inspect`: what each file was detected as, and how its columns were mapped.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+
+use serde::Serialize;
+
+use super::{Global, InputArgs};
+use crate::error::{Error, ExitCode, Result};
+use crate::model::{self, LoadOptions, Source};
+use crate::normalize::phone::PhoneOptions;
+use crate::read::{ReadOptions, SourceFormat};
+
+/// Show what each export was detected as: format, layout, encoding, delimiter, rows, the column
+/// mapping and the columns left unmapped.
+///
+/// Examples:
+///   crmclean inspect samples/
+///   crmclean inspect contacts.csv deals.xlsx --format json
+#[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
+pub struct Args {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+/// One file in `inspect --format json` (the stable contract).
+#[derive(Debug, Serialize)]
+pub struct FileReport {
+    pub file: String,
+    pub kind: Option<&'static str>,
+    pub layout: Option<crate::profile::Layout>,
+    pub encoding: Option<&'static str>,
+    pub delimiter: Option<String>,
+    pub rows: usize,
+    pub mapped: BTreeMap<String, String>,
+    pub unmapped: Vec<String>,
+    pub problems: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+impl FileReport {
+    fn of(source: &Source) -> Self {
+        let (encoding, delimiter) = match &source.table.format {
+            SourceFormat::Csv {
+                encoding,
+                delimiter,
+            } => (
+                Some(encoding.as_str()),
+                Some((*delimiter as char).to_string()),
+            ),
+            SourceFormat::Xlsx { .. } => (None, None),
+        };
+        let m = &source.mapping;
+        FileReport {
+            file: source.table.name.clone(),
+            kind: Some(m.kind.as_str()),
+            layout: m.layout,
+            encoding,
+            delimiter,
+            rows: source.table.rows.len(),
+            mapped: m.mapped_headers(),
+            unmapped: m
+                .unmapped()
+                .into_iter()
+                .map(|i| m.headers[i].clone())
+                .collect(),
+            problems: source.table.problems.len(),
+            error: None,
+        }
+    }
+
+    fn failed(error: &Error) -> Self {
+        let file = match error {
+            Error::Io { path, .. }
+            | Error::Unreadable { path, .. }
+            | Error::Undetected { path, .. }
+            | Error::BadRow { path, .. }
+            | Error::MissingColumn { path, .. } => path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            _ => String::new(),
+        };
+        FileReport {
+            file,
+            kind: None,
+            layout: None,
+            encoding: None,
+            delimiter: None,
+            rows: 0,
+            mapped: BTreeMap::new(),
+            unmapped: Vec::new(),
+            problems: 1,
+            error: Some(error.to_string()),
+        }
+    }
+}
+
+pub fn run(args: Args, global: &Global) -> Result<ExitCode> {
+    let rules = global.rule_set()?;
+    let options = LoadOptions {
+        read: ReadOptions {
+            sheet: args.input.sheet.clone(),
+        },
+        phone: PhoneOptions {
+            default_area: args.input.default_area.clone(),
+        },
+        today: chrono::Local::now().date_naive(),
+    };
+    let loaded = model::load(&args.input.paths, &rules, &options)?;
+    let mut reports: Vec<FileReport> = loaded.dataset.sources.iter().map(FileReport::of).collect();
+    reports.extend(loaded.errors.iter().map(FileReport::failed));
+    reports.sort_by(|a, b| a.file.cmp(&b.file));
+    let mut out = std::io::stdout().lock();
+    let written = match args.format {
+        Format::Json => serde_json::to_writer_pretty(&mut out, &reports)
+            .map_err(std::io::Error::other)
+            .and_then(|_| writeln!(out)),
+        Format::Text => write_text(&mut out, &loaded.dataset, &reports),
+    };
+    written.map_err(|e| Error::Write {
+        path: "<stdout>".into(),
+        message: e.to_string(),
+    })?;
+    for s in &loaded.dataset.sources {
+        for p in &s.table.problems {
+            global.say(format!(
+                "{}{}: {}",
+                s.table.name,
+                p.row.map(|r| format!(":{r}")).unwrap_or_default(),
+                p.message
+            ));
+        }
+    }
+    Ok(if loaded.errors.is_empty() {
+        ExitCode::Clean
+    } else {
+        ExitCode::Unreadable
+    })
+}
+
+fn write_text(
+    out: &mut impl Write,
+    ds: &model::Dataset,
+    reports: &[FileReport],
+) -> std::io::Result<()> {
+    for r in reports {
+        writeln!(out, "{}", r.file)?;
+        if let Some(e) = &r.error {
+            writeln!(out, "  error: {e}\n")?;
+            continue;
+        }
+        let layout = r
+            .layout
+            .map(|l| {
+                format!(
+                    " ({})",
+                    serde_json::to_value(l)
+                        .unwrap_or_default()
+                        .as_str()
+                        .unwrap_or("")
+                )
+            })
+            .unwrap_or_default();
+        writeln!(out, "  kind:      {}{layout}", r.kind.unwrap_or("?"))?;
+        match (r.encoding, &r.delimiter) {
+            (Some(e), Some(d)) => writeln!(out, "  format:    CSV, {e}, delimiter {d:?}")?,
+            _ => writeln!(out, "  format:    XLSX")?,
+        }
+        writeln!(out, "  rows:      {}", r.rows)?;
+        writeln!(out, "  problems:  {}", r.problems)?;
+        writeln!(out, "  mapped:")?;
+        for (field, header) in &r.mapped {
+            writeln!(out, "    {field:<18} ← {header}")?;
+        }
+        if !r.unmapped.is_empty() {
+            writeln!(out, "  unmapped (kept as is): {}", r.unmapped.join(", "))?;
+        }
+        writeln!(out)?;
+    }
+    let l = &ds.links;
+    if !ds.deals.is_empty() {
+        writeln!(
+            out,
+            "deal → contact links: {} by ID, {} via «Сделки», {} by name+phone, {} unresolved, {} without contact",
+            l.by_contact_id, l.by_deals_column, l.by_name_and_phone, l.unresolved, l.without_contact
+        )?;
+    }
+    if ds.companies_skipped > 0 {
+        writeln!(
+            out,
+            "company rows in contacts exports (not contacts): {}",
+            ds.companies_skipped
+        )?;
+    }
+    Ok(())
+}

@@ -1,0 +1,198 @@
+//! One module per command; shared plumbing (inputs, `--as-of`, outputs, progress) lives here.
+
+pub mod audit;
+pub mod dedupe;
+pub mod inspect;
+pub mod lookup;
+pub mod migrate;
+pub mod report;
+pub mod rules;
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
+
+use crate::error::{Error, Result};
+use crate::model::{self, Dataset, LoadOptions};
+use crate::normalize::date::parse_datetime;
+use crate::normalize::phone::PhoneOptions;
+use crate::output::atomic::OutputPolicy;
+use crate::params::RuleSet;
+use crate::read::ReadOptions;
+
+/// Options every command shares.
+#[derive(Debug, Clone, Default)]
+pub struct Global {
+    pub rules: Option<PathBuf>,
+    pub quiet: bool,
+}
+
+impl Global {
+    pub fn rule_set(&self) -> Result<RuleSet> {
+        RuleSet::locate(self.rules.as_deref())
+    }
+
+    /// A message for the user on stderr (suppressed by `--quiet`).
+    pub fn say(&self, message: impl AsRef<str>) {
+        if !self.quiet {
+            eprintln!("{}", message.as_ref());
+        }
+    }
+}
+
+/// The input files of a command and how to read them.
+#[derive(Debug, Clone, clap::Args)]
+pub struct InputArgs {
+    /// Export files or folders (every .csv/.xlsx inside is read).
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// XLSX sheet to read (default: the sheet that holds a known header row).
+    #[arg(long, value_name = "NAME")]
+    pub sheet: Option<String>,
+    /// Area code put in front of 7-digit local numbers (e.g. 812); without it they are flagged.
+    #[arg(long, value_name = "CODE")]
+    pub default_area: Option<String>,
+}
+
+/// `--as-of`: the moment the data is judged at.
+#[derive(Debug, Clone, clap::Args)]
+pub struct AsOfArgs {
+    /// Judge activity, response time and birthdays as of this date or date-time
+    /// (`2026-11-23`, `23.11.2026 12:00`); a date alone means the end of that day. Default: now.
+    #[arg(long, value_name = "DATE", value_parser = parse_as_of)]
+    pub as_of: Option<NaiveDateTime>,
+}
+
+impl AsOfArgs {
+    pub fn resolve(&self) -> NaiveDateTime {
+        self.as_of
+            .unwrap_or_else(|| chrono::Local::now().naive_local())
+    }
+}
+
+/// Parses `--as-of`: a date alone means 23:59:59 of that day.
+pub fn parse_as_of(s: &str) -> std::result::Result<NaiveDateTime, String> {
+    let s = s.trim();
+    if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+        return Ok(end_of_day(d));
+    }
+    if let Ok(d) = NaiveDate::parse_from_str(s, "%d.%m.%Y") {
+        return Ok(end_of_day(d));
+    }
+    parse_datetime(s).ok_or_else(|| {
+        format!("«{s}» is not a date: use 2026-11-23, 23.11.2026 or 2026-11-23 12:00")
+    })
+}
+
+fn end_of_day(d: NaiveDate) -> NaiveDateTime {
+    d.and_time(NaiveTime::from_hms_opt(23, 59, 59).expect("valid time"))
+}
+
+/// Options for writing a command's outputs.
+#[derive(Debug, Clone, clap::Args)]
+pub struct OutputArgs {
+    /// Overwrite existing output files.
+    #[arg(long)]
+    pub force: bool,
+    /// Mask personal data in the outputs (phones `+7921***4567`, e-mails `i***@domain`,
+    /// birthdays as the year).
+    #[arg(long)]
+    pub mask_pii: bool,
+}
+
+impl OutputArgs {
+    /// The policy for outputs of a run that read `inputs`.
+    pub fn policy(&self, inputs: &[PathBuf]) -> OutputPolicy {
+        OutputPolicy {
+            force: self.force,
+            inputs: inputs
+                .iter()
+                .flat_map(|p| {
+                    crate::read::collect_inputs(std::slice::from_ref(p)).unwrap_or_default()
+                })
+                .filter_map(|p| p.canonicalize().ok())
+                .collect(),
+        }
+    }
+}
+
+/// Reads every input; files that fail are reported on stderr and skipped. Exit 3 when nothing
+/// could be read at all.
+pub fn load_inputs(
+    global: &Global,
+    rules: &RuleSet,
+    inputs: &InputArgs,
+    today: NaiveDate,
+) -> Result<Dataset> {
+    let spinner = progress(global, "reading exports");
+    let options = LoadOptions {
+        read: ReadOptions {
+            sheet: inputs.sheet.clone(),
+        },
+        phone: PhoneOptions {
+            default_area: inputs.default_area.clone(),
+        },
+        today,
+    };
+    let loaded = model::load(&inputs.paths, rules, &options)?;
+    spinner.finish_and_clear();
+    for e in &loaded.errors {
+        eprintln!("crmclean: skipped: {e}");
+    }
+    for s in &loaded.dataset.sources {
+        for p in &s.table.problems {
+            let at = match (p.row, &p.column) {
+                (Some(r), Some(c)) => format!(":{r} [{c}]"),
+                (Some(r), None) => format!(":{r}"),
+                (None, Some(c)) => format!(" [{c}]"),
+                (None, None) => String::new(),
+            };
+            global.say(format!(
+                "crmclean: warning: {}{at}: {}",
+                s.table.name, p.message
+            ));
+        }
+        if s.table.rows.is_empty() {
+            global.say(format!(
+                "crmclean: warning: {}: header only, no data rows",
+                s.table.name
+            ));
+        }
+    }
+    if loaded
+        .dataset
+        .sources
+        .iter()
+        .all(|s| s.table.rows.is_empty())
+    {
+        return Err(loaded
+            .errors
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| Error::Unreadable {
+                path: inputs.paths.first().cloned().unwrap_or_default(),
+                message: "no data rows in any input".into(),
+            }));
+    }
+    Ok(loaded.dataset)
+}
+
+/// A spinner on stderr when it is a terminal (hidden otherwise and with `--quiet`).
+pub fn progress(global: &Global, message: &str) -> indicatif::ProgressBar {
+    if global.quiet || !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new_spinner();
+    bar.set_message(message.to_string());
+    bar.enable_steady_tick(std::time::Duration::from_millis(120));
+    bar
+}
+
+/// Creates the output folder of a command.
+pub fn ensure_dir(dir: &Path) -> Result<()> {
+    std::fs::create_dir_all(dir).map_err(|e| Error::Write {
+        path: dir.to_path_buf(),
+        message: e.to_string(),
+    })
+}

@@ -1,0 +1,320 @@
+//! Where a set of phone numbers shows up: in which deals and how (the four kinds of client
+//! evidence of RULES-SEMANTICS «Partner cards»), on which non-partner contacts, in which rows of
+//! the client base; and which deals belong to which partner. One parallel pass over the deals.
+
+use std::collections::HashMap;
+
+use rayon::prelude::*;
+
+use super::notes;
+use crate::model::{Contact, Dataset, Deal};
+use crate::normalize::name::name_key;
+use crate::normalize::text::{fold_phrase, is_blank};
+use crate::params::Params;
+
+/// How a number appears in one deal (a bit set).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Kinds(u8);
+
+impl Kinds {
+    /// The deal's `Телефон клиента` holds it.
+    pub const CLIENT_PHONE: Kinds = Kinds(1);
+    /// A note mentions it as someone's number (not the partner's).
+    pub const NOTE: Kinds = Kinds(2);
+    /// A note mentions it right after «прораб»/«партнёр»: the partner's own.
+    pub const PARTNER_NOTE: Kinds = Kinds(4);
+    /// The deal's contract resolves in the client base and that client's phone is it.
+    pub const CLIENT_BASE: Kinds = Kinds(8);
+    /// The deal's main contact is a non-partner contact whose card holds it.
+    pub const MAIN_CONTACT: Kinds = Kinds(16);
+    /// The deal's main contact is not among the contacts read, and the deals export shows it
+    /// among that contact's phones.
+    pub const MAIN_PHONE: Kinds = Kinds(32);
+    /// Everything that says «a client's number» on its own.
+    pub const STRONG: Kinds = Kinds(1 | 8 | 16 | 32);
+
+    pub fn has(self, other: Kinds) -> bool {
+        self.0 & other.0 != 0
+    }
+
+    pub fn with(self, other: Kinds) -> Kinds {
+        Kinds(self.0 | other.0)
+    }
+
+    pub fn without(self, other: Kinds) -> Kinds {
+        Kinds(self.0 & !other.0)
+    }
+
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+}
+
+/// One deal where a number appears.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Hit {
+    /// Index into `Dataset::deals`.
+    pub deal: usize,
+    pub kinds: Kinds,
+}
+
+/// The evidence about a set of target numbers.
+#[derive(Debug, Default)]
+pub struct Evidence {
+    targets: HashMap<String, usize>,
+    hits: Vec<Vec<Hit>>,
+    holders: Vec<Vec<usize>>,
+    base_rows: Vec<Vec<usize>>,
+    /// Client-base rows by contract key.
+    contracts: HashMap<String, Vec<usize>>,
+    /// For each deal, the partner (contact index) it belongs to.
+    deal_partner: Vec<Option<usize>>,
+    /// For each partner (contact index), its deals.
+    partner_deals: HashMap<usize, Vec<usize>>,
+}
+
+impl Evidence {
+    /// Collects the evidence about `targets` (E.164 numbers) in the whole dataset.
+    pub fn collect(ds: &Dataset, params: &Params, targets: Vec<String>) -> Evidence {
+        let targets: HashMap<String, usize> = targets
+            .into_iter()
+            .enumerate()
+            .map(|(i, t)| (t, i))
+            .collect();
+        let mut contracts: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, c) in ds.clients.iter().enumerate() {
+            let key = contract_key(&c.contract_no);
+            if !key.is_empty() {
+                contracts.entry(key).or_default().push(i);
+            }
+        }
+        let scan = Scan {
+            ds,
+            targets: &targets,
+            contracts: &contracts,
+            partner_words: partner_words(params),
+            partner_titles: partner_titles(ds),
+        };
+        let per_deal: Vec<(Option<usize>, Vec<(usize, Kinds)>)> = ds
+            .deals
+            .par_iter()
+            .map(|d| (scan.deal_partner(d), scan.deal_hits(d)))
+            .collect();
+        let mut ev = Evidence {
+            hits: vec![Vec::new(); targets.len()],
+            holders: index_by_target(&targets, ds.contacts.iter().map(non_partner_phones)),
+            base_rows: index_by_target(
+                &targets,
+                ds.clients
+                    .iter()
+                    .map(|c| c.phones.iter().filter_map(|p| p.e164()).collect()),
+            ),
+            targets,
+            contracts,
+            deal_partner: Vec::with_capacity(per_deal.len()),
+            partner_deals: HashMap::new(),
+        };
+        for (deal, (partner, hits)) in per_deal.into_iter().enumerate() {
+            if let Some(p) = partner {
+                ev.partner_deals.entry(p).or_default().push(deal);
+            }
+            ev.deal_partner.push(partner);
+            for (t, kinds) in hits {
+                ev.hits[t].push(Hit { deal, kinds });
+            }
+        }
+        ev
+    }
+
+    fn target(&self, phone: &str) -> Option<usize> {
+        self.targets.get(phone).copied()
+    }
+
+    /// The deals where `phone` appears, in deal order.
+    pub fn hits(&self, phone: &str) -> &[Hit] {
+        self.target(phone).map_or(&[], |t| &self.hits[t])
+    }
+
+    /// Non-partner contacts (indices) whose card holds `phone`.
+    pub fn holders(&self, phone: &str) -> &[usize] {
+        self.target(phone).map_or(&[], |t| &self.holders[t])
+    }
+
+    /// Client-base rows (indices) that list `phone`.
+    pub fn base_rows(&self, phone: &str) -> &[usize] {
+        self.target(phone).map_or(&[], |t| &self.base_rows[t])
+    }
+
+    /// The client-base rows of a deal's contract.
+    pub fn contract_rows(&self, deal: &Deal) -> &[usize] {
+        self.contracts
+            .get(&contract_key(&deal.contract_no))
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// The deals whose main contact is this partner.
+    pub fn partner_deals(&self, partner: usize) -> &[usize] {
+        self.partner_deals.get(&partner).map_or(&[], Vec::as_slice)
+    }
+
+    /// The partner a deal belongs to, if any.
+    pub fn deal_partner(&self, deal: usize) -> Option<usize> {
+        self.deal_partner.get(deal).copied().flatten()
+    }
+}
+
+/// The valid numbers of a non-partner contact (none for a partner).
+fn non_partner_phones(c: &Contact) -> Vec<&str> {
+    if c.is_partner {
+        Vec::new()
+    } else {
+        c.valid_phones().collect()
+    }
+}
+
+/// For each target, the records (by index) whose numbers include it, deduplicated.
+fn index_by_target<'a>(
+    targets: &HashMap<String, usize>,
+    records: impl Iterator<Item = Vec<&'a str>>,
+) -> Vec<Vec<usize>> {
+    let mut out = vec![Vec::new(); targets.len()];
+    for (i, phones) in records.enumerate() {
+        for p in phones {
+            if let Some(&t) = targets.get(p) {
+                let list: &mut Vec<usize> = &mut out[t];
+                if list.last() != Some(&i) {
+                    list.push(i);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// A contract number for matching: no spaces, no `№`, lowercase.
+pub fn contract_key(s: &str) -> String {
+    if is_blank(s) {
+        return String::new();
+    }
+    s.chars()
+        .filter(|c| !c.is_whitespace() && *c != '№')
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// The folded partner words (`прораб`, `партнер`…) that mark a note mention as the partner's.
+fn partner_words(params: &Params) -> Vec<String> {
+    let mut words: Vec<String> = params
+        .contact
+        .partner_tags
+        .iter()
+        .chain(&params.contact.partner_types)
+        .filter(|w| !w.is_empty())
+        .cloned()
+        .collect();
+    words.sort();
+    words.dedup();
+    words
+}
+
+/// Partners by the name key of their card title, for deals not linked by ID.
+fn partner_titles(ds: &Dataset) -> HashMap<String, Vec<usize>> {
+    let mut map: HashMap<String, Vec<usize>> = HashMap::new();
+    for (i, c) in ds.contacts.iter().enumerate() {
+        if c.is_partner && !c.title.is_empty() {
+            map.entry(name_key(&c.title)).or_default().push(i);
+        }
+    }
+    map
+}
+
+/// Characters of note text before a number that are searched for a partner word.
+const CONTEXT_CHARS: usize = 40;
+
+struct Scan<'a> {
+    ds: &'a Dataset,
+    targets: &'a HashMap<String, usize>,
+    contracts: &'a HashMap<String, Vec<usize>>,
+    partner_words: Vec<String>,
+    partner_titles: HashMap<String, Vec<usize>>,
+}
+
+impl Scan<'_> {
+    /// The partner whose deal this is: the main contact when it is a partner; for a deal not
+    /// linked to any contact read, the one partner whose card title equals the contact name.
+    fn deal_partner(&self, d: &Deal) -> Option<usize> {
+        if let Some(&main) = d.contacts.first() {
+            return self.ds.contacts[main].is_partner.then_some(main);
+        }
+        if d.contact_name.is_empty() {
+            return None;
+        }
+        match self.partner_titles.get(&name_key(&d.contact_name)) {
+            Some(ps) if ps.len() == 1 => Some(ps[0]),
+            _ => None,
+        }
+    }
+
+    /// The targets this deal holds, each with how.
+    fn deal_hits(&self, d: &Deal) -> Vec<(usize, Kinds)> {
+        let mut hits: Vec<(usize, Kinds)> = Vec::new();
+        let mut add = |phone: &str, kinds: Kinds| {
+            if let Some(&t) = self.targets.get(phone) {
+                match hits.iter_mut().find(|(x, _)| *x == t) {
+                    Some(h) => h.1 = h.1.with(kinds),
+                    None => hits.push((t, kinds)),
+                }
+            }
+        };
+        for p in d.client_phones.iter().filter_map(|p| p.e164()) {
+            add(p, Kinds::CLIENT_PHONE);
+        }
+        for note in &d.notes {
+            self.note_hits(note, &mut add);
+        }
+        if let Some(rows) = self.contracts.get(&contract_key(&d.contract_no)) {
+            for &r in rows {
+                for p in self.ds.clients[r].phones.iter().filter_map(|p| p.e164()) {
+                    add(p, Kinds::CLIENT_BASE);
+                }
+            }
+        }
+        match d.contacts.first() {
+            Some(&main) if !self.ds.contacts[main].is_partner => {
+                for p in self.ds.contacts[main].valid_phones() {
+                    add(p, Kinds::MAIN_CONTACT);
+                }
+            }
+            Some(_) => {}
+            None => {
+                for p in d.phones.iter().filter_map(|p| p.e164()) {
+                    add(p, Kinds::MAIN_PHONE);
+                }
+            }
+        }
+        hits
+    }
+
+    fn note_hits(&self, note: &str, add: &mut impl FnMut(&str, Kinds)) {
+        let mut floor = 0;
+        for m in notes::mentions(note) {
+            if self.targets.contains_key(&m.e164) {
+                let before = notes::context_before(note, floor, m.start, CONTEXT_CHARS);
+                let kind = if self.names_partner(before) {
+                    Kinds::PARTNER_NOTE
+                } else {
+                    Kinds::NOTE
+                };
+                add(&m.e164, kind);
+            }
+            floor = floor.max(m.end);
+        }
+    }
+
+    /// Whether the text before a number calls it the partner's («прораб Сергей, тел.»).
+    fn names_partner(&self, before: &str) -> bool {
+        fold_phrase(before)
+            .split(' ')
+            .any(|w| self.partner_words.iter().any(|p| w.starts_with(p.as_str())))
+    }
+}

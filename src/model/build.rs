@@ -1,0 +1,399 @@
+//! Building the dataset: read every file in parallel, detect its format, turn rows into records.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use chrono::{NaiveDate, NaiveDateTime};
+use csv::StringRecord;
+use rayon::prelude::*;
+
+use super::{
+    links, Application, At, Client, Contact, Dataset, Deal, Email, LinkMethod, Manager, Phone,
+    Source,
+};
+use crate::error::{Error, Result};
+use crate::normalize::date::{check_birthday, excel_serial_to_datetime, parse_datetime};
+use crate::normalize::email::{is_valid_email, normalize_email, split_email_cell};
+use crate::normalize::phone::{normalize_phone, split_phone_cell, PhoneOptions};
+use crate::normalize::text::{fold_phrase, is_blank, parse_number};
+use crate::params::{Params, RuleSet};
+use crate::profile::{FieldType, Kind, Mapping};
+use crate::read::{collect_inputs, read_table, ReadOptions, ReadProblem};
+
+/// Options for reading and normalising a run's inputs.
+#[derive(Debug, Clone)]
+pub struct LoadOptions {
+    pub read: ReadOptions,
+    pub phone: PhoneOptions,
+    /// The day birthdays are judged against (future ones are invalid).
+    pub today: NaiveDate,
+}
+
+/// The dataset and the files that could not be used.
+#[derive(Debug)]
+pub struct Loaded {
+    pub dataset: Dataset,
+    /// One error per input file that could not be read or recognised.
+    pub errors: Vec<Error>,
+}
+
+/// Reads, detects and normalises every input. Files that fail are reported in `errors`; the
+/// run goes on with the rest.
+pub fn load(paths: &[PathBuf], rules: &RuleSet, opts: &LoadOptions) -> Result<Loaded> {
+    let files = collect_inputs(paths)?;
+    let results: Vec<Result<Source>> = files
+        .par_iter()
+        .map(|path| {
+            let table = read_table(path, &opts.read, &rules.profiles)?;
+            let mapping = rules
+                .profiles
+                .detect(&table.headers)
+                .map_err(|m| Error::Undetected {
+                    path: path.clone(),
+                    message: m.to_string(),
+                })?;
+            Ok(Source { table, mapping })
+        })
+        .collect();
+    let mut dataset = Dataset {
+        today: Some(opts.today),
+        ..Dataset::default()
+    };
+    let mut errors = Vec::new();
+    for r in results {
+        match r {
+            Ok(s) => dataset.sources.push(s),
+            Err(e) => errors.push(e),
+        }
+    }
+    for i in 0..dataset.sources.len() {
+        build_source(&mut dataset, i, &rules.params, opts);
+    }
+    links::resolve(&mut dataset);
+    Ok(Loaded { dataset, errors })
+}
+
+fn build_source(ds: &mut Dataset, index: usize, params: &Params, opts: &LoadOptions) {
+    let source = &ds.sources[index];
+    let rows = Rows {
+        index: index as u32,
+        source,
+        opts,
+    };
+    match source.mapping.kind {
+        Kind::AmocrmContacts => {
+            let built: Vec<Option<Contact>> = rows.par_map(|r| r.contact(params));
+            let total = built.len();
+            let mut contacts: Vec<Contact> = built.into_iter().flatten().collect();
+            let companies = total - contacts.len();
+            let problems = duplicate_ids(contacts.iter().map(|c| (c.at, c.id.as_str())), source);
+            ds.companies_skipped += companies;
+            ds.contacts.append(&mut contacts);
+            ds.sources[index].table.problems.extend(problems);
+        }
+        Kind::AmocrmDeals => {
+            let mut deals: Vec<Deal> = rows.par_map(|r| r.deal(params));
+            let problems = duplicate_ids(deals.iter().map(|d| (d.at, d.id.as_str())), source);
+            ds.deals.append(&mut deals);
+            ds.sources[index].table.problems.extend(problems);
+        }
+        Kind::FlowApplications => {
+            let mut apps: Vec<Application> = rows.par_map(|r| r.application(params));
+            ds.applications.append(&mut apps);
+        }
+        Kind::ClientBase => {
+            let mut clients: Vec<Client> = rows.par_map(Row::client);
+            ds.clients.append(&mut clients);
+        }
+        Kind::Managers => {
+            let mut managers: Vec<Manager> = rows.par_map(Row::manager);
+            ds.managers.append(&mut managers);
+        }
+    }
+}
+
+/// Rows that repeat an ID already seen in the same file.
+fn duplicate_ids<'a>(
+    ids: impl Iterator<Item = (At, &'a str)>,
+    source: &Source,
+) -> Vec<ReadProblem> {
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    let mut problems = Vec::new();
+    let column = source.mapping.label("id");
+    for (at, id) in ids {
+        if id.is_empty() {
+            problems.push(ReadProblem {
+                row: Some(at.row_number()),
+                column: Some(column.clone()),
+                message: "empty ID".into(),
+            });
+        } else if let Some(first) = seen.insert(id, at.row_number()) {
+            problems.push(ReadProblem {
+                row: Some(at.row_number()),
+                column: Some(column.clone()),
+                message: format!("ID {id} repeats row {first}"),
+            });
+        }
+    }
+    problems
+}
+
+struct Rows<'a> {
+    index: u32,
+    source: &'a Source,
+    opts: &'a LoadOptions,
+}
+
+impl<'a> Rows<'a> {
+    fn par_map<T: Send>(&self, f: impl Fn(&Row<'a>) -> T + Sync) -> Vec<T> {
+        self.source
+            .table
+            .rows
+            .par_iter()
+            .enumerate()
+            .map(|(i, record)| {
+                f(&Row {
+                    at: At {
+                        source: self.index,
+                        row: i as u32,
+                    },
+                    record,
+                    mapping: &self.source.mapping,
+                    opts: self.opts,
+                })
+            })
+            .collect()
+    }
+}
+
+/// One data row seen through its file's mapping.
+struct Row<'a> {
+    at: At,
+    record: &'a StringRecord,
+    mapping: &'a Mapping,
+    opts: &'a LoadOptions,
+}
+
+impl Row<'_> {
+    /// A field's text, trimmed; the first non-empty of its columns.
+    fn text(&self, field: &str) -> String {
+        self.mapping
+            .columns(field)
+            .iter()
+            .map(|&c| self.record.get(c).unwrap_or("").trim())
+            .find(|s| !s.is_empty())
+            .unwrap_or("")
+            .to_string()
+    }
+
+    fn datetime(&self, field: &str) -> Option<NaiveDateTime> {
+        parse_cell_datetime(&self.text(field))
+    }
+
+    fn list(&self, field: &str) -> Vec<String> {
+        self.text(field)
+            .split([',', ';', '\n'])
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect()
+    }
+
+    /// Every phone item of the given phone fields, in column order.
+    fn phones_of(&self, fields: &[&str]) -> Vec<Phone> {
+        let mut columns: Vec<usize> = fields
+            .iter()
+            .flat_map(|f| self.mapping.columns(f).iter().copied())
+            .collect();
+        columns.sort_unstable();
+        phones_in(self.record, &columns, self.mapping, &self.opts.phone)
+    }
+
+    /// Every phone item of every phone field.
+    fn phones(&self) -> Vec<Phone> {
+        let fields: Vec<&str> = self.mapping.fields_of(FieldType::Phone).collect();
+        self.phones_of(&fields)
+    }
+
+    fn emails(&self) -> Vec<Email> {
+        let mut columns: Vec<usize> = self
+            .mapping
+            .fields_of(FieldType::Email)
+            .flat_map(|f| self.mapping.columns(f).iter().copied())
+            .collect();
+        columns.sort_unstable();
+        let mut out = Vec::new();
+        for c in columns {
+            let cell = self.record.get(c).unwrap_or("");
+            if is_blank(cell) {
+                continue;
+            }
+            for piece in split_email_cell(cell) {
+                let address = normalize_email(piece);
+                out.push(Email {
+                    raw: piece.to_string(),
+                    valid: is_valid_email(&address),
+                    address,
+                    column: self.mapping.headers[c].clone(),
+                });
+            }
+        }
+        out
+    }
+
+    fn contact(&self, params: &Params) -> Option<Contact> {
+        let kind = fold_phrase(&self.text("kind"));
+        if !kind.is_empty() && params.contact.company_types.contains(&kind) {
+            return None;
+        }
+        let tags = self.list("tags");
+        let contact_type = fold_phrase(&self.text("contact_type"));
+        let is_partner_word = |w: &str| {
+            let w = fold_phrase(w);
+            !w.is_empty()
+                && params
+                    .contact
+                    .partner_tags
+                    .iter()
+                    .chain(&params.contact.partner_types)
+                    .any(|t| w.starts_with(t.as_str()))
+        };
+        let is_partner = tags.iter().any(|t| is_partner_word(t)) || is_partner_word(&contact_type);
+        let birthday_raw = self.text("birthday");
+        Some(Contact {
+            at: self.at,
+            id: self.text("id"),
+            title: crate::normalize::name::clean_display(&self.text("title")),
+            fio: self.mapping.has("fio").then(|| self.text("fio")),
+            first_name: self.text("first_name"),
+            last_name: self.text("last_name"),
+            responsible: self.text("responsible"),
+            birthday: check_birthday(&birthday_raw, self.opts.today),
+            birthday_raw,
+            phones: self.phones(),
+            emails: self.emails(),
+            tags,
+            is_partner,
+            deal_refs: self.list("deals"),
+            created_at: self.datetime("created_at"),
+        })
+    }
+
+    fn deal(&self, params: &Params) -> Deal {
+        let stage = self.text("stage");
+        let budget_raw = self.text("budget");
+        let contact_phone_fields: Vec<&str> = self
+            .mapping
+            .fields_of(FieldType::Phone)
+            .filter(|f| *f != "phone_client")
+            .collect();
+        let notes = self
+            .mapping
+            .fields_of(FieldType::Note)
+            .map(|f| self.text(f))
+            .collect();
+        Deal {
+            at: self.at,
+            id: self.text("id"),
+            name: self.text("name"),
+            budget: parse_number(&budget_raw),
+            budget_raw,
+            responsible: self.text("responsible"),
+            created_at: self.datetime("created_at"),
+            updated_at: self.datetime("updated_at"),
+            last_contact_at: self.datetime("last_contact_at"),
+            stage_class: params.stage_class(&stage),
+            stage,
+            contact_name: self.text("contact_name"),
+            contact_ids: self
+                .text("contact_id")
+                .split([',', ';', ' ', '\n'])
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+                .collect(),
+            phones: self.phones_of(&contact_phone_fields),
+            client_phones: self.phones_of(&["phone_client"]),
+            product_group: self.text("product_group"),
+            product: self.text("product"),
+            address: self.text("address"),
+            contract_no: self.text("contract_no"),
+            notes,
+            contacts: Vec::new(),
+            link: LinkMethod::None,
+        }
+    }
+
+    fn application(&self, params: &Params) -> Application {
+        let active = fold_phrase(&self.text("active"));
+        let birthday_raw = self.text("birthday");
+        Application {
+            at: self.at,
+            app_no: self.text("app_no"),
+            fio: self.text("fio"),
+            active: (!active.is_empty()).then(|| params.flow.active_values.contains(&active)),
+            status: self.text("status"),
+            snils: self.text("snils"),
+            emails: self.emails(),
+            birthday: check_birthday(&birthday_raw, self.opts.today),
+            birthday_raw,
+            phones: self.phones(),
+            source: self.text("source"),
+            submitted_at: self.datetime("submitted_at"),
+            responsible: self.text("responsible"),
+        }
+    }
+
+    fn client(&self) -> Client {
+        Client {
+            at: self.at,
+            contract_no: self.text("contract_no"),
+            name: self.text("client_name"),
+            phones: self.phones(),
+            address: self.text("address"),
+        }
+    }
+
+    fn manager(&self) -> Manager {
+        Manager {
+            name: self.text("name"),
+            email: normalize_email(&self.text("email")),
+        }
+    }
+}
+
+/// Phone items of some columns of a row.
+fn phones_in(
+    record: &StringRecord,
+    columns: &[usize],
+    mapping: &Mapping,
+    opts: &PhoneOptions,
+) -> Vec<Phone> {
+    let mut out = Vec::new();
+    for &c in columns {
+        let cell = record.get(c).unwrap_or("");
+        if cell.trim().is_empty() {
+            continue;
+        }
+        for piece in split_phone_cell(cell) {
+            out.push(Phone {
+                norm: normalize_phone(piece, opts),
+                column: mapping.headers[c].clone(),
+            });
+        }
+    }
+    out
+}
+
+/// A date cell: text in any accepted format, or an Excel serial number.
+pub fn parse_cell_datetime(s: &str) -> Option<NaiveDateTime> {
+    if s.is_empty() {
+        return None;
+    }
+    parse_datetime(s).or_else(|| {
+        s.parse::<f64>()
+            .ok()
+            .filter(|v| (1.0..2_958_466.0).contains(v))
+            .and_then(excel_serial_to_datetime)
+    })
+}

@@ -1,0 +1,109 @@
+//! Deal → contact links: by `ID контакта` when the deals export has it, else through the contacts
+//! export's `Сделки` column, else by the main contact's name and phone.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+use super::Dataset;
+use crate::normalize::name::name_key;
+
+/// How a deal's contact was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LinkMethod {
+    /// Not linked (no contacts export, or nothing matched).
+    None,
+    ContactId,
+    DealsColumn,
+    NamePhone,
+}
+
+/// Counts of how deals were linked, reported by `inspect` and `audit`.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct LinkStats {
+    pub by_contact_id: usize,
+    pub by_deals_column: usize,
+    pub by_name_and_phone: usize,
+    /// Deals that name a contact that could not be found among the contacts read.
+    pub unresolved: usize,
+    /// Deals with no contact at all.
+    pub without_contact: usize,
+}
+
+pub(super) fn resolve(ds: &mut Dataset) {
+    let by_id: HashMap<&str, usize> = ds
+        .contacts
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| !c.id.is_empty())
+        .map(|(i, c)| (c.id.as_str(), i))
+        .collect();
+    let mut by_deal_ref: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, c) in ds.contacts.iter().enumerate() {
+        for r in &c.deal_refs {
+            by_deal_ref.entry(r.as_str()).or_default().push(i);
+        }
+    }
+    let mut by_name_phone: HashMap<(String, &str), Vec<usize>> = HashMap::new();
+    for (i, c) in ds.contacts.iter().enumerate() {
+        let key = name_key(&c.title);
+        for p in c.valid_phones() {
+            by_name_phone.entry((key.clone(), p)).or_default().push(i);
+        }
+    }
+    let have_contacts = !ds.contacts.is_empty();
+    let mut stats = LinkStats::default();
+    let mut links = Vec::with_capacity(ds.deals.len());
+    for d in &ds.deals {
+        let mut found: Vec<usize> = Vec::new();
+        let mut method = super::LinkMethod::None;
+        if !d.contact_ids.is_empty() {
+            found = d
+                .contact_ids
+                .iter()
+                .filter_map(|id| by_id.get(id.as_str()).copied())
+                .collect();
+            method = LinkMethod::ContactId;
+        } else if let Some(cs) = by_deal_ref.get(d.id.as_str()).or_else(|| {
+            by_deal_ref
+                .get(d.name.as_str())
+                .filter(|_| !d.name.is_empty())
+        }) {
+            found = cs.clone();
+            method = LinkMethod::DealsColumn;
+        } else if !d.contact_name.is_empty() {
+            let key = name_key(&d.contact_name);
+            for p in d.phones.iter().filter_map(|p| p.e164()) {
+                if let Some(cs) = by_name_phone.get(&(key.clone(), p)) {
+                    found.extend(cs);
+                }
+            }
+            found.sort_unstable();
+            found.dedup();
+            method = LinkMethod::NamePhone;
+        }
+        let names_contact = !d.contact_ids.is_empty() || !d.contact_name.is_empty();
+        if found.is_empty() {
+            if !names_contact {
+                stats.without_contact += 1;
+            } else if have_contacts {
+                stats.unresolved += 1;
+            }
+            method = LinkMethod::None;
+        } else {
+            match method {
+                LinkMethod::ContactId => stats.by_contact_id += 1,
+                LinkMethod::DealsColumn => stats.by_deals_column += 1,
+                LinkMethod::NamePhone => stats.by_name_and_phone += 1,
+                LinkMethod::None => {}
+            }
+        }
+        links.push((found, method));
+    }
+    for (d, (found, method)) in ds.deals.iter_mut().zip(links) {
+        d.contacts = found;
+        d.link = method;
+    }
+    ds.links = stats;
+}

@@ -1,0 +1,250 @@
+//! The canonical model: every input file mapped onto typed records (contacts, deals, Flow
+//! applications, the client base, managers) with normalised phones, e-mails and dates.
+//! Raw rows stay available, so unknown columns reach the outputs untouched.
+
+mod build;
+mod links;
+
+use chrono::{NaiveDate, NaiveDateTime};
+use serde::Serialize;
+
+pub use build::{load, LoadOptions, Loaded};
+pub use links::{LinkMethod, LinkStats};
+
+use crate::normalize::date::Birthday;
+use crate::normalize::phone::NormalizedPhone;
+use crate::params::StageClass;
+use crate::profile::{Kind, Mapping};
+use crate::read::RawTable;
+
+/// One input file: its raw table and how its headers map onto canonical fields.
+#[derive(Debug)]
+pub struct Source {
+    pub table: RawTable,
+    pub mapping: Mapping,
+}
+
+/// Where a record came from: the source index and the 0-based data row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct At {
+    pub source: u32,
+    pub row: u32,
+}
+
+impl At {
+    /// The 1-based data row used in findings.
+    pub fn row_number(self) -> usize {
+        self.row as usize + 1
+    }
+}
+
+/// A phone item from one cell, with the column it was found in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Phone {
+    pub norm: NormalizedPhone,
+    /// The source header.
+    pub column: String,
+}
+
+impl Phone {
+    pub fn e164(&self) -> Option<&str> {
+        self.norm.e164.as_deref()
+    }
+}
+
+/// An e-mail item from one cell.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Email {
+    pub raw: String,
+    /// Trimmed and lowercased.
+    pub address: String,
+    pub valid: bool,
+    pub column: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Contact {
+    pub at: At,
+    pub id: String,
+    /// The card title (`Полное имя контакта`).
+    pub title: String,
+    /// The card body's `ФИО` field; `None` when the export has no such column.
+    pub fio: Option<String>,
+    pub first_name: String,
+    pub last_name: String,
+    pub responsible: String,
+    pub birthday_raw: String,
+    pub birthday: Birthday,
+    pub phones: Vec<Phone>,
+    pub emails: Vec<Email>,
+    pub tags: Vec<String>,
+    pub is_partner: bool,
+    /// Deal IDs or names from the contacts export's `Сделки` column.
+    pub deal_refs: Vec<String>,
+    pub created_at: Option<NaiveDateTime>,
+}
+
+impl Contact {
+    /// The person's name as the card body holds it: `ФИО` when the export has the column,
+    /// else `Имя` + `Фамилия`.
+    pub fn body_name(&self) -> String {
+        match &self.fio {
+            Some(f) => f.clone(),
+            None => join_name(&self.last_name, &self.first_name),
+        }
+    }
+
+    /// The best name for comparing people: the body name, else `Фамилия Имя`, else the title.
+    pub fn person_name(&self) -> String {
+        use crate::normalize::text::is_blank;
+        [
+            self.body_name(),
+            join_name(&self.last_name, &self.first_name),
+        ]
+        .into_iter()
+        .find(|n| !is_blank(n))
+        .unwrap_or_else(|| self.title.clone())
+    }
+
+    pub fn valid_phones(&self) -> impl Iterator<Item = &str> {
+        self.phones.iter().filter_map(Phone::e164)
+    }
+}
+
+fn join_name(a: &str, b: &str) -> String {
+    let a = a.trim();
+    let b = b.trim();
+    match (a.is_empty(), b.is_empty()) {
+        (true, _) => b.to_string(),
+        (_, true) => a.to_string(),
+        _ => format!("{a} {b}"),
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Deal {
+    pub at: At,
+    pub id: String,
+    pub name: String,
+    pub budget_raw: String,
+    pub budget: Option<f64>,
+    pub responsible: String,
+    pub created_at: Option<NaiveDateTime>,
+    pub updated_at: Option<NaiveDateTime>,
+    pub last_contact_at: Option<NaiveDateTime>,
+    pub stage: String,
+    pub stage_class: StageClass,
+    pub contact_name: String,
+    /// IDs from `ID контакта` (several when the cell holds several).
+    pub contact_ids: Vec<String>,
+    /// The main contact's phones as the deals export repeats them.
+    pub phones: Vec<Phone>,
+    /// The deal's own «client phone» field.
+    pub client_phones: Vec<Phone>,
+    pub product_group: String,
+    pub product: String,
+    pub address: String,
+    pub contract_no: String,
+    /// `Примечание 1…5` (or `Примечание`): the first is the latest.
+    pub notes: Vec<String>,
+    /// Resolved links to `Dataset::contacts`.
+    pub contacts: Vec<usize>,
+    pub link: LinkMethod,
+}
+
+impl Deal {
+    /// The latest comment.
+    pub fn latest_note(&self) -> &str {
+        self.notes.first().map(String::as_str).unwrap_or("")
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Application {
+    pub at: At,
+    pub app_no: String,
+    pub fio: String,
+    /// `Активная`: None when the column is absent or the value unknown.
+    pub active: Option<bool>,
+    pub status: String,
+    pub snils: String,
+    pub emails: Vec<Email>,
+    pub birthday_raw: String,
+    pub birthday: Birthday,
+    pub phones: Vec<Phone>,
+    pub source: String,
+    pub submitted_at: Option<NaiveDateTime>,
+    pub responsible: String,
+}
+
+/// A row of the company's client register.
+#[derive(Debug, Clone)]
+pub struct Client {
+    pub at: At,
+    pub contract_no: String,
+    pub name: String,
+    pub phones: Vec<Phone>,
+    pub address: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Manager {
+    pub name: String,
+    pub email: String,
+}
+
+/// Everything read in one run.
+#[derive(Debug, Default)]
+pub struct Dataset {
+    pub sources: Vec<Source>,
+    pub contacts: Vec<Contact>,
+    pub deals: Vec<Deal>,
+    pub applications: Vec<Application>,
+    pub clients: Vec<Client>,
+    pub managers: Vec<Manager>,
+    /// Company rows of contacts exports, skipped as contacts.
+    pub companies_skipped: usize,
+    pub links: LinkStats,
+    /// The day birthdays and activity are judged against.
+    pub today: Option<NaiveDate>,
+}
+
+impl Dataset {
+    pub fn source(&self, at: At) -> &Source {
+        &self.sources[at.source as usize]
+    }
+
+    /// The file name of a record's source.
+    pub fn file(&self, at: At) -> &str {
+        &self.source(at).table.name
+    }
+
+    /// A canonical field's text in a record's row ("" when unmapped or short row).
+    pub fn text(&self, at: At, field: &str) -> &str {
+        let source = self.source(at);
+        source
+            .mapping
+            .column(field)
+            .map_or("", |c| source.table.cell(at.row as usize, c))
+            .trim()
+    }
+
+    /// Whether a record's file has a column for a canonical field.
+    pub fn has(&self, at: At, field: &str) -> bool {
+        self.source(at).mapping.has(field)
+    }
+
+    /// The source header of a canonical field in a record's file (or the profile's name for it).
+    pub fn label(&self, at: At, field: &str) -> String {
+        self.source(at).mapping.label(field)
+    }
+
+    /// Sources of a kind.
+    pub fn sources_of(&self, kind: Kind) -> impl Iterator<Item = &Source> {
+        self.sources.iter().filter(move |s| s.mapping.kind == kind)
+    }
+
+    pub fn has_kind(&self, kind: Kind) -> bool {
+        self.sources_of(kind).next().is_some()
+    }
+}

@@ -1,0 +1,279 @@
+//! Dates as they appear in exports: `dd.mm.yyyy[ HH:MM[:SS]]`, `dd-mm-yyyy`, `dd/mm/yyyy`,
+//! `dd.mm.yy`, ISO `yyyy-mm-dd[ HH:MM[:SS]]` / `…T…`, Excel serials; birthday plausibility.
+
+use chrono::{Datelike, NaiveDate, NaiveDateTime, NaiveTime, TimeDelta};
+
+/// Parses a date with an optional time; a date alone gives 00:00:00. Impossible dates
+/// (`31.02.2026`) give `None`.
+pub fn parse_datetime(s: &str) -> Option<NaiveDateTime> {
+    let s = s.trim();
+    let split = s.find([' ', 'T', ',']).unwrap_or(s.len());
+    let date = parse_date_part(&s[..split])?;
+    let rest = s[split..].trim_start_matches([' ', 'T', ',']);
+    if rest.is_empty() {
+        return date.and_hms_opt(0, 0, 0);
+    }
+    Some(date.and_time(parse_time(rest)?))
+}
+
+/// [`parse_datetime`] without the time of day.
+pub fn parse_date(s: &str) -> Option<NaiveDate> {
+    parse_datetime(s).map(|dt| dt.date())
+}
+
+/// Excel 1900 date system (serial 1 = 1900-01-01, with Excel's fictitious 1900-02-29 = 60,
+/// which gives `None`). The fraction is the time of day, rounded to the second.
+pub fn excel_serial_to_datetime(serial: f64) -> Option<NaiveDateTime> {
+    if !serial.is_finite()
+        || !(1.0..2_958_466.0).contains(&serial)
+        || (60.0..61.0).contains(&serial)
+    {
+        return None;
+    }
+    let days = serial.floor();
+    let base = if days < 60.0 {
+        NaiveDate::from_ymd_opt(1899, 12, 31)?
+    } else {
+        NaiveDate::from_ymd_opt(1899, 12, 30)?
+    };
+    let seconds = ((serial - days) * 86_400.0).round() as i64;
+    let midnight = base
+        .checked_add_signed(TimeDelta::days(days as i64))?
+        .and_hms_opt(0, 0, 0)?;
+    midnight.checked_add_signed(TimeDelta::seconds(seconds))
+}
+
+/// A date (with an optional time) opening a note: `"12.03.2026 14:05 Иванова: …"`.
+pub fn leading_datetime(s: &str) -> Option<NaiveDateTime> {
+    let mut words = s.split_whitespace().map(trim_trailing_punct);
+    let first = words.next()?;
+    let dt = parse_datetime(first)?;
+    if first.contains('T') {
+        return Some(dt);
+    }
+    Some(match words.next().and_then(parse_time) {
+        Some(time) => dt.date().and_time(time),
+        None => dt,
+    })
+}
+
+/// Outcome of checking a birthday cell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Birthday {
+    Missing,
+    /// `01.01.1970`, amoCRM's stand-in for a bad birthday; counts as missing.
+    Placeholder,
+    Unparseable,
+    Future,
+    /// Before 1900.
+    BeforeMinYear,
+    Valid(NaiveDate),
+}
+
+/// Classifies a birthday cell relative to `today`.
+pub fn check_birthday(raw: &str, today: NaiveDate) -> Birthday {
+    if raw.trim().is_empty() {
+        return Birthday::Missing;
+    }
+    match parse_date(raw) {
+        None => Birthday::Unparseable,
+        Some(d) if (d.year(), d.month(), d.day()) == (1970, 1, 1) => Birthday::Placeholder,
+        Some(d) if d > today => Birthday::Future,
+        Some(d) if d.year() < 1900 => Birthday::BeforeMinYear,
+        Some(d) => Birthday::Valid(d),
+    }
+}
+
+fn trim_trailing_punct(s: &str) -> &str {
+    s.trim_end_matches([',', ';', ':', '-', '—'])
+}
+
+/// `dd.mm.yyyy`, `dd-mm-yyyy`, `dd/mm/yyyy`, `dd.mm.yy`, `yyyy-mm-dd` (same separator twice).
+fn parse_date_part(s: &str) -> Option<NaiveDate> {
+    let sep = s.chars().find(|c| matches!(c, '.' | '-' | '/'))?;
+    let mut parts = s.split(sep);
+    let (a, b, c) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() {
+        return None;
+    }
+    let (year, month, day) = if a.len() == 4 {
+        (number(a, 4, 4)?, number(b, 1, 2)?, number(c, 1, 2)?)
+    } else {
+        let year = match c.len() {
+            2 => expand_two_digit_year(number(c, 2, 2)?),
+            _ => number(c, 4, 4)?,
+        };
+        (year, number(b, 1, 2)?, number(a, 1, 2)?)
+    };
+    NaiveDate::from_ymd_opt(year as i32, month, day)
+}
+
+/// `00–69` → 2000s, `70–99` → 1900s.
+fn expand_two_digit_year(yy: u32) -> u32 {
+    if yy < 70 {
+        2000 + yy
+    } else {
+        1900 + yy
+    }
+}
+
+/// `HH:MM[:SS[.fff]][Z]`.
+fn parse_time(s: &str) -> Option<NaiveTime> {
+    let s = s.strip_suffix('Z').unwrap_or(s);
+    let mut parts = s.split(':');
+    let hour = number(parts.next()?, 1, 2)?;
+    let minute = number(parts.next()?, 2, 2)?;
+    let second = match parts.next() {
+        Some(sec) => {
+            let (whole, fraction) = sec.split_once('.').unwrap_or((sec, "0"));
+            if fraction.is_empty() || !fraction.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
+            number(whole, 2, 2)?
+        }
+        None => 0,
+    };
+    if parts.next().is_some() {
+        return None;
+    }
+    NaiveTime::from_hms_opt(hour, minute, second)
+}
+
+/// An ASCII-digit number with `min..=max` digits.
+fn number(s: &str, min: usize, max: usize) -> Option<u32> {
+    if !(min..=max).contains(&s.len()) || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    s.parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dt(y: i32, m: u32, d: u32, h: u32, min: u32, s: u32) -> NaiveDateTime {
+        NaiveDate::from_ymd_opt(y, m, d)
+            .unwrap()
+            .and_hms_opt(h, min, s)
+            .unwrap()
+    }
+
+    fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    #[test]
+    fn parses_every_export_format() {
+        let cases = [
+            ("12.03.2026", dt(2026, 3, 12, 0, 0, 0)),
+            ("12.03.2026 14:05", dt(2026, 3, 12, 14, 5, 0)),
+            ("12.03.2026 14:05:09", dt(2026, 3, 12, 14, 5, 9)),
+            ("1.3.2026 9:05", dt(2026, 3, 1, 9, 5, 0)),
+            ("12-03-2026 14:05", dt(2026, 3, 12, 14, 5, 0)),
+            ("12/03/2026", dt(2026, 3, 12, 0, 0, 0)),
+            ("2026-03-12", dt(2026, 3, 12, 0, 0, 0)),
+            ("2026-03-12 14:05:09", dt(2026, 3, 12, 14, 5, 9)),
+            ("2026-03-12T14:05", dt(2026, 3, 12, 14, 5, 0)),
+            ("2026-03-12T14:05:09.123Z", dt(2026, 3, 12, 14, 5, 9)),
+            ("12.03.26", dt(2026, 3, 12, 0, 0, 0)),
+            ("01.05.85", dt(1985, 5, 1, 0, 0, 0)),
+            ("  12.03.2026,  14:05 ", dt(2026, 3, 12, 14, 5, 0)),
+        ];
+        for (s, want) in cases {
+            assert_eq!(parse_datetime(s), Some(want), "{s:?}");
+        }
+        assert_eq!(parse_date("12.03.2026 14:05"), Some(day(2026, 3, 12)));
+    }
+
+    #[test]
+    fn rejects_impossible_and_junk() {
+        for s in [
+            "31.02.2026",
+            "29.02.2025",
+            "12.13.2026",
+            "12.03.2026 25:00",
+            "12.03.2026 14:60",
+            "12.03-2026",
+            "12.03.202",
+            "2026-03",
+            "вчера",
+            "",
+            "12.03.2026 14:05 extra",
+            "12.03.2026.1",
+        ] {
+            assert_eq!(parse_datetime(s), None, "{s:?}");
+        }
+        assert_eq!(parse_date("29.02.2024"), Some(day(2024, 2, 29)));
+    }
+
+    #[test]
+    fn excel_serials() {
+        assert_eq!(
+            excel_serial_to_datetime(45000.5),
+            Some(dt(2023, 3, 15, 12, 0, 0))
+        );
+        assert_eq!(excel_serial_to_datetime(1.0), Some(dt(1900, 1, 1, 0, 0, 0)));
+        assert_eq!(
+            excel_serial_to_datetime(59.0),
+            Some(dt(1900, 2, 28, 0, 0, 0))
+        );
+        assert_eq!(
+            excel_serial_to_datetime(61.0),
+            Some(dt(1900, 3, 1, 0, 0, 0))
+        );
+        assert_eq!(
+            excel_serial_to_datetime(25569.0),
+            Some(dt(1970, 1, 1, 0, 0, 0))
+        );
+        assert_eq!(
+            excel_serial_to_datetime(45000.999_999_9),
+            Some(dt(2023, 3, 16, 0, 0, 0))
+        );
+        for bad in [60.0, 0.0, -1.0, f64::NAN, f64::INFINITY, 1e12] {
+            assert_eq!(excel_serial_to_datetime(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn leading_datetime_of_notes() {
+        assert_eq!(
+            leading_datetime("12.03.2026 14:05 Иванова: клиент думает"),
+            Some(dt(2026, 3, 12, 14, 5, 0))
+        );
+        assert_eq!(
+            leading_datetime("12.03.2026, 14:05: перезвонить"),
+            Some(dt(2026, 3, 12, 14, 5, 0))
+        );
+        assert_eq!(
+            leading_datetime("12.03.2026 15 минут ждали"),
+            Some(dt(2026, 3, 12, 0, 0, 0))
+        );
+        assert_eq!(
+            leading_datetime("2026-03-12T14:05 замер"),
+            Some(dt(2026, 3, 12, 14, 5, 0))
+        );
+        assert_eq!(leading_datetime("Иванова 12.03.2026"), None);
+        assert_eq!(leading_datetime(""), None);
+    }
+
+    #[test]
+    fn birthdays() {
+        let today = day(2026, 3, 12);
+        assert_eq!(check_birthday("", today), Birthday::Missing);
+        assert_eq!(check_birthday("   ", today), Birthday::Missing);
+        assert_eq!(check_birthday("01.01.1970", today), Birthday::Placeholder);
+        assert_eq!(
+            check_birthday("1970-01-01 00:00:00", today),
+            Birthday::Placeholder
+        );
+        assert_eq!(check_birthday("31.02.1980", today), Birthday::Unparseable);
+        assert_eq!(check_birthday("не помню", today), Birthday::Unparseable);
+        assert_eq!(check_birthday("13.03.2026", today), Birthday::Future);
+        assert_eq!(check_birthday("31.12.1899", today), Birthday::BeforeMinYear);
+        assert_eq!(check_birthday("12.03.2026", today), Birthday::Valid(today));
+        assert_eq!(
+            check_birthday("05.06.1985", today),
+            Birthday::Valid(day(1985, 6, 5))
+        );
+    }
+}

@@ -1,0 +1,165 @@
+//! Free-text helpers: phrase folding for stop-lists, money/number parsing, blank detection.
+
+/// Values that mean «nothing here» in CRM exports (compared case-insensitively).
+const PLACEHOLDERS: [&str; 9] = [
+    "-",
+    "—",
+    "–",
+    "нет",
+    "н/д",
+    "не указан",
+    "null",
+    "none",
+    "n/a",
+];
+
+/// Lowercase, `ё`→`е`, every non-alphanumeric char → space, collapse and trim.
+/// `«Перезвонить!!»` and `перезвонить` fold to the same phrase.
+pub fn fold_phrase(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars().flat_map(char::to_lowercase) {
+        let c = if c == 'ё' { 'е' } else { c };
+        if c.is_alphanumeric() {
+            out.push(c);
+        } else if !out.is_empty() && !out.ends_with(' ') {
+            out.push(' ');
+        }
+    }
+    if out.ends_with(' ') {
+        out.pop();
+    }
+    out
+}
+
+/// Parses an amount as users type it: `"1 500,50 ₽"`, `"1\u{a0}500"`, `"1500.5"`, `"-200"`,
+/// `"1.500.000"`. A comma is the decimal separator unless it repeats. `None` for empty or junk.
+pub fn parse_number(s: &str) -> Option<f64> {
+    let s = strip_currency(s.trim().trim_start_matches('\''));
+    let mut cleaned = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '0'..='9' | '.' | ',' | '-' | '+' => cleaned.push(c),
+            '−' => cleaned.push('-'),
+            c if c.is_whitespace() || c == '\'' => {}
+            _ => return None,
+        }
+    }
+    let cleaned = resolve_separators(&cleaned);
+    if !cleaned.bytes().any(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    cleaned.parse::<f64>().ok().filter(|v| v.is_finite())
+}
+
+/// Strips one currency sign or word at either end (`₽`, `руб.`, `р.`, `$`, `€`, `RUB`).
+fn strip_currency(s: &str) -> &str {
+    const SUFFIXES: [&str; 8] = ["₽", "руб.", "руб", "р.", "rub", "$", "€", "usd"];
+    for suffix in SUFFIXES {
+        if let Some(head) = strip_suffix_ci(s, suffix) {
+            return head.trim_end();
+        }
+    }
+    s.strip_prefix(['$', '€', '₽']).map_or(s, str::trim_start)
+}
+
+fn strip_suffix_ci<'a>(s: &'a str, suffix: &str) -> Option<&'a str> {
+    let cut = s.len().checked_sub(suffix.len())?;
+    let tail = s.get(cut..)?;
+    (tail.to_lowercase() == suffix).then(|| &s[..cut])
+}
+
+/// Turns the decimal separator into `.` and drops thousands separators.
+fn resolve_separators(s: &str) -> String {
+    let commas = s.matches(',').count();
+    let dots = s.matches('.').count();
+    let decimal = match (commas, dots) {
+        (0, 1) => Some('.'),
+        (1, 0) => Some(','),
+        (c, d) if c > 0 && d > 0 => s.rfind([',', '.']).and_then(|i| s[i..].chars().next()),
+        _ => None,
+    };
+    let last_decimal = decimal.and_then(|d| s.rfind(d));
+    s.char_indices()
+        .filter_map(|(i, c)| match c {
+            ',' | '.' if Some(i) == last_decimal => Some('.'),
+            ',' | '.' => None,
+            _ => Some(c),
+        })
+        .collect()
+}
+
+/// True for an empty/whitespace cell or a placeholder such as «нет», «—», «н/д», «n/a».
+pub fn is_blank(s: &str) -> bool {
+    let t = s.trim();
+    t.is_empty() || PLACEHOLDERS.iter().any(|p| eq_ignore_case(t, p))
+}
+
+/// Unicode case-insensitive equality without allocating.
+fn eq_ignore_case(a: &str, b: &str) -> bool {
+    a.chars()
+        .flat_map(char::to_lowercase)
+        .eq(b.chars().flat_map(char::to_lowercase))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fold_phrase_normalises_case_yo_and_punctuation() {
+        assert_eq!(fold_phrase("  «Перезвонить!!»  "), "перезвонить");
+        assert_eq!(fold_phrase("Ещё   думает..."), "еще думает");
+        assert_eq!(fold_phrase("НД"), "нд");
+        assert_eq!(fold_phrase("---"), "");
+        assert_eq!(fold_phrase("звонок 2 раза"), "звонок 2 раза");
+    }
+
+    #[test]
+    fn parse_number_handles_russian_formats() {
+        assert_eq!(parse_number("1 500,50 ₽"), Some(1500.5));
+        assert_eq!(parse_number("1\u{a0}500"), Some(1500.0));
+        assert_eq!(parse_number("1\u{202f}500 руб."), Some(1500.0));
+        assert_eq!(parse_number("1500.5"), Some(1500.5));
+        assert_eq!(parse_number("-200"), Some(-200.0));
+        assert_eq!(parse_number("−200"), Some(-200.0));
+        assert_eq!(parse_number("1.500.000"), Some(1_500_000.0));
+        assert_eq!(parse_number("1,500,000"), Some(1_500_000.0));
+        assert_eq!(parse_number("1.500,25"), Some(1500.25));
+        assert_eq!(parse_number("1,500.25"), Some(1500.25));
+        assert_eq!(parse_number("$ 300"), Some(300.0));
+        assert_eq!(parse_number("'45000"), Some(45000.0));
+        assert_eq!(parse_number("0"), Some(0.0));
+    }
+
+    #[test]
+    fn parse_number_rejects_junk() {
+        for junk in [
+            "", "  ", "-", "нет", "abc", "1e5", "inf", "NaN", "12 шт", ",", "₽",
+        ] {
+            assert_eq!(parse_number(junk), None, "{junk:?}");
+        }
+    }
+
+    #[test]
+    fn is_blank_recognises_placeholders() {
+        for blank in [
+            "",
+            "  ",
+            "-",
+            "—",
+            "–",
+            "нет",
+            "НЕТ",
+            " Н/Д ",
+            "не указан",
+            "NULL",
+            "None",
+            "N/A",
+        ] {
+            assert!(is_blank(blank), "{blank:?}");
+        }
+        for filled in ["0", "нету данных", "Иванов", "--"] {
+            assert!(!is_blank(filled), "{filled:?}");
+        }
+    }
+}

@@ -1,0 +1,260 @@
+//! Rule parameters (`rules/default.toml`) and the rules folder they live in.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::normalize::text::fold_phrase;
+use crate::profile::Profiles;
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct ContactParams {
+    pub partner_tags: Vec<String>,
+    pub partner_types: Vec<String>,
+    pub company_types: Vec<String>,
+    pub min_birth_year: i32,
+    pub placeholder_birthday: String,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct ManagerParams {
+    #[serde(default)]
+    pub extra_emails: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct DealParams {
+    pub mandatory: Vec<String>,
+    pub activity_months: u32,
+    pub response_minutes: i64,
+    pub stop_list: Vec<String>,
+    pub filler_words: Vec<String>,
+    pub min_meaningful_words: usize,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct StageParams {
+    pub unsorted: Vec<String>,
+    pub trash: Vec<String>,
+    pub won: Vec<String>,
+    pub lost: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct StageRequirement {
+    pub stage: Vec<String>,
+    pub fields: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct FlowParams {
+    pub mandatory: Vec<String>,
+    pub portal_sources: Vec<String>,
+    pub portal_id_field: String,
+    pub active_values: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct DedupeParams {
+    pub name_similarity: f64,
+    pub token_similarity: f64,
+    pub use_diminutives: bool,
+    pub max_block_size: usize,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct LookupParams {
+    pub partner_min_deals: usize,
+}
+
+/// Everything in `rules/default.toml`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct Params {
+    #[serde(default)]
+    pub severity: BTreeMap<String, String>,
+    pub contact: ContactParams,
+    pub managers: ManagerParams,
+    pub deal: DealParams,
+    pub stages: StageParams,
+    pub stage_requirements: Vec<StageRequirement>,
+    pub flow: FlowParams,
+    pub dedupe: DedupeParams,
+    pub lookup: LookupParams,
+}
+
+/// Where a stage puts a deal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StageClass {
+    Unsorted,
+    Trash,
+    Won,
+    Lost,
+    Open,
+}
+
+impl StageClass {
+    /// A deal proper: past «Неразобранное» and not in «Корзина».
+    pub fn is_deal_proper(self) -> bool {
+        !matches!(self, StageClass::Unsorted | StageClass::Trash)
+    }
+}
+
+impl Params {
+    pub fn parse(path: &Path, text: &str) -> Result<Self> {
+        let mut p: Params = toml::from_str(text).map_err(|e| Error::Config {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        })?;
+        p.fold_lists();
+        Ok(p)
+    }
+
+    /// Folds every phrase list once so rules compare folded text with folded text.
+    fn fold_lists(&mut self) {
+        let fold_all = |v: &mut Vec<String>| {
+            for s in v.iter_mut() {
+                *s = fold_phrase(s);
+            }
+        };
+        fold_all(&mut self.contact.partner_tags);
+        fold_all(&mut self.contact.partner_types);
+        fold_all(&mut self.contact.company_types);
+        fold_all(&mut self.deal.stop_list);
+        fold_all(&mut self.deal.filler_words);
+        fold_all(&mut self.stages.unsorted);
+        fold_all(&mut self.stages.trash);
+        fold_all(&mut self.stages.won);
+        fold_all(&mut self.stages.lost);
+        fold_all(&mut self.flow.portal_sources);
+        fold_all(&mut self.flow.active_values);
+        for r in &mut self.stage_requirements {
+            fold_all(&mut r.stage);
+        }
+        for e in &mut self.managers.extra_emails {
+            *e = e.trim().to_lowercase();
+        }
+    }
+
+    pub fn stage_class(&self, stage: &str) -> StageClass {
+        let s = fold_phrase(stage);
+        let st = &self.stages;
+        if st.unsorted.contains(&s) {
+            StageClass::Unsorted
+        } else if st.trash.contains(&s) {
+            StageClass::Trash
+        } else if st.won.contains(&s) {
+            StageClass::Won
+        } else if st.lost.contains(&s) {
+            StageClass::Lost
+        } else {
+            StageClass::Open
+        }
+    }
+}
+
+/// A rules folder: the column profiles and the parameters.
+#[derive(Debug, Clone)]
+pub struct RuleSet {
+    pub dir: PathBuf,
+    pub profiles: Profiles,
+    pub params: Params,
+}
+
+impl RuleSet {
+    /// Loads `DIR/profiles/*.toml` and `DIR/default.toml`.
+    pub fn load(dir: &Path) -> Result<Self> {
+        let profiles = Profiles::load(&dir.join("profiles"))?;
+        let path = dir.join("default.toml");
+        let text = std::fs::read_to_string(&path).map_err(|e| Error::Config {
+            path: path.clone(),
+            message: e.to_string(),
+        })?;
+        let params = Params::parse(&path, &text)?;
+        Ok(RuleSet {
+            dir: dir.to_path_buf(),
+            profiles,
+            params,
+        })
+    }
+
+    /// The bundled rules folder: `--rules`, else `$CRMCLEAN_RULES`, else `rules/` next to the
+    /// binary's crate or the working directory; as a last resort the copy compiled in.
+    pub fn locate(explicit: Option<&Path>) -> Result<Self> {
+        if let Some(dir) = explicit {
+            return Self::load(dir);
+        }
+        if let Ok(dir) = std::env::var("CRMCLEAN_RULES") {
+            return Self::load(Path::new(&dir));
+        }
+        let candidates = [
+            PathBuf::from("rules"),
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("rules"),
+        ];
+        for dir in candidates {
+            if dir.join("default.toml").is_file() {
+                return Self::load(&dir);
+            }
+        }
+        Self::embedded()
+    }
+
+    /// The rules folder as it was when crmclean was built.
+    pub fn embedded() -> Result<Self> {
+        let base = Path::new("<built-in rules>");
+        let profiles = EMBEDDED_PROFILES
+            .iter()
+            .map(|(name, text)| crate::profile::Profile::parse(&base.join(name), text))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(RuleSet {
+            dir: base.to_path_buf(),
+            profiles: Profiles(profiles),
+            params: Params::parse(&base.join("default.toml"), EMBEDDED_PARAMS)?,
+        })
+    }
+}
+
+const EMBEDDED_PARAMS: &str = include_str!("../rules/default.toml");
+const EMBEDDED_PROFILES: [(&str, &str); 5] = [
+    (
+        "amocrm-contacts.toml",
+        include_str!("../rules/profiles/amocrm-contacts.toml"),
+    ),
+    (
+        "amocrm-deals.toml",
+        include_str!("../rules/profiles/amocrm-deals.toml"),
+    ),
+    (
+        "flow-applications.toml",
+        include_str!("../rules/profiles/flow-applications.toml"),
+    ),
+    (
+        "client-base.toml",
+        include_str!("../rules/profiles/client-base.toml"),
+    ),
+    (
+        "managers.toml",
+        include_str!("../rules/profiles/managers.toml"),
+    ),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bundled_rules_load_and_match_the_embedded_copy() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
+        let on_disk = RuleSet::load(&dir).unwrap();
+        let embedded = RuleSet::embedded().unwrap();
+        assert_eq!(on_disk.profiles.0.len(), embedded.profiles.0.len());
+        assert_eq!(
+            on_disk.params.stage_class("Неразобранное"),
+            StageClass::Unsorted
+        );
+        assert_eq!(on_disk.params.stage_class(" КОРЗИНА "), StageClass::Trash);
+        assert_eq!(on_disk.params.stage_class("Замер"), StageClass::Open);
+    }
+}

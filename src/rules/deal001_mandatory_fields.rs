@@ -1,0 +1,233 @@
+//! DEAL001: a correct deal has product group, stage, contact, comment, product and amount (rule 2).
+//!
+//! What it checks
+//!   Every deal proper (past «Неразобранное» and not in «Корзина», won and lost deals included)
+//!   has all the mandatory fields filled: «Группа продуктов», «Этап сделки», a contact
+//!   («Основной контакт» / «Полное имя контакта» or «ID контакта»), the latest comment
+//!   («Примечание 1» / «Примечание»), «Товар» and «Бюджет» greater than zero. Placeholders such
+//!   as «-», «нет», «н/д» count as empty. One finding per deal lists everything missing. The list
+//!   is `deal.mandatory` in rules/default.toml; a column the export does not have is skipped with
+//!   a warning.
+//!
+//! Why
+//!   Rule 2 of the CRM training slides (crm-rules-training-slides.txt): «Корректная сделка — это
+//!   сделка без ошибок в заполнении обязательных полей: группа продуктов, актуальная стадия,
+//!   контакт, развёрнутый комментарий, товар и сумма». An incorrect deal cannot be counted in
+//!   the sales reports, and a closed deal with empty fields is still incorrect.
+//!
+//! Example
+//!   Deal 48213 «Остекление балкона, пр. Славы 30» is at «Успешно реализовано» with «Бюджет ₽»
+//!   = 0 and «Товар» empty: the sale is won but nobody can tell what was sold and for how much.
+//!
+//! How to fix
+//!   Open the deal and fill the listed fields: choose «Группа продуктов» and «Товар», enter the
+//!   amount from the contract in «Бюджет», link the client's contact and write what was agreed
+//!   in a note.
+
+use super::{Context, Finding, Rule};
+use crate::model::Deal;
+use crate::normalize::text::is_blank;
+
+pub fn check(ctx: &Context, rule: &Rule, out: &mut Vec<Finding>) {
+    for deal in ctx
+        .ds
+        .deals
+        .iter()
+        .filter(|d| d.stage_class.is_deal_proper())
+    {
+        let missing: Vec<Missing> = ctx
+            .params
+            .deal
+            .mandatory
+            .iter()
+            .filter_map(|field| missing(ctx, rule, deal, field))
+            .collect();
+        if !missing.is_empty() {
+            out.push(finding(ctx, rule, deal, &missing));
+        }
+    }
+}
+
+/// A mandatory field a deal lacks: its source header and the raw value found there.
+struct Missing {
+    label: String,
+    raw: String,
+}
+
+/// The canonical columns a mandatory entry is read from (pseudo-fields map to several).
+fn columns(field: &str) -> Vec<&str> {
+    match field {
+        "contact" => vec!["contact_name", "contact_id"],
+        "comment" => vec!["note_1"],
+        other => vec![other],
+    }
+}
+
+/// `Some` when the deal lacks `field`; `None` when it is filled or its column is absent.
+fn missing(ctx: &Context, rule: &Rule, deal: &Deal, field: &str) -> Option<Missing> {
+    let ds = ctx.ds;
+    let cols = columns(field);
+    let Some(col) = cols.iter().find(|c| ds.has(deal.at, c)) else {
+        ctx.require(rule, deal.at, cols[0]);
+        return None;
+    };
+    let raw = ds.text(deal.at, col).to_string();
+    let filled = match field {
+        "contact" => {
+            !is_blank(&deal.contact_name) || deal.contact_ids.iter().any(|id| !is_blank(id))
+        }
+        "comment" => !is_blank(deal.latest_note()),
+        "budget" => deal.budget.is_some_and(|b| b > 0.0),
+        _ => !is_blank(&raw),
+    };
+    (!filled).then(|| Missing {
+        label: ds.label(deal.at, col),
+        raw,
+    })
+}
+
+fn finding(ctx: &Context, rule: &Rule, deal: &Deal, missing: &[Missing]) -> Finding {
+    let labels: Vec<String> = missing.iter().map(|m| format!("«{}»", m.label)).collect();
+    let values: Vec<&str> = missing
+        .iter()
+        .map(|m| m.raw.as_str())
+        .filter(|r| !r.is_empty())
+        .collect();
+    Finding {
+        field: missing
+            .iter()
+            .map(|m| m.label.as_str())
+            .collect::<Vec<_>>()
+            .join(", "),
+        value: values.join("; "),
+        message: format!(
+            "Сделка некорректна: не заполнены обязательные поля {} (этап «{}»)",
+            labels.join(", "),
+            deal.stage
+        ),
+        fix: format!(
+            "Заполните {} в карточке сделки: сумма — больше нуля, комментарий — о чём договорились с клиентом",
+            join_ru(&labels)
+        ),
+        ..ctx.finding(rule, deal.at, &deal.id, &deal.responsible)
+    }
+}
+
+/// `«А»`, `«А» и «Б»`, `«А», «Б» и «В»`.
+pub(super) fn join_ru(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} и {last}", init.join(", ")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::deal_fixtures::{classic, deal, deals};
+    use super::*;
+    use crate::testutil::{flagged, run_rule};
+
+    #[test]
+    fn a_complete_deal_passes_in_both_layouts() {
+        assert!(flagged("DEAL001", &deals(&[deal("501")])).is_empty());
+        assert!(flagged("DEAL001", &classic(&[deal("501")])).is_empty());
+    }
+
+    #[test]
+    fn a_won_deal_without_product_and_amount_is_incorrect() {
+        let ds = deals(&[deal("48213")
+            .stage("Успешно реализовано")
+            .set("Товар", "")
+            .set("Бюджет ₽", "0")]);
+        let f = run_rule("DEAL001", &ds);
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(f[0].id, "48213");
+        assert_eq!(f[0].field, "Товар, Бюджет ₽");
+        assert_eq!(f[0].value, "0");
+        assert_eq!(f[0].manager, "Петрова Анна");
+        assert_eq!(f[0].row, 1);
+        assert!(
+            f[0].message.contains("«Товар», «Бюджет ₽»"),
+            "{}",
+            f[0].message
+        );
+        assert!(
+            f[0].fix.starts_with("Заполните «Товар» и «Бюджет ₽»"),
+            "{}",
+            f[0].fix
+        );
+    }
+
+    #[test]
+    fn placeholders_and_junk_count_as_missing() {
+        let ds = deals(&[
+            deal("502")
+                .set("Группа продуктов", "-")
+                .set("Бюджет ₽", "договорная"),
+            deal("503").set("Примечание 1", "н/д"),
+            deal("504").set("Бюджет ₽", "-1 200"),
+        ]);
+        let f = run_rule("DEAL001", &ds);
+        let fields: Vec<(&str, &str)> = f
+            .iter()
+            .map(|f| (f.id.as_str(), f.field.as_str()))
+            .collect();
+        assert_eq!(
+            fields,
+            [
+                ("502", "Группа продуктов, Бюджет ₽"),
+                ("503", "Примечание 1"),
+                ("504", "Бюджет ₽")
+            ]
+        );
+        assert_eq!(f[0].value, "-; договорная");
+    }
+
+    #[test]
+    fn contact_is_a_name_or_an_id() {
+        let ds = deals(&[
+            deal("505").set("ID контакта", ""),
+            deal("506").set("Основной контакт", ""),
+            deal("507").clear(&["ID контакта", "Основной контакт"]),
+        ]);
+        let f = run_rule("DEAL001", &ds);
+        assert_eq!(flagged("DEAL001", &ds), ["507"]);
+        assert_eq!(f[0].field, "Основной контакт");
+    }
+
+    #[test]
+    fn trash_and_unsorted_are_not_deals_proper() {
+        let empty = [
+            "Бюджет ₽",
+            "Группа продуктов",
+            "Товар",
+            "Основной контакт",
+            "ID контакта",
+        ];
+        let ds = deals(&[
+            deal("508")
+                .stage("Корзина")
+                .clear(&empty)
+                .set("Примечание 1", ""),
+            deal("509").stage("Неразобранное").clear(&empty),
+            deal("510").stage("Закрыто и не реализовано").clear(&empty),
+        ]);
+        assert_eq!(flagged("DEAL001", &ds), ["510"]);
+    }
+
+    #[test]
+    fn classic_layout_labels_use_its_headers() {
+        let ds = classic(&[deal("511").clear(&["Основной контакт", "Примечание 1", "Бюджет ₽"])]);
+        let f = run_rule("DEAL001", &ds);
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].field, "Полное имя контакта, Примечание, Бюджет");
+    }
+
+    #[test]
+    fn joins_in_russian() {
+        let s = |v: &[&str]| join_ru(&v.iter().map(|x| x.to_string()).collect::<Vec<_>>());
+        assert_eq!(s(&["«А»"]), "«А»");
+        assert_eq!(s(&["«А»", "«Б»", "«В»"]), "«А», «Б» и «В»");
+    }
+}

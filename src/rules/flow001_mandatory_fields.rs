@@ -1,0 +1,126 @@
+//! FLOW001 — an application lacks a mandatory field: ФИО, СНИЛС, e-mail or phone
+//!
+//! What it checks
+//!   Every Flow CRM application must have «ФИО», «СНИЛС», «Email» and «Телефон» filled (the
+//!   list is `flow.mandatory` in rules/default.toml, canonical field names of
+//!   rules/profiles/flow-applications.toml). Empty cells and placeholders («нет», «-», «н/д»)
+//!   count as empty. One finding per application lists everything missing; its field is the
+//!   first missing one. A field whose column the export lacks is skipped with a warning.
+//!
+//! Why
+//!   The applicant is identified by ФИО and СНИЛС; the e-mail and the phone are how the
+//!   applicant gets the link to the personal account and is reached about documents
+//!   («Интеграция с порталом Работа России»: «Пользователю создаётся личный кабинет во Flow и
+//!   направляется ссылка на вход»).
+//!
+//! Example
+//!   Application 48105, «Лебедева Ксения Павловна», «СНИЛС» empty, «Email» = «нет» →
+//!   «Не заполнены обязательные поля заявки: СНИЛС, Email».
+//!
+//! How to fix
+//!   Fill the listed fields from the applicant's documents or ask the applicant; for portal
+//!   applications check the data that came from «Работа в России».
+
+use super::{Context, Finding, Rule};
+use crate::model::Application;
+use crate::normalize::text::is_blank;
+use crate::profile::Kind;
+
+pub fn check(ctx: &Context, rule: &Rule, out: &mut Vec<Finding>) {
+    let fields = &ctx.params.flow.mandatory;
+    let present: Vec<Vec<bool>> = fields
+        .iter()
+        .map(|f| ctx.sources_with(rule, Kind::FlowApplications, &[f.as_str()]))
+        .collect();
+    for app in &ctx.ds.applications {
+        let source = app.at.source as usize;
+        let missing: Vec<&str> = fields
+            .iter()
+            .zip(&present)
+            .filter(|(f, p)| p[source] && blank(ctx, app, f))
+            .map(|(f, _)| f.as_str())
+            .collect();
+        let Some(first) = missing.first() else {
+            continue;
+        };
+        let labels: Vec<String> = missing.iter().map(|f| ctx.ds.label(app.at, f)).collect();
+        let quoted: Vec<String> = labels.iter().map(|l| format!("«{l}»")).collect();
+        out.push(Finding {
+            field: labels[0].clone(),
+            value: ctx.ds.text(app.at, first).to_string(),
+            message: format!(
+                "Не заполнены обязательные поля заявки: {}",
+                labels.join(", ")
+            ),
+            fix: format!(
+                "Заполните в заявке {} по документам заявителя или уточните у него",
+                quoted.join(", ")
+            ),
+            ..ctx.finding(rule, app.at, &app.app_no, &app.responsible)
+        });
+    }
+}
+
+/// Whether every column of `field` is blank in the application's row.
+fn blank(ctx: &Context, app: &Application, field: &str) -> bool {
+    let source = ctx.ds.source(app.at);
+    source
+        .mapping
+        .columns(field)
+        .iter()
+        .all(|&c| is_blank(source.table.cell(app.at.row as usize, c)))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::fixtures::{all_flow, flow, one, warnings};
+    use crate::testutil::{dataset, flagged};
+
+    #[test]
+    fn flags_incomplete_applications() {
+        assert_eq!(flagged("FLOW001", &all_flow()), ["48105", "48108"]);
+    }
+
+    #[test]
+    fn one_finding_lists_the_missing_fields() {
+        let ds = all_flow();
+        let f = one("FLOW001", &ds, "48105");
+        assert_eq!(f.field, "СНИЛС");
+        assert_eq!(f.value, "");
+        assert_eq!(
+            f.message,
+            "Не заполнены обязательные поля заявки: СНИЛС, Email"
+        );
+        assert!(f.fix.contains("«СНИЛС», «Email»"), "{}", f.fix);
+        let g = one("FLOW001", &ds, "48108");
+        assert_eq!(
+            g.message,
+            "Не заполнены обязательные поля заявки: ФИО, Телефон"
+        );
+    }
+
+    #[test]
+    fn invalid_but_filled_values_are_not_missing() {
+        // 48106 has a wrong СНИЛС check number, 48107 a short СНИЛС: FLOW002's business
+        let ds = flow(&[
+            crate::rules::fixtures::FLOW_ROWS[5],
+            crate::rules::fixtures::FLOW_ROWS[6],
+        ]);
+        assert!(flagged("FLOW001", &ds).is_empty());
+    }
+
+    #[test]
+    fn missing_columns_are_skipped_with_a_warning() {
+        let ds = dataset(&[(
+            "applications.csv",
+            "Номер заявки,ФИО,СНИЛС\n49001,Фомина Алла Ивановна,\n49002,Фомин Иван Петрович,112-233-445 95\n",
+        )]);
+        assert_eq!(flagged("FLOW001", &ds), ["49001"]);
+        let f = one("FLOW001", &ds, "49001");
+        assert_eq!(f.message, "Не заполнены обязательные поля заявки: СНИЛС");
+        let w = warnings("FLOW001", &ds);
+        assert_eq!(w.len(), 2, "{w:?}");
+        assert!(w.iter().any(|m| m.contains("«Email»")), "{w:?}");
+        assert!(w.iter().any(|m| m.contains("«Телефон»")), "{w:?}");
+    }
+}

@@ -1,0 +1,314 @@
+//! The rule engine. Each rule lives in its own file with a stable code; the file's `//!` doc
+//! comment (what / why / example / fix) is what `crmclean explain CODE` prints.
+
+use std::collections::BTreeSet;
+use std::sync::Mutex;
+
+use chrono::NaiveDateTime;
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+use crate::model::{At, Dataset};
+use crate::params::Params;
+use crate::profile::Kind;
+
+mod con001_mandatory_fields;
+mod con002_mobile_phone;
+mod con003_personal_email;
+mod con004_manager_email;
+mod con005_name_only_in_title;
+mod con006_invalid_phone;
+mod con007_invalid_email;
+mod con008_implausible_birthday;
+mod deal001_mandatory_fields;
+mod deal002_detailed_comment;
+mod deal003_inactive;
+mod deal004_duplicate_open_deals;
+mod deal005_one_contact;
+mod deal006_stage_requirements;
+mod deal007_response_time;
+#[cfg(test)]
+mod deal_fixtures;
+pub mod deal_status;
+mod dup001_duplicate_contacts;
+#[cfg(test)]
+mod fixtures;
+mod flow001_mandatory_fields;
+mod flow002_snils_checksum;
+mod flow003_several_active;
+mod flow004_external_fields;
+mod prt001_client_phone_on_partner;
+mod registry;
+pub use deal002_detailed_comment::is_detailed;
+pub use registry::RULES;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+
+    fn parse(s: &str) -> Option<Self> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "error" => Some(Severity::Error),
+            "warning" => Some(Severity::Warning),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Entity {
+    Contact,
+    Deal,
+    Application,
+}
+
+/// One finding: the stable contract of `findings.jsonl` (spec §6), fields in contract order.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Finding {
+    pub rule: &'static str,
+    pub severity: Severity,
+    pub entity: Entity,
+    pub id: String,
+    pub related: Vec<String>,
+    pub file: String,
+    pub row: usize,
+    pub field: String,
+    pub value: String,
+    pub message: String,
+    pub fix: String,
+    pub manager: String,
+}
+
+impl Finding {
+    /// The deterministic order of every findings output.
+    pub fn sort_key(&self) -> (&str, &str, usize, &str, &str, &str) {
+        (
+            self.rule,
+            &self.file,
+            self.row,
+            &self.id,
+            &self.field,
+            &self.value,
+        )
+    }
+}
+
+/// A rule's identity and its check.
+pub struct Rule {
+    pub code: &'static str,
+    pub entity: Entity,
+    pub severity: Severity,
+    /// One line for `crmclean rules`.
+    pub summary: &'static str,
+    /// The parameters (sections of `default.toml`) the rule reads.
+    pub params: &'static [&'static str],
+    /// The rule's source file; its `//!` lines are the explanation.
+    pub source: &'static str,
+    pub check: fn(&Context, &Rule, &mut Vec<Finding>),
+}
+
+impl Rule {
+    /// The rule's severity after the `[severity]` overrides of the parameters.
+    pub fn severity_in(&self, params: &Params) -> Severity {
+        params
+            .severity
+            .get(self.code)
+            .and_then(|s| Severity::parse(s))
+            .unwrap_or(self.severity)
+    }
+
+    /// The `//!` doc comment of the rule's file.
+    pub fn explanation(&self) -> String {
+        self.source
+            .lines()
+            .filter_map(|l| l.strip_prefix("//!"))
+            .map(|l| l.strip_prefix(' ').unwrap_or(l))
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+}
+
+/// Finds a rule by code, case-insensitively.
+pub fn find(code: &str) -> Option<&'static Rule> {
+    RULES
+        .iter()
+        .find(|r| r.code.eq_ignore_ascii_case(code.trim()))
+}
+
+/// Resolves `--select` / `--ignore` into the rules to run; unknown codes are a usage error
+/// that suggests the nearest code.
+pub fn selection(select: &[String], ignore: &[String]) -> Result<Vec<&'static Rule>> {
+    let check = |codes: &[String]| -> Result<()> {
+        for c in codes {
+            if find(c).is_none() && !is_prefix(c) {
+                let nearest = RULES
+                    .iter()
+                    .map(|r| {
+                        (
+                            strsim::levenshtein(&r.code.to_lowercase(), &c.to_lowercase()),
+                            r.code,
+                        )
+                    })
+                    .min()
+                    .map(|(_, code)| code)
+                    .unwrap_or("");
+                return Err(Error::Usage(format!(
+                    "unknown rule code «{c}» (did you mean {nearest}?); `crmclean rules` lists them"
+                )));
+            }
+        }
+        Ok(())
+    };
+    check(select)?;
+    check(ignore)?;
+    let matches = |codes: &[String], r: &Rule| {
+        codes
+            .iter()
+            .any(|c| r.code.to_lowercase().starts_with(&c.trim().to_lowercase()))
+    };
+    Ok(RULES
+        .iter()
+        .filter(|r| select.is_empty() || matches(select, r))
+        .filter(|r| !matches(ignore, r))
+        .collect())
+}
+
+/// `CON`, `DEAL`, `FLOW`: a family prefix selects every rule of the family.
+fn is_prefix(code: &str) -> bool {
+    let c = code.trim().to_lowercase();
+    !c.is_empty() && RULES.iter().any(|r| r.code.to_lowercase().starts_with(&c))
+}
+
+/// What a rule sees.
+pub struct Context<'a> {
+    pub ds: &'a Dataset,
+    pub params: &'a Params,
+    /// The moment activity and response time are judged at.
+    pub as_of: NaiveDateTime,
+    warnings: Mutex<BTreeSet<String>>,
+}
+
+impl<'a> Context<'a> {
+    pub fn new(ds: &'a Dataset, params: &'a Params, as_of: NaiveDateTime) -> Self {
+        Context {
+            ds,
+            params,
+            as_of,
+            warnings: Mutex::new(BTreeSet::new()),
+        }
+    }
+
+    pub fn severity(&self, rule: &Rule) -> Severity {
+        rule.severity_in(self.params)
+    }
+
+    /// A finding about the record at `at`, with file and row filled in; the rule fills the rest
+    /// with struct-update syntax.
+    pub fn finding(&self, rule: &Rule, at: At, id: &str, manager: &str) -> Finding {
+        Finding {
+            rule: rule.code,
+            severity: self.severity(rule),
+            entity: rule.entity,
+            id: id.to_string(),
+            related: Vec::new(),
+            file: self.ds.file(at).to_string(),
+            row: at.row_number(),
+            field: String::new(),
+            value: String::new(),
+            message: String::new(),
+            fix: String::new(),
+            manager: manager.to_string(),
+        }
+    }
+
+    /// Whether the file of `at` has a column for `field`; when it has not, records once a
+    /// warning naming the column and the closest header present.
+    pub fn require(&self, rule: &Rule, at: At, field: &str) -> bool {
+        let source = self.ds.source(at);
+        if source.mapping.has(field) {
+            return true;
+        }
+        let wanted = source.mapping.label(field);
+        let closest = source
+            .table
+            .headers
+            .iter()
+            .map(|h| {
+                (
+                    strsim::normalized_levenshtein(&h.to_lowercase(), &wanted.to_lowercase()),
+                    h,
+                )
+            })
+            .max_by(|a, b| a.0.total_cmp(&b.0))
+            .map(|(_, h)| format!(" (closest header: «{h}»)"))
+            .unwrap_or_default();
+        self.warn(format!(
+            "{}: {} partly skipped: column «{wanted}» is missing{closest}",
+            source.table.name, rule.code
+        ));
+        false
+    }
+
+    /// Which sources have a column for any of `fields`, indexed like `ds.sources`: for loops
+    /// over many records. Each source of `kind` with rows but none of the columns gets the one
+    /// [`Context::require`] warning, naming the first field.
+    pub fn sources_with(&self, rule: &Rule, kind: Kind, fields: &[&str]) -> Vec<bool> {
+        let first = fields.first().copied().unwrap_or_default();
+        self.ds
+            .sources
+            .iter()
+            .enumerate()
+            .map(|(i, source)| {
+                let present = fields.iter().any(|f| source.mapping.has(f));
+                if present || source.mapping.kind != kind || source.table.rows.is_empty() {
+                    return present;
+                }
+                let at = At {
+                    source: i as u32,
+                    row: 0,
+                };
+                self.require(rule, at, first)
+            })
+            .collect()
+    }
+
+    /// Records a run warning (deduplicated, reported once on stderr and in summary.json).
+    pub fn warn(&self, message: String) {
+        self.warnings.lock().expect("warnings lock").insert(message);
+    }
+
+    pub fn into_warnings(self) -> Vec<String> {
+        self.warnings
+            .into_inner()
+            .expect("warnings lock")
+            .into_iter()
+            .collect()
+    }
+}
+
+/// Runs the selected rules and returns their findings in the deterministic output order.
+pub fn run(ctx: &Context, rules: &[&'static Rule]) -> Vec<Finding> {
+    use rayon::prelude::*;
+    let mut findings: Vec<Finding> = rules
+        .par_iter()
+        .flat_map_iter(|rule| {
+            let mut out = Vec::new();
+            (rule.check)(ctx, rule, &mut out);
+            out
+        })
+        .collect();
+    findings.par_sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    findings
+}
