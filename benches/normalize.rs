@@ -27,7 +27,7 @@ impl Rng {
 
 /// A mobile or St Petersburg number written one of the common ways.
 fn common(rng: &mut Rng) -> String {
-    let national = if rng.next() % 4 == 0 {
+    let national = if rng.next().is_multiple_of(4) {
         format!("812{}", rng.digits(7))
     } else {
         format!("9{}", rng.digits(9))

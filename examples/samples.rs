@@ -70,6 +70,40 @@ fn as_of() -> NaiveDateTime {
     dt(AS_OF)
 }
 
+/// A moment during office hours (9:00‥19:59) within `days` days after `from`'s date.
+fn office_time(rng: &mut common::Rng, from: NaiveDateTime, days: u64) -> NaiveDateTime {
+    let day = from.date() + chrono::Duration::days(rng.range(0, days) as i64);
+    day.and_hms_opt(
+        rng.range(9, 19) as u32,
+        rng.range(0, 59) as u32,
+        rng.range(0, 59) as u32,
+    )
+    .expect("valid time")
+}
+
+/// A contact card is created with (just before) its first deal, never after it; the last edit
+/// is never before the creation.
+fn align_contact_dates(cs: &mut [Contact], ds: &[Deal]) {
+    for c in cs.iter_mut() {
+        let id = c.id.to_string();
+        let first_deal = ds
+            .iter()
+            .filter(|d| check::items(&d.contact_ids).contains(&id))
+            .filter_map(|d| d.created)
+            .min();
+        let mut created = dt(&c.created);
+        if let Some(first) = first_deal {
+            if created > first {
+                created = first - chrono::Duration::seconds((c.id % 900 + 60) as i64);
+                c.created = fmt_dt_sec(created);
+            }
+        }
+        if dt(&c.edited) < created {
+            c.edited = fmt_dt_sec(created + chrono::Duration::minutes(4));
+        }
+    }
+}
+
 fn fmt_dt_sec(t: NaiveDateTime) -> String {
     t.format("%d.%m.%Y %H:%M:%S").to_string()
 }
@@ -130,28 +164,25 @@ impl Contact {
         resp: &'static str,
     ) -> Self {
         let words: Vec<&str> = fio.split_whitespace().collect();
-        let (last, first) = (
-            words[0].to_string(),
-            words.get(1).unwrap_or(&"").to_string(),
-        );
-        // creation and edit times derived from the id: spread over 2023‥2026, edited later.
+        let last = words.first().unwrap_or(&"").to_string();
+        let first = words.get(1).unwrap_or(&"").to_string();
+        // creation and edit times derived from the id: 2023‥2026, office hours, edited later;
+        // `align_contact_dates` later moves creation before the contact's first deal.
         let mut rng = common::Rng::new(id);
-        let created =
-            dt("10.01.2023 09:00") + chrono::Duration::minutes(rng.range(0, 1_300 * 1440) as i64);
-        let created = created.min(dt("30.10.2026 18:00"));
-        let edited = created + chrono::Duration::minutes(rng.range(30, 200 * 1440) as i64);
-        let edited = edited
-            .min(dt("22.11.2026 19:40") - chrono::Duration::minutes(rng.range(0, 9000) as i64));
-        let edited = edited.max(created);
+        let created = office_time(&mut rng, dt("10.01.2023 00:00"), 1_380);
+        let edited =
+            office_time(&mut rng, created, 420).max(created + chrono::Duration::minutes(3));
+        let edited =
+            edited.min(dt("22.11.2026 18:40") - chrono::Duration::minutes((id % 4_000) as i64));
         Contact {
             id,
             title: format!("{last} {first}"),
             first,
             last,
             resp,
-            created: fmt_dt_sec(created.with_second(rng.range(0, 59) as u32).unwrap()),
+            created: fmt_dt_sec(created),
             created_by: resp.to_string(),
-            edited: fmt_dt_sec(edited.with_second(rng.range(0, 59) as u32).unwrap()),
+            edited: fmt_dt_sec(edited),
             mobile: mobile.into(),
             email_personal: email.into(),
             fio: fio.into(),
@@ -327,10 +358,12 @@ fn contacts() -> Vec<Contact> {
         // ---- planted contact problems -----------------------------------------------------
         p(TIMOFEEV, "Тимофеев Глеб Романович", "нет", "25.05.1982", "timofeev.gleb@mail.ru", PS)
             .plant("CON001", "no valid phone: the only phone is «нет»")
-            .plant("CON002", "Мобильный телефон = «нет» (a placeholder, i.e. blank)"),
+            .plant("CON002", "Мобильный телефон = «нет» (a placeholder, i.e. blank)")
+            .plant("CON006", "«нет» in Мобильный телефон is junk, not a number"),
         p(ANDREEVA, "Андреева Ксения Олеговна", "нет", "14.02.1990", "k.andreeva@yandex.ru", IA)
             .with(|c| c.work = "+7 (812) 336-71-50".into())
-            .plant("CON002", "Мобильный телефон = «нет»; a valid work landline exists, so no CON001"),
+            .plant("CON002", "Мобильный телефон = «нет»; a valid work landline exists, so no CON001")
+            .plant("CON006", "«нет» in Мобильный телефон is junk, not a number"),
         p(MAKAROV, "Макаров Евгений Львович", "274-18-93", "30.06.1977", "makarov.el@mail.ru", SO)
             .plant("CON001", "no valid phone: only a 7-digit number without area code")
             .plant("CON002", "Мобильный телефон holds a 7-digit number")
@@ -1813,7 +1846,12 @@ mod check {
         if small.len() >= 2 && small.iter().all(|t| big.contains(t)) {
             return true;
         }
-        ta.len() == tb.len() && ta.iter().zip(&tb).map(|(x, y)| lev(x, y)).sum::<usize>() <= 2
+        if ta.len() == tb.len() && ta.iter().zip(&tb).map(|(x, y)| lev(x, y)).sum::<usize>() <= 2 {
+            return true;
+        }
+        // the project's own configuration compares sorted, folded names with Jaro-Winkler
+        // (rules/default.toml: name_similarity = 0.93); a decoy must not pass that either
+        strsim::jaro_winkler(&ta.join(" "), &tb.join(" ")) >= 0.93
     }
 
     pub fn is_partner(c: &Contact) -> bool {
@@ -1855,24 +1893,135 @@ mod check {
         (None, n)
     }
 
+    /// DEAL002's phrases and filler words (a snapshot of `rules/default.toml`).
+    const STOP: &[&str] = &[
+        "нд",
+        "н д",
+        "недозвон",
+        "не дозвон",
+        "не дозвонился",
+        "не дозвонилась",
+        "недозвонился",
+        "не берет",
+        "не берет трубку",
+        "не отвечает",
+        "не ответил",
+        "нет ответа",
+        "абонент недоступен",
+        "недоступен",
+        "вне зоны",
+        "сбросил",
+        "сбросила",
+        "сбрасывает",
+        "перезвонить",
+        "перезвоню",
+        "перезвонит",
+        "перезвон",
+        "позвонить позже",
+        "пообщались",
+        "поговорили",
+        "обсудили",
+        "думает",
+        "подумает",
+        "думают",
+        "клиент думает",
+        "занят",
+        "занята",
+        "ок",
+        "ok",
+        "норм",
+        "связаться позже",
+        "написал",
+        "написала",
+        "отправил кп",
+        "отправила кп",
+        "кп отправлено",
+        "ждем",
+        "ждет",
+        "в работе",
+        "тест",
+        "звонок",
+        "звонил",
+        "звонила",
+        "разговор",
+        "автоответчик",
+        "не актуально",
+        "-",
+        "нет",
+    ];
+    const FILLER: &[&str] = &[
+        "клиент",
+        "клиентка",
+        "клиенту",
+        "клиента",
+        "был",
+        "была",
+        "пока",
+        "еще",
+        "снова",
+        "опять",
+        "сегодня",
+        "завтра",
+        "вчера",
+        "потом",
+        "позже",
+        "тоже",
+        "уже",
+        "и",
+        "с",
+        "по",
+        "на",
+        "в",
+        "не",
+        "а",
+        "но",
+        "мы",
+        "он",
+        "она",
+        "они",
+        "я",
+        "что",
+        "как",
+        "так",
+        "это",
+        "да",
+        "нет",
+        "ок",
+        "после",
+        "до",
+        "через",
+        "около",
+        "за",
+        "от",
+        "для",
+        "при",
+        "об",
+    ];
+
+    /// A comment is detailed unless it is a stop phrase, only stop phrases and filler, or has
+    /// fewer than three meaningful words. Checked both without and with the «date author:»
+    /// prefix, so the verdict does not depend on whether an implementation strips it.
     pub fn detailed(note: &str) -> bool {
         let (_, body) = split_note(note);
-        let stop = [
-            "нд",
-            "перезвонить",
-            "сбросил",
-            "пообщались",
-            "думает",
-            "недозвон",
-            "не дозвонился",
-        ];
-        let f = folded_words(body).join(" ");
-        if stop.contains(&f.as_str()) {
+        detailed_text(body) && detailed_text(note)
+    }
+
+    fn detailed_text(text: &str) -> bool {
+        let words = folded_words(text);
+        let joined = words.join(" ");
+        if STOP.contains(&joined.as_str()) {
             return false;
         }
-        let meaningful = folded_words(body)
-            .into_iter()
-            .filter(|w| w.chars().count() >= 3 && !stop.contains(&w.as_str()))
+        // drop stop phrases (longest first) and filler; what is left must be ≥ 3 real words
+        let mut rest = format!(" {joined} ");
+        let mut phrases: Vec<&&str> = STOP.iter().collect();
+        phrases.sort_by_key(|p| std::cmp::Reverse(p.len()));
+        for p in phrases {
+            rest = rest.replace(&format!(" {p} "), "  ");
+        }
+        let meaningful = rest
+            .split_whitespace()
+            .filter(|w| !FILLER.contains(w) && w.chars().any(char::is_alphabetic))
             .count();
         meaningful >= 3
     }
@@ -1929,7 +2078,14 @@ mod check {
             if blank(&c.fio) && title_is_name {
                 add("CON005", c.id);
             }
-            if phone_items.len() != valid {
+            // CON006 reports every item that is not a valid number, placeholders such as «нет»
+            // included (for CON001/CON002 they only count as blank)
+            let raw_items = [&c.work, &c.direct, &c.mobile, &c.fax, &c.home, &c.other]
+                .iter()
+                .flat_map(|cell| cell.split([',', ';', '\n']))
+                .filter(|i| !i.trim().is_empty())
+                .count();
+            if raw_items != valid {
                 add("CON006", c.id);
             }
             if emails.iter().any(|e| !email_ok(e)) {
@@ -2532,8 +2688,9 @@ fn main() {
         }
     }
 
-    let cs = contacts();
+    let mut cs = contacts();
     let ds = deals(&cs);
+    align_contact_dates(&mut cs, &ds);
     let base = client_base();
     let fl = apps();
 
@@ -2577,7 +2734,8 @@ fn main() {
     );
 
     // ---- recompute from the data -----------------------------------------------------------
-    let split = check::split(&cs, &ds, &base);
+    let mut split = check::split(&cs, &ds, &base);
+    split.sort();
     let mut computed = check::contacts(&cs, MANAGERS);
     computed.extend(check::deals(&ds, &cs));
     computed.extend(check::prt(&split));
@@ -2592,6 +2750,8 @@ fn main() {
         .iter()
         .map(|(p, ph, a, n)| (*p, ph.to_string(), a.to_string(), n.to_string()))
         .collect();
+    let mut expected_split = expected_split;
+    expected_split.sort();
     assert_eq!(split, expected_split, "split plan differs from SPLIT");
     for r in RULES {
         let n = planted.iter().filter(|p| p.0 == r).count();
@@ -2669,7 +2829,9 @@ crmclean audit samples/ --out out/ --as-of "2026-11-23 12:00"
 
 **Reference time: `--as-of 2026-11-23 12:00`.** Everything date-relative is planted against it:
 the DEAL003 two-month window (interactions before 23.09.2026 12:00 are stale), the DEAL007
-ten-minute limit, future birthdays. Run without `--as-of` and the results drift with the clock.
+ten-minute limit, future birthdays. Run without `--as-of` and the results drift with the clock;
+give the time too: a date-only `--as-of 2026-11-23` means 23:59:59, which makes the 5-minute-old
+request 28452145 twelve hours old (an extra DEAL007).
 
 ## Files
 
@@ -2732,6 +2894,12 @@ record not listed there is clean on every rule.
   field filled; 10402, 10423 …: non-portal with `РР:` fields empty.
 - Flow 10415/10416 (same person, one active) and 10417/10418 (namesakes, different СНИЛС,
   birthday and phone): not FLOW003. 10410 (inactive) does not count for FLOW003 either.
+
+## Larger data
+
+`cargo run --release --example gen -- --contacts 1000000 --out DIR [--seed N]` writes the same
+kinds of exports (contacts cp1251 `;`, deals UTF-8 BOM `,` with text dates, client base,
+managers) at any size, with the same kinds of noise at a few per cent; no ground truth.
 
 ## Partner cards (expected `migrate` split plan)
 

@@ -7,7 +7,9 @@
 
 pub mod cli;
 pub mod commands;
+pub mod dedupe;
 pub mod error;
+pub mod migrate;
 pub mod model;
 pub mod normalize;
 pub mod output;

@@ -62,6 +62,24 @@ pub struct DedupeParams {
     pub token_similarity: f64,
     pub use_diminutives: bool,
     pub max_block_size: usize,
+    /// Edits a typo may make in one word (one more for words of 9+ letters).
+    #[serde(default = "one")]
+    pub max_edits: usize,
+    /// A (birthday, name word) or (switchboard phone, birthday/word) block larger than this is
+    /// skipped.
+    #[serde(default = "default_max_subblock_size")]
+    pub max_subblock_size: usize,
+    /// First names and their diminutives: `diminutives.toml` of the rules folder.
+    #[serde(skip, default = "crate::dedupe::Diminutives::embedded")]
+    pub diminutives: crate::dedupe::Diminutives,
+}
+
+fn one() -> usize {
+    1
+}
+
+fn default_max_subblock_size() -> usize {
+    5000
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -172,7 +190,8 @@ impl RuleSet {
             path: path.clone(),
             message: e.to_string(),
         })?;
-        let params = Params::parse(&path, &text)?;
+        let mut params = Params::parse(&path, &text)?;
+        params.dedupe.diminutives = crate::dedupe::Diminutives::load(dir)?;
         Ok(RuleSet {
             dir: dir.to_path_buf(),
             profiles,

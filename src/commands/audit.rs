@@ -1,15 +1,207 @@
-//! `crmclean audit` (being written).
+//! `crmclean audit`: runs the rules over the exports and writes `findings.jsonl`,
+//! `summary.json`, `deal_status.csv` and `corrections.xlsx`.
 
-use super::{Global, InputArgs};
+pub mod origin;
+pub mod pii;
+pub mod statuses;
+pub mod summary;
+pub mod workbook;
+
+use std::borrow::Cow;
+use std::path::PathBuf;
+use std::time::Instant;
+
+use super::{ensure_dir, load_inputs, AsOfArgs, Global, InputArgs, OutputArgs};
 use crate::error::{Error, ExitCode, Result};
+use crate::output::jsonl::write_jsonl;
+use crate::rules::{self, Context, Finding, Severity};
 
-/// (being written)
+/// Output file names inside `--out DIR`.
+pub const FINDINGS: &str = "findings.jsonl";
+pub const SUMMARY: &str = "summary.json";
+pub const DEAL_STATUS: &str = "deal_status.csv";
+pub const CORRECTIONS: &str = "corrections.xlsx";
+
+/// Check exports against every rule and write the findings, a summary, the deal statuses and a
+/// correction workbook into DIR (created if missing; existing files need --force).
+///
+/// Writes:
+///   DIR/findings.jsonl    one finding per line (the stable contract)
+///   DIR/summary.json      counts per rule, severity and manager; rows read; timings
+///   DIR/deal_status.csv   correct/active status of every deal
+///   DIR/corrections.xlsx  a sheet per rule: what to fix, with the original row
+///
+/// Exit code: 0 nothing at or above --fail-on, 1 findings at or above it, 2 usage error,
+/// 3 no input readable.
+///
+/// Examples:
+///   crmclean audit samples/ --out audit/
+///   crmclean audit contacts.csv deals.xlsx managers.csv --out audit/ --as-of 2026-11-23
+///   crmclean audit exports/ --out audit/ --select DEAL --ignore DEAL004 --fail-on warning
+///   crmclean audit exports/ --out ci/ --mask-pii --force --amocrm-subdomain okna-spb
 #[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
 pub struct Args {
     #[command(flatten)]
     pub input: InputArgs,
+    /// Folder for the outputs.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    #[command(flatten)]
+    pub as_of: AsOfArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+    /// Lowest severity that makes the exit code 1.
+    #[arg(long, value_enum, default_value = "error", value_name = "LEVEL")]
+    pub fail_on: FailOn,
+    /// Run only these rules: codes or families (`CON001,DEAL`).
+    #[arg(long, value_delimiter = ',', value_name = "CODE,…")]
+    pub select: Vec<String>,
+    /// Skip these rules: codes or families.
+    #[arg(long, value_delimiter = ',', value_name = "CODE,…")]
+    pub ignore: Vec<String>,
+    /// amoCRM account subdomain (`okna-spb` for okna-spb.amocrm.ru): IDs in the workbook become
+    /// links to the cards.
+    #[arg(long, value_name = "SUB", value_parser = parse_subdomain)]
+    pub amocrm_subdomain: Option<String>,
 }
 
-pub fn run(_args: Args, _global: &Global) -> Result<ExitCode> {
-    Err(Error::Usage("audit is not available yet".into()))
+/// `--fail-on`: which findings fail the run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FailOn {
+    /// Exit 1 when any error-severity finding exists.
+    Error,
+    /// Exit 1 on any finding.
+    Warning,
+    /// Always exit 0 once the outputs are written.
+    Never,
+}
+
+impl FailOn {
+    /// The exit code for a run with these findings.
+    pub fn exit_code(self, findings: &[Finding]) -> ExitCode {
+        let fails = match self {
+            FailOn::Error => findings.iter().any(|f| f.severity == Severity::Error),
+            FailOn::Warning => !findings.is_empty(),
+            FailOn::Never => false,
+        };
+        if fails {
+            ExitCode::Findings
+        } else {
+            ExitCode::Clean
+        }
+    }
+}
+
+/// Accepts `okna-spb`, `okna-spb.amocrm.ru` or `https://okna-spb.amocrm.ru/`.
+pub fn parse_subdomain(s: &str) -> std::result::Result<String, String> {
+    let t = s.trim().trim_end_matches('/');
+    let t = t
+        .strip_prefix("https://")
+        .or_else(|| t.strip_prefix("http://"))
+        .unwrap_or(t);
+    let t = t.strip_suffix(".amocrm.ru").unwrap_or(t);
+    let ok = !t.is_empty() && t.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+    if ok {
+        Ok(t.to_ascii_lowercase())
+    } else {
+        Err(format!(
+            "«{s}» is not an amoCRM subdomain: give the part before .amocrm.ru, e.g. okna-spb"
+        ))
+    }
+}
+
+pub fn run(args: Args, global: &Global) -> Result<ExitCode> {
+    let selected = rules::selection(&args.select, &args.ignore)?;
+    let rule_set = global.rule_set()?;
+    let policy = args.output.policy(&args.input.paths);
+    check_out_dir(&args.out)?;
+    for name in [FINDINGS, SUMMARY, DEAL_STATUS, CORRECTIONS] {
+        policy.check(&args.out.join(name))?;
+    }
+    let as_of = args.as_of.resolve();
+
+    let started = Instant::now();
+    let ds = load_inputs(global, &rule_set, &args.input, as_of.date())?;
+    let read_ms = started.elapsed().as_millis();
+
+    let started = Instant::now();
+    let ctx = Context::new(&ds, &rule_set.params, as_of);
+    let findings = rules::run(&ctx, &selected);
+    let warnings = ctx.into_warnings();
+    let rules_ms = started.elapsed().as_millis();
+    for w in &warnings {
+        global.say(format!("crmclean: warning: {w}"));
+    }
+
+    let started = Instant::now();
+    ensure_dir(&args.out)?;
+    let masker = args.output.mask_pii.then(|| pii::Masker::new(&ds));
+    let shown: Cow<[Finding]> = match &masker {
+        Some(m) => Cow::Owned(findings.iter().map(|f| m.finding(f)).collect()),
+        None => Cow::Borrowed(&findings),
+    };
+    write_jsonl(&args.out.join(FINDINGS), &policy, shown.iter())?;
+    let deal_rows = statuses::deal_rows(&ds, &findings);
+    statuses::write_csv(&args.out.join(DEAL_STATUS), &policy, &ds, &deal_rows)?;
+    let counts = summary::counts(&findings, &selected);
+    workbook::write(
+        &args.out.join(CORRECTIONS),
+        &policy,
+        &workbook::Input {
+            ds: &ds,
+            findings: &shown,
+            rules: &selected,
+            params: &rule_set.params,
+            counts: &counts,
+            deals: &deal_rows,
+            subdomain: args.amocrm_subdomain.as_deref(),
+            masker: masker.as_ref(),
+        },
+    )?;
+    let timings = summary::Timings {
+        read: read_ms,
+        rules: rules_ms,
+        write: started.elapsed().as_millis(),
+    };
+    let report = summary::Summary::new(&ds, as_of, &counts, &deal_rows, &warnings, timings);
+    summary::write_json(&args.out.join(SUMMARY), &policy, &report)?;
+
+    if !global.quiet {
+        let files = [FINDINGS, SUMMARY, DEAL_STATUS, CORRECTIONS].map(|n| args.out.join(n));
+        eprint!(
+            "{}",
+            summary::table(&report, &selected, &rule_set.params, &files)
+        );
+    }
+    Ok(args.fail_on.exit_code(&findings))
+}
+
+/// `--out` must be a folder (or not exist yet).
+fn check_out_dir(out: &std::path::Path) -> Result<()> {
+    if out.exists() && !out.is_dir() {
+        return Err(Error::Usage(format!(
+            "{}: --out must be a folder, not a file",
+            out.display()
+        )));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn subdomain_forms() {
+        assert_eq!(parse_subdomain("okna-spb").as_deref(), Ok("okna-spb"));
+        assert_eq!(
+            parse_subdomain("https://Okna-SPB.amocrm.ru/").as_deref(),
+            Ok("okna-spb")
+        );
+        assert_eq!(parse_subdomain("okna.amocrm.ru").as_deref(), Ok("okna"));
+        assert!(parse_subdomain("").is_err());
+        assert!(parse_subdomain("okna/leads").is_err());
+        assert!(parse_subdomain("окна").is_err());
+    }
 }

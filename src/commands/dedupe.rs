@@ -1,15 +1,380 @@
-//! `crmclean dedupe` (being written).
+//! `crmclean dedupe`: duplicate clusters of contacts and Flow applicants, with a suggested
+//! survivor and a merge proposal for each.
 
-use super::{Global, InputArgs};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use rayon::prelude::*;
+use rust_xlsxwriter::Workbook;
+
+use super::{ensure_dir, load_inputs, progress, AsOfArgs, Global, InputArgs, OutputArgs};
+use crate::dedupe::{
+    application_clusters, contact_clusters, phone_key, Cluster, Clusters, ColumnKind, Columns,
+    Fields, Member,
+};
 use crate::error::{Error, ExitCode, Result};
+use crate::model::{Dataset, Phone};
+use crate::normalize::email::split_email_cell;
+use crate::normalize::phone::{normalize_phone, split_phone_cell, PhoneOptions};
+use crate::normalize::text::is_blank;
+use crate::output::mask::{mask_birthday, mask_email, mask_phone};
+use crate::output::{csv_safe, save_workbook_atomic, write_atomic, Cell, OutputPolicy, SheetWriter};
+use crate::profile::Kind;
+use crate::rules::Entity;
 
-/// (being written)
+/// Find duplicate contacts and Flow applicants: records where two or more of ФИО, phone and
+/// birthday match (rule 5; applicants also by the same СНИЛС).
+///
+/// Writes DIR/clusters.csv (cluster_id, entity, id, matched_on, score, survivor: one row per
+/// record of a cluster) and DIR/duplicates.xlsx (one block per cluster: its records with the
+/// matching fields highlighted, the suggested survivor first, then the merged card and the
+/// values the merge would lose). Thresholds: [dedupe] in rules/default.toml, diminutives in
+/// rules/diminutives.toml.
+///
+/// Examples:
+///   crmclean dedupe samples/ --out out/
+///   crmclean dedupe contacts.csv applications.xlsx --out out/ --mask-pii --force
 #[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
 pub struct Args {
     #[command(flatten)]
     pub input: InputArgs,
+    /// Output folder (created when missing).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    #[command(flatten)]
+    pub as_of: AsOfArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
-pub fn run(_args: Args, _global: &Global) -> Result<ExitCode> {
-    Err(Error::Usage("dedupe is not available yet".into()))
+/// Header of clusters.csv.
+const CSV_HEADER: [&str; 6] = ["cluster_id", "entity", "id", "matched_on", "score", "survivor"];
+/// Columns of duplicates.xlsx before the records' own columns.
+const SHEET_LEAD: [&str; 4] = ["Кластер", "Запись", "Совпало", "Оценка"];
+/// Rows per sheet before a new sheet is started (Excel's limit is 1 048 576).
+const SHEET_ROWS: usize = 1_000_000;
+/// Clusters turned into rows at a time (bounds memory on large exports).
+const CHUNK: usize = 4096;
+
+pub fn run(args: Args, global: &Global) -> Result<ExitCode> {
+    let rules = global.rule_set()?;
+    let t0 = Instant::now();
+    let ds = load_inputs(global, &rules, &args.input, args.as_of.resolve().date())?;
+    if ds.contacts.is_empty() && ds.applications.is_empty() {
+        return Err(Error::Usage(
+            "no amoCRM contacts or Flow applications among the inputs: nothing to deduplicate"
+                .into(),
+        ));
+    }
+    eprintln!("TIMING load {:?}", t0.elapsed());
+    let started = Instant::now();
+    let spinner = progress(global, "looking for duplicates");
+    let p = &rules.params.dedupe;
+    let (contacts, applicants) = rayon::join(
+        || contact_clusters(&ds, p),
+        || application_clusters(&ds, p),
+    );
+    spinner.finish_and_clear();
+    let found = started.elapsed();
+
+    ensure_dir(&args.out)?;
+    let policy = args.output.policy(&args.input.paths);
+    let numbered = number(&contacts, &applicants);
+    let csv_path = args.out.join("clusters.csv");
+    write_clusters_csv(&csv_path, &policy, &ds, &numbered)?;
+    let spinner = progress(global, "writing duplicates.xlsx");
+    eprintln!("TIMING csv {:?}", t0.elapsed());
+    let xlsx_path = args.out.join("duplicates.xlsx");
+    write_workbook(&xlsx_path, &policy, &ds, &numbered, args.output.mask_pii)?;
+    spinner.finish_and_clear();
+    eprintln!("TIMING xlsx {:?}", t0.elapsed());
+    say_summary(global, &ds, (&contacts, &applicants), p.max_block_size, found);
+    global.say(format!(
+        "wrote {} and {}",
+        csv_path.display(),
+        xlsx_path.display()
+    ));
+    Ok(ExitCode::Clean)
+}
+
+/// Clusters with their IDs: `C000001`… contacts first, then applicants, each in the order of
+/// their smallest member ID.
+fn number<'a>(contacts: &'a Clusters, applicants: &'a Clusters) -> Vec<(String, &'a Cluster)> {
+    contacts
+        .clusters
+        .iter()
+        .chain(&applicants.clusters)
+        .enumerate()
+        .map(|(k, c)| (format!("C{:06}", k + 1), c))
+        .collect()
+}
+
+fn entity_name(e: Entity) -> &'static str {
+    match e {
+        Entity::Contact => "contact",
+        Entity::Deal => "deal",
+        Entity::Application => "application",
+    }
+}
+
+/// clusters.csv: plain UTF-8 (no BOM), comma-separated, one row per cluster member.
+fn write_clusters_csv(
+    path: &Path,
+    policy: &OutputPolicy,
+    ds: &Dataset,
+    numbered: &[(String, &Cluster)],
+) -> Result<()> {
+    write_atomic(path, policy, |out| {
+        let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(out);
+        w.write_record(CSV_HEADER)?;
+        for (cid, c) in numbered {
+            for (k, m) in c.members.iter().enumerate() {
+                let score = format!("{:.3}", m.score);
+                let survivor = if k == c.survivor { "true" } else { "false" };
+                let row = [
+                    cid.as_str(),
+                    entity_name(c.entity),
+                    c.id(ds, m),
+                    &m.matched_on.to_string(),
+                    &score,
+                    survivor,
+                ];
+                w.write_record(row.iter().map(|v| csv_safe(v).into_owned()))?;
+            }
+        }
+        w.flush()
+    })
+}
+
+/// duplicates.xlsx: a sheet of contacts and one of applicants (when there are any).
+fn write_workbook(
+    path: &Path,
+    policy: &OutputPolicy,
+    ds: &Dataset,
+    numbered: &[(String, &Cluster)],
+    mask: bool,
+) -> Result<()> {
+    let mut wb = Workbook::new();
+    let sheets = [
+        (Entity::Contact, Kind::AmocrmContacts, "Контакты"),
+        (Entity::Application, Kind::FlowApplications, "Заявители"),
+    ];
+    for (entity, kind, name) in sheets {
+        let clusters: Vec<&(String, &Cluster)> =
+            numbered.iter().filter(|(_, c)| c.entity == entity).collect();
+        if !ds.has_kind(kind) {
+            continue;
+        }
+        let cols = Columns::of(ds, kind);
+        write_sheet(&mut wb, name, ds, &cols, &clusters, mask)?;
+    }
+    save_workbook_atomic(path, policy, &mut wb)
+}
+
+fn write_sheet(
+    wb: &mut Workbook,
+    name: &str,
+    ds: &Dataset,
+    cols: &Columns,
+    clusters: &[&(String, &Cluster)],
+    mask: bool,
+) -> Result<()> {
+    let header: Vec<&str> = SHEET_LEAD
+        .iter()
+        .copied()
+        .chain(cols.headers.iter().map(String::as_str))
+        .collect();
+    let mut sheet = SheetWriter::new(wb, name, &header)?;
+    for chunk in clusters.chunks(CHUNK) {
+        let blocks: Vec<Vec<Vec<Cell>>> = chunk
+            .par_iter()
+            .map(|(cid, c)| block(ds, cols, cid, c, mask))
+            .collect();
+        for rows in blocks {
+            if sheet.data_rows() + rows.len() > SHEET_ROWS {
+                sheet.finish()?;
+                // The next sheet is «Контакты (2)»… (SheetWriter keeps names unique).
+                sheet = SheetWriter::new(wb, name, &header)?;
+            }
+            for row in &rows {
+                sheet.row(row)?;
+            }
+        }
+    }
+    sheet.finish()
+}
+
+/// A cluster's rows: the survivor, the other records, the merged card, the lost values.
+fn block(ds: &Dataset, cols: &Columns, cid: &str, c: &Cluster, mask: bool) -> Vec<Vec<Cell>> {
+    let mut order: Vec<usize> = vec![c.survivor];
+    order.extend((0..c.members.len()).filter(|&k| k != c.survivor));
+    let mut rows = Vec::with_capacity(order.len() + 2);
+    for k in order {
+        let m = &c.members[k];
+        let role = if k == c.survivor { "оставить" } else { "дубль → объединить" };
+        let mut row = vec![
+            Cell::from(cid),
+            Cell::from(role),
+            Cell::from(m.matched_on.to_string()),
+            Cell::Number((f64::from(m.score) * 1000.0).round() / 1000.0),
+        ];
+        row.extend(member_cells(ds, cols, c, m, mask));
+        rows.push(row);
+    }
+    let merged = cols.merge(ds, c);
+    let lead = |what: &str| vec![Cell::from(cid), Cell::from(what), Cell::Empty, Cell::Empty];
+    let mut kept = lead("итог слияния");
+    kept.extend(
+        merged
+            .iter()
+            .zip(&cols.kinds)
+            .map(|(f, &kind)| text_cell(shown(&f.kept, kind, mask))),
+    );
+    rows.push(kept);
+    if merged.iter().any(|f| !f.lost.is_empty()) {
+        let mut lost = lead("будет потеряно");
+        lost.extend(merged.iter().zip(&cols.kinds).map(|(f, &kind)| {
+            let values: Vec<String> = f.lost.iter().map(|v| shown(v, kind, mask)).collect();
+            text_cell(values.join(" | "))
+        }));
+        rows.push(lost);
+    }
+    rows
+}
+
+fn text_cell(s: String) -> Cell {
+    if s.is_empty() {
+        Cell::Empty
+    } else {
+        Cell::Text(s)
+    }
+}
+
+/// A member's values, the ones it matched on highlighted.
+fn member_cells(ds: &Dataset, cols: &Columns, c: &Cluster, m: &Member, mask: bool) -> Vec<Cell> {
+    let at = c.at(ds, m);
+    let shared = shared_phone_columns(ds, c, m);
+    (0..cols.headers.len())
+        .map(|h| {
+            let value = cols.value(ds, at, h);
+            if is_blank(value) {
+                return text_cell(value.to_string());
+            }
+            let kind = cols.kinds[h];
+            let hit = match kind {
+                ColumnKind::Name => m.matched_on.contains(Fields::NAME),
+                ColumnKind::Birthday => m.matched_on.contains(Fields::BIRTHDAY),
+                ColumnKind::Snils => m.matched_on.contains(Fields::SNILS),
+                ColumnKind::Phone => shared.contains(&cols.headers[h].as_str()),
+                _ => false,
+            };
+            let text = shown(value, kind, mask);
+            if hit {
+                Cell::Highlight(text)
+            } else {
+                Cell::Text(text)
+            }
+        })
+        .collect()
+}
+
+/// Columns of `m` holding a phone that another member of the cluster also has.
+fn shared_phone_columns<'a>(ds: &'a Dataset, c: &Cluster, m: &Member) -> Vec<&'a str> {
+    if !m.matched_on.contains(Fields::PHONE) {
+        return Vec::new();
+    }
+    let phones = |x: &Member| -> &'a [Phone] {
+        match c.entity {
+            Entity::Application => &ds.applications[x.index].phones,
+            _ => &ds.contacts[x.index].phones,
+        }
+    };
+    let others: Vec<String> = c
+        .members
+        .iter()
+        .filter(|o| o.index != m.index)
+        .flat_map(|o| phones(o).iter().filter_map(phone_key))
+        .collect();
+    phones(m)
+        .iter()
+        .filter(|p| phone_key(p).is_some_and(|k| others.contains(&k)))
+        .map(|p| p.column.as_str())
+        .collect()
+}
+
+/// A value as shown: masked with `--mask-pii` when it is a phone, e-mail, birthday or СНИЛС.
+fn shown(value: &str, kind: ColumnKind, mask: bool) -> String {
+    if !mask || value.is_empty() {
+        return value.to_string();
+    }
+    match kind {
+        ColumnKind::Phone => split_phone_cell(value)
+            .into_iter()
+            .map(|p| {
+                let norm = normalize_phone(p, &PhoneOptions::default());
+                mask_phone(norm.e164.as_deref().unwrap_or(p))
+            })
+            .collect::<Vec<_>>()
+            .join(", "),
+        ColumnKind::Email => split_email_cell(value)
+            .into_iter()
+            .map(mask_email)
+            .collect::<Vec<_>>()
+            .join(", "),
+        ColumnKind::Birthday => mask_birthday(value),
+        ColumnKind::Snils => {
+            let digits: String = value.chars().filter(char::is_ascii_digit).collect();
+            let tail = digits.get(digits.len().saturating_sub(2)..).unwrap_or("");
+            format!("***-***-*** {tail}")
+        }
+        _ => value.to_string(),
+    }
+}
+
+fn say_summary(
+    global: &Global,
+    ds: &Dataset,
+    (contacts, applicants): (&Clusters, &Clusters),
+    max_block: usize,
+    took: std::time::Duration,
+) {
+    let members = |c: &Clusters| c.clusters.iter().map(|c| c.members.len()).sum::<usize>();
+    if !ds.contacts.is_empty() {
+        global.say(format!(
+            "contacts: {} read, {} duplicate clusters holding {} contacts",
+            ds.contacts.len(),
+            contacts.clusters.len(),
+            members(contacts)
+        ));
+    }
+    if !ds.applications.is_empty() {
+        global.say(format!(
+            "applications: {} read, {} persons with several applications ({} applications)",
+            ds.applications.len(),
+            applicants.clusters.len(),
+            members(applicants)
+        ));
+    }
+    for (what, s) in [("contacts", contacts.stats), ("applications", applicants.stats)] {
+        if s.capped_phone_blocks > 0 {
+            global.say(format!(
+                "note: {} phones are shared by more than {max_block} {what} (switchboards): \
+                 those {what} were compared only when they also share a birthday or a name word",
+                s.capped_phone_blocks
+            ));
+        }
+        if s.skipped_blocks > 0 {
+            global.say(format!(
+                "warning: {} oversized blocks of {what} sharing a birthday and a name word were \
+                 skipped (max_subblock_size in rules/default.toml)",
+                s.skipped_blocks
+            ));
+        }
+    }
+    global.say(format!(
+        "compared {} candidate pairs in {:.1} s",
+        contacts.stats.candidate_pairs + applicants.stats.candidate_pairs,
+        took.as_secs_f64()
+    ));
 }

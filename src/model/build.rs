@@ -74,6 +74,8 @@ pub fn load(paths: &[PathBuf], rules: &RuleSet, opts: &LoadOptions) -> Result<Lo
 }
 
 fn build_source(ds: &mut Dataset, index: usize, params: &Params, opts: &LoadOptions) {
+    let dates = unreadable_dates(&ds.sources[index]);
+    ds.sources[index].table.problems.extend(dates);
     let source = &ds.sources[index];
     let rows = Rows {
         index: index as u32,
@@ -110,6 +112,51 @@ fn build_source(ds: &mut Dataset, index: usize, params: &Params, opts: &LoadOpti
             ds.managers.append(&mut managers);
         }
     }
+}
+
+/// Warnings per column before the rest are summed up in one line.
+const DATE_WARNINGS_PER_COLUMN: usize = 20;
+
+/// Date and date-time cells that read as no date: without a warning the rules that need them
+/// would skip the row silently. Contacts' birthdays are judged by CON001/CON008 instead.
+fn unreadable_dates(source: &Source) -> Vec<ReadProblem> {
+    let m = &source.mapping;
+    let table = &source.table;
+    let mut problems = Vec::new();
+    let fields = m
+        .fields_of(FieldType::Date)
+        .chain(m.fields_of(FieldType::Datetime))
+        .filter(|f| !(m.kind == Kind::AmocrmContacts && *f == "birthday"));
+    let mut columns: Vec<usize> = fields.flat_map(|f| m.columns(f).iter().copied()).collect();
+    columns.sort_unstable();
+    for c in columns {
+        let bad: Vec<(usize, &str)> = table
+            .rows
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (i + 1, r.get(c).unwrap_or("").trim()))
+            .filter(|(_, v)| !is_blank(v) && parse_cell_datetime(v).is_none())
+            .collect();
+        let column = m.headers[c].clone();
+        for (row, value) in bad.iter().take(DATE_WARNINGS_PER_COLUMN) {
+            problems.push(ReadProblem {
+                row: Some(*row),
+                column: Some(column.clone()),
+                message: format!("«{value}» is not a date; rules that need it skip this row"),
+            });
+        }
+        if bad.len() > DATE_WARNINGS_PER_COLUMN {
+            problems.push(ReadProblem {
+                row: None,
+                column: Some(column),
+                message: format!(
+                    "{} more cells that are not dates",
+                    bad.len() - DATE_WARNINGS_PER_COLUMN
+                ),
+            });
+        }
+    }
+    problems
 }
 
 /// Rows that repeat an ID already seen in the same file.
@@ -396,4 +443,63 @@ pub fn parse_cell_datetime(s: &str) -> Option<NaiveDateTime> {
             .filter(|v| (1.0..2_958_466.0).contains(v))
             .and_then(excel_serial_to_datetime)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::testutil::dataset;
+
+    #[test]
+    fn cells_that_are_not_dates_are_warned_with_row_and_column() {
+        let ds = dataset(&[(
+            "deals.csv",
+            "ID;Этап сделки;Дата создания;Дата последнего контакта\n\
+             601;Переговоры;31.02.2026 10:00;20.11.2026 15:00\n\
+             602;Переговоры;01.10.2026 10:00;-\n\
+             603;Неразобранное;99.99.9999 99:99;45980.5\n",
+        )]);
+        let seen: Vec<(Option<usize>, Option<&str>, &str)> = ds.sources[0]
+            .table
+            .problems
+            .iter()
+            .map(|p| (p.row, p.column.as_deref(), p.message.as_str()))
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                (
+                    Some(1),
+                    Some("Дата создания"),
+                    "«31.02.2026 10:00» is not a date; rules that need it skip this row"
+                ),
+                (
+                    Some(3),
+                    Some("Дата создания"),
+                    "«99.99.9999 99:99» is not a date; rules that need it skip this row"
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn contact_birthdays_are_left_to_the_rules() {
+        let ds = dataset(&[(
+            "contacts.csv",
+            "ID;Полное имя контакта;День рождения;Дата создания\n\
+             201;Соколова Мария;31.02.1984;31.05.2023 09:33:26\n",
+        )]);
+        assert!(ds.sources[0].table.problems.is_empty());
+    }
+
+    #[test]
+    fn many_bad_dates_are_summed_up() {
+        let mut text = String::from("ID;Этап сделки;Дата создания\n");
+        for i in 0..25 {
+            text.push_str(&format!("{i};Переговоры;вчера\n"));
+        }
+        let ds = dataset(&[("deals.csv", &text)]);
+        let problems = &ds.sources[0].table.problems;
+        assert_eq!(problems.len(), 21);
+        assert_eq!(problems[20].message, "5 more cells that are not dates");
+    }
 }

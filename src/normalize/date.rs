@@ -226,7 +226,7 @@ mod tests {
             Some(dt(1970, 1, 1, 0, 0, 0))
         );
         assert_eq!(
-            excel_serial_to_datetime(45000.999_999_9),
+            excel_serial_to_datetime(45_000.999_999_9),
             Some(dt(2023, 3, 16, 0, 0, 0))
         );
         for bad in [60.0, 0.0, -1.0, f64::NAN, f64::INFINITY, 1e12] {

@@ -43,15 +43,17 @@ pub fn csv_safe(s: &str) -> Cow<'_, str> {
     }
 }
 
-/// `+` then digits, spaces, parentheses and dashes only, with at least one digit.
+/// `+` then digits, spaces, parentheses and dashes only, with at least one digit; several such
+/// numbers may be listed with `,` / `;` (`+79211234567, +79111234567`): without letters nothing
+/// can be called.
 fn is_phone(s: &str) -> bool {
     let Some(rest) = s.strip_prefix('+') else {
         return false;
     };
     rest.bytes().any(|b| b.is_ascii_digit())
-        && rest
-            .bytes()
-            .all(|b| b.is_ascii_digit() || matches!(b, b' ' | b'(' | b')' | b'-'))
+        && rest.bytes().all(|b| {
+            b.is_ascii_digit() || matches!(b, b' ' | b'(' | b')' | b'-' | b',' | b';' | b'+')
+        })
 }
 
 /// `-` then a number: starts and ends with a digit; inside, digits, (non-breaking / thin) spaces
@@ -81,6 +83,9 @@ mod tests {
             ("+79211234567", "+79211234567"),
             ("+7 921 123-45-67", "+7 921 123-45-67"),
             ("+7 (921) 123-45-67", "+7 (921) 123-45-67"),
+            ("+79211234567, +79111234567", "+79211234567, +79111234567"),
+            ("+7 921 123-45-67; 8 911 123-45-67", "+7 921 123-45-67; 8 911 123-45-67"),
+            ("+1,HYPERLINK(1)", "'+1,HYPERLINK(1)"),
             ("+7 921 123-45-67 доб. 335", "'+7 921 123-45-67 доб. 335"),
             ("+cmd|' /C calc'!A0", "'+cmd|' /C calc'!A0"),
             ("+", "'+"),

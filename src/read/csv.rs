@@ -34,8 +34,9 @@ pub(super) fn read(path: &Path, bytes: &[u8]) -> Result<Parts> {
     };
     let mut rows = Vec::new();
     let mut problems = Vec::new();
-    for (i, record) in records.enumerate() {
-        let row = i + 1;
+    for record in records {
+        // The data row number findings use: blank lines are not rows.
+        let row = rows.len() + 1;
         match record {
             Ok(r) => {
                 if r.len() == 1 && r.get(0).is_some_and(|c| c.trim().is_empty()) {
@@ -45,16 +46,7 @@ pub(super) fn read(path: &Path, bytes: &[u8]) -> Result<Parts> {
                     problems.push(ReadProblem {
                         row: Some(row),
                         column: None,
-                        message: format!(
-                            "row has {} cells, the header has {}{}",
-                            r.len(),
-                            headers.len(),
-                            if r.len() > headers.len() {
-                                " (extra cells kept)"
-                            } else {
-                                " (missing cells read as empty)"
-                            }
-                        ),
+                        message: ragged_message(&r, headers.len(), delimiter),
                     });
                 }
                 rows.push(r);
@@ -69,7 +61,7 @@ pub(super) fn read(path: &Path, bytes: &[u8]) -> Result<Parts> {
             }
         }
     }
-    if let Some(p) = unbalanced_quote(&text, delimiter) {
+    if let Some(p) = unbalanced_quote(&text, &headers, &rows) {
         problems.push(p);
     }
     Ok((
@@ -162,15 +154,56 @@ pub fn sniff_delimiter(text: &str) -> u8 {
     }
 }
 
-/// A quote opened and never closed swallows the rest of the file into one cell: say so.
-fn unbalanced_quote(text: &str, delimiter: u8) -> Option<ReadProblem> {
-    let quotes = text.bytes().filter(|&b| b == b'"').count();
-    (quotes % 2 == 1).then(|| ReadProblem {
-        row: None,
-        column: None,
+/// Why a row's cell count differs from the header's; a short row that holds another delimiter
+/// was probably written with it (`,` rows under a `;` header).
+fn ragged_message(record: &StringRecord, width: usize, delimiter: u8) -> String {
+    let len = record.len();
+    let what = if len > width {
+        "extra cells kept"
+    } else {
+        "missing cells read as empty"
+    };
+    let splits = |d: u8| -> usize {
+        record
+            .iter()
+            .map(|c| c.bytes().filter(|&b| b == d).count())
+            .sum()
+    };
+    let other = [b',', b';', b'\t']
+        .into_iter()
+        .find(|&d| d != delimiter && len < width && len + splits(d) >= width);
+    match other {
+        Some(d) => format!(
+            "row has {len} cells, the header has {width} ({what}; the row seems to be separated by {:?}, the header by {:?})",
+            d as char, delimiter as char
+        ),
+        None => format!("row has {len} cells, the header has {width} ({what})"),
+    }
+}
+
+/// A quote opened and never closed swallows the rest of the file into one cell of the last row:
+/// name that row and cell. An odd number of quotes inside unquoted cells (`Окна 5"`) reads fine.
+fn unbalanced_quote(text: &str, headers: &[String], rows: &[StringRecord]) -> Option<ReadProblem> {
+    if text.bytes().filter(|&b| b == b'"').count() % 2 == 0 {
+        return None;
+    }
+    let last = rows.last()?;
+    let (column, cell) = last
+        .iter()
+        .enumerate()
+        .find(|(_, c)| c.contains(['\n', '\r']))?;
+    let lines = cell.matches('\n').count().max(cell.matches('\r').count());
+    Some(ReadProblem {
+        row: Some(rows.len()),
+        column: Some(
+            headers
+                .get(column)
+                .filter(|h| !h.is_empty())
+                .cloned()
+                .unwrap_or_else(|| format!("column {}", column + 1)),
+        ),
         message: format!(
-            "unbalanced quote (\"): the file has an odd number of quotes; rows after it may be merged (delimiter '{}')",
-            delimiter as char
+            "a quote (\") opens this cell and is never closed: the {lines} line(s) after it, to the end of the file, were read into this one cell"
         ),
     })
 }
@@ -226,5 +259,47 @@ mod tests {
         assert_eq!(problems.len(), 2);
         assert_eq!(problems[0].row, Some(2));
         assert_eq!(rows[2].get(3), Some("лишнее"));
+    }
+
+    #[test]
+    fn a_row_written_with_another_delimiter_is_named() {
+        let text = "ID;Имя;Телефон\n1;Анна;+79211234567\n2,Олег,+79111234567\n";
+        let (_, _, rows, problems) = read(Path::new("t.csv"), text.as_bytes()).unwrap();
+        assert_eq!(rows.len(), 2);
+        assert_eq!(problems.len(), 1);
+        assert_eq!(problems[0].row, Some(2));
+        assert!(
+            problems[0].message.contains("separated by ',', the header by ';'"),
+            "{}",
+            problems[0].message
+        );
+    }
+
+    #[test]
+    fn an_unclosed_quote_names_its_row_and_cell() {
+        let text = "ID;Имя;Примечание\n1;Анна;ок\n2;Олег;\"звонить после 18\n3;Ира;x\n4;Петя;y\n";
+        let (_, _, rows, problems) = read(Path::new("t.csv"), text.as_bytes()).unwrap();
+        assert_eq!(rows.len(), 2);
+        let p = problems.last().unwrap();
+        assert_eq!((p.row, p.column.as_deref()), (Some(2), Some("Примечание")));
+        assert!(p.message.contains("never closed"), "{}", p.message);
+        assert!(p.message.contains("the 3 line(s)"), "{}", p.message);
+    }
+
+    #[test]
+    fn an_odd_quote_inside_an_unquoted_cell_is_not_a_problem() {
+        let text = "ID;Товар\n1;Окно 5\" с откосами\n2;Подоконник\n";
+        let (_, _, rows, problems) = read(Path::new("t.csv"), text.as_bytes()).unwrap();
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0].get(1), Some("Окно 5\" с откосами"));
+        assert!(problems.is_empty(), "{problems:?}");
+    }
+
+    #[test]
+    fn blank_lines_do_not_shift_row_numbers() {
+        let text = "ID,Имя,Телефон\n1,Анна,1\n\n\n2,Олег\n";
+        let (_, _, rows, problems) = read(Path::new("t.csv"), text.as_bytes()).unwrap();
+        assert_eq!(rows.len(), 2);
+        assert_eq!(problems[0].row, Some(2));
     }
 }

@@ -1,4 +1,4 @@
-//! CON001 — a contact lacks a mandatory field: ФИО, a valid phone or a valid birthday
+//! CON001: mandatory contact fields: ФИО, a valid phone, a valid birthday (rule 4).
 //!
 //! What it checks
 //!   Every contact (rows whose «Тип» is «компания» are skipped) must have:
@@ -9,6 +9,7 @@
 //!   - a birthday: a real date in «День рождения» / «Дата рождения». amoCRM's placeholder
 //!     01.01.1970, an unreadable date, a date in the future or before 1900 count as missing
 //!     (see CON008).
+//!
 //!   One finding per contact lists everything missing; its field is the first missing one.
 //!   When the export has no column for a part at all, that part is skipped with a warning.
 //!

@@ -1,4 +1,4 @@
-//! CON002 — «Мобильный телефон» holds no valid number
+//! CON002: «Мобильный телефон» holds a valid number (rule 4).
 //!
 //! What it checks
 //!   Every contact (companies skipped) must have a valid number in «Мобильный телефон» itself.

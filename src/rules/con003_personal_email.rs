@@ -1,4 +1,4 @@
-//! CON003 — «Личный email» is empty
+//! CON003: «Личный email» is filled (rule 4).
 //!
 //! What it checks
 //!   Every contact (companies skipped) must have an address in «Личный email» (also read

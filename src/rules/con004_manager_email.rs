@@ -1,4 +1,4 @@
-//! CON004 — a manager's own e-mail is on a client's card
+//! CON004: no manager's own e-mail in a client contact (rule 4).
 //!
 //! What it checks
 //!   Every e-mail of every contact (companies skipped), in any e-mail column, against the

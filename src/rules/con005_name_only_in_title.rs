@@ -1,4 +1,4 @@
-//! CON005 — the full name is only in the card title, the «ФИО» field is empty
+//! CON005: the full name is not only in the card title (partner-cards seed).
 //!
 //! What it checks
 //!   Contacts (companies skipped) of an export that has a «ФИО» column, where «ФИО» is empty

@@ -1,4 +1,4 @@
-//! CON006 — a phone on the card is not a valid number
+//! CON006: every phone on the card is a valid number.
 //!
 //! What it checks
 //!   Every phone item of every contact (companies skipped), in every phone column; a cell with
@@ -10,6 +10,7 @@
 //!     to read them as St Petersburg numbers;
 //!   - too few or too many digits;
 //!   - a number that does not exist in the numbering plan.
+//!
 //!   Extensions («доб. 335») and Excel damage («79211234567.0», a leading apostrophe) are fine.
 //!   One finding per bad item.
 //!

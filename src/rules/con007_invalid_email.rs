@@ -1,4 +1,4 @@
-//! CON007 — an e-mail on the card is malformed
+//! CON007: every e-mail on the card is syntactically valid.
 //!
 //! What it checks
 //!   Every e-mail item of every contact (companies skipped), in every e-mail column; a cell with

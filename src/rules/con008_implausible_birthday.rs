@@ -1,4 +1,4 @@
-//! CON008 — the birthday is filled but is not a plausible date
+//! CON008: the birthday is a plausible date (not 01.01.1970, not future, not before 1900).
 //!
 //! What it checks
 //!   «День рождения» / «Дата рождения» of every contact (companies skipped) that is filled but:
@@ -6,6 +6,7 @@
 //!   - cannot be read as a date (30.02.1988, «весной», 1985-13-01);
 //!   - lies in the future (after --as-of);
 //!   - is before 1900.
+//!
 //!   An empty cell or a placeholder («-», «нет») is not this rule's business: CON001 reports
 //!   the birthday as missing.
 //!

@@ -24,11 +24,14 @@
 //!   amount from the contract in «Бюджет», link the client's contact and write what was agreed
 //!   in a note.
 
+use std::collections::BTreeSet;
+
 use super::{Context, Finding, Rule};
-use crate::model::Deal;
+use crate::model::{At, Deal};
 use crate::normalize::text::is_blank;
 
 pub fn check(ctx: &Context, rule: &Rule, out: &mut Vec<Finding>) {
+    let mut absent = Absent::default();
     for deal in ctx
         .ds
         .deals
@@ -40,7 +43,7 @@ pub fn check(ctx: &Context, rule: &Rule, out: &mut Vec<Finding>) {
             .deal
             .mandatory
             .iter()
-            .filter_map(|field| missing(ctx, rule, deal, field))
+            .filter_map(|field| lacking(ctx, rule, &mut absent, deal, field))
             .collect();
         if !missing.is_empty() {
             out.push(finding(ctx, rule, deal, &missing));
@@ -64,11 +67,17 @@ fn columns(field: &str) -> Vec<&str> {
 }
 
 /// `Some` when the deal lacks `field`; `None` when it is filled or its column is absent.
-fn missing(ctx: &Context, rule: &Rule, deal: &Deal, field: &str) -> Option<Missing> {
+fn lacking(
+    ctx: &Context,
+    rule: &Rule,
+    absent: &mut Absent,
+    deal: &Deal,
+    field: &str,
+) -> Option<Missing> {
     let ds = ctx.ds;
     let cols = columns(field);
     let Some(col) = cols.iter().find(|c| ds.has(deal.at, c)) else {
-        ctx.require(rule, deal.at, cols[0]);
+        absent.require(ctx, rule, deal.at, cols[0]);
         return None;
     };
     let raw = ds.text(deal.at, col).to_string();
@@ -110,6 +119,24 @@ fn finding(ctx: &Context, rule: &Rule, deal: &Deal, missing: &[Missing]) -> Find
             join_ru(&labels)
         ),
         ..ctx.finding(rule, deal.at, &deal.id, &deal.responsible)
+    }
+}
+
+/// Columns already found absent, per source: [`Context::require`] (which warns and looks for the
+/// closest header) runs once per file and field instead of once per deal.
+#[derive(Default)]
+pub(super) struct Absent(BTreeSet<(u32, String)>);
+
+impl Absent {
+    /// Whether the file of `at` has a column for `field` (warning once when it has not).
+    pub(super) fn require(&mut self, ctx: &Context, rule: &Rule, at: At, field: &str) -> bool {
+        if ctx.ds.has(at, field) {
+            return true;
+        }
+        if self.0.insert((at.source, field.to_string())) {
+            ctx.require(rule, at, field);
+        }
+        false
     }
 }
 

@@ -2,15 +2,15 @@
 //!
 //! What it checks
 //!   The latest comment of every deal proper («Примечание 1», or «Примечание» in the classic
-//!   export) says what was discussed and agreed. A comment is not detailed when, after the note's
-//!   own date and author («14.11.2026 12:40 Петрова А.:») are set aside and the text is folded
-//!   (case, ё/е, punctuation), it
+//!   export) says what was discussed and agreed. An empty comment is DEAL001's concern, not this
+//!   rule's; the stop-list, the filler words and the minimum live in rules/default.toml
+//!   (`deal.*`). A comment is not detailed when, after the note's own date and author
+//!   («14.11.2026 12:40 Петрова А.:») are set aside and the text is folded (case, ё/е,
+//!   punctuation), it
 //!   - equals a stop-list phrase («НД», «перезвонить», «сбросил», «клиент думает»…), or
 //!   - is made only of stop-list phrases and filler words («перезвонить завтра»), or
 //!   - has fewer than 3 meaningful words (words of two or more letters, or numbers: «3 окна»;
 //!     a date or time such as «25.11» or «10:00» is one word).
-//!   The stop-list, the filler words and the minimum live in rules/default.toml (`deal.*`). An
-//!   empty comment is DEAL001's concern, not this rule's.
 //!
 //! Why
 //!   Rule 3 of the CRM training slides (crm-rules-training-slides.txt): «Развёрнутый

@@ -2,14 +2,14 @@
 //!
 //! What it checks
 //!   A deal at a stage listed in `[[stage_requirements]]` of rules/default.toml has every field
-//!   that stage requires filled (placeholders such as «-» or «нет» count as empty):
+//!   that stage requires filled; placeholders such as «-» or «нет» count as empty. Stage names
+//!   are compared case- and punctuation-insensitively. A required column the export does not
+//!   have is skipped with a warning. One finding per deal lists everything missing. The stages:
 //!   - «Замер»: «Дата и время замера», «Адрес объекта», «Контактное лицо», «Объём работ»,
 //!     «Источник сделки»;
 //!   - «Думает»: the client's name («Имя клиента», else the deal's contact name), «Товар»,
 //!     «Источник сделки», «Дата следующего контакта», «Причина отказа от замера» and a note
 //!     («Примечание 1», the latest).
-//!   Stage names are compared case- and punctuation-insensitively. A required column the export
-//!   does not have is skipped with a warning. One finding per deal lists everything missing.
 //!
 //! Why
 //!   The regulation on incoming messages (amocrm-incoming-messages.md, 3.2 and 3.3): before a
@@ -28,12 +28,13 @@
 //!   not ready for a measurement after all, move the deal to «Думает» and fill that stage's
 //!   fields.
 
-use super::deal001_mandatory_fields::join_ru;
+use super::deal001_mandatory_fields::{join_ru, Absent};
 use super::{Context, Finding, Rule};
 use crate::model::Deal;
 use crate::normalize::text::{fold_phrase, is_blank};
 
 pub fn check(ctx: &Context, rule: &Rule, out: &mut Vec<Finding>) {
+    let mut absent = Absent::default();
     for deal in &ctx.ds.deals {
         let stage = fold_phrase(&deal.stage);
         let mut missing: Vec<String> = Vec::new();
@@ -44,7 +45,7 @@ pub fn check(ctx: &Context, rule: &Rule, out: &mut Vec<Finding>) {
             .filter(|r| r.stage.contains(&stage))
         {
             for field in &req.fields {
-                if let Some(label) = missing_label(ctx, rule, deal, field) {
+                if let Some(label) = missing_label(ctx, rule, &mut absent, deal, field) {
                     if !missing.contains(&label) {
                         missing.push(label);
                     }
@@ -59,7 +60,13 @@ pub fn check(ctx: &Context, rule: &Rule, out: &mut Vec<Finding>) {
 
 /// The source header of `field` when the deal lacks it; `None` when it is filled or its column is
 /// absent (warned once).
-fn missing_label(ctx: &Context, rule: &Rule, deal: &Deal, field: &str) -> Option<String> {
+fn missing_label(
+    ctx: &Context,
+    rule: &Rule,
+    absent: &mut Absent,
+    deal: &Deal,
+    field: &str,
+) -> Option<String> {
     let ds = ctx.ds;
     let (column, value) = match field {
         "client_name" if !ds.has(deal.at, "client_name") => {
@@ -71,7 +78,7 @@ fn missing_label(ctx: &Context, rule: &Rule, deal: &Deal, field: &str) -> Option
         "note_1" => ("note_1", deal.latest_note()),
         other => (other, ds.text(deal.at, other)),
     };
-    if !ctx.require(rule, deal.at, column) {
+    if !absent.require(ctx, rule, deal.at, column) {
         return None;
     }
     is_blank(value).then(|| ds.label(deal.at, column))
@@ -98,7 +105,8 @@ fn finding(ctx: &Context, rule: &Rule, deal: &Deal, missing: &[String]) -> Findi
 #[cfg(test)]
 mod tests {
     use super::super::deal_fixtures::{classic, deal, deals, new_layout};
-    use crate::testutil::{dataset, flagged, run_rule};
+    use crate::rules::{self, Context};
+    use crate::testutil::{as_of, dataset, flagged, rule_set, run_rule};
 
     #[test]
     fn measurement_without_date_and_address() {
@@ -188,5 +196,20 @@ mod tests {
         // the classic export has none of the measurement columns: nothing to judge
         let ds = classic(&[deal("50218")]);
         assert!(flagged("DEAL006", &ds).is_empty());
+    }
+
+    #[test]
+    fn an_absent_column_is_warned_about_once_per_file() {
+        let ds = classic(&[deal("50221"), deal("50222"), deal("50223")]);
+        let set = rule_set();
+        let ctx = Context::new(&ds, &set.params, as_of());
+        assert!(rules::run(&ctx, &[rules::find("DEAL006").expect("rule")]).is_empty());
+        let warnings = ctx.into_warnings();
+        let measure: Vec<&String> = warnings
+            .iter()
+            .filter(|w| w.contains("DEAL006") && w.contains("«Дата и время замера»"))
+            .collect();
+        assert_eq!(measure.len(), 1, "{warnings:?}");
+        assert_eq!(warnings.len(), 5, "{warnings:?}");
     }
 }

@@ -121,3 +121,19 @@ pub fn warnings(code: &str, ds: &Dataset) -> Vec<String> {
     (rule.check)(&ctx, rule, &mut out);
     ctx.into_warnings()
 }
+
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_company_row_is_never_a_contact_finding() {
+        let ds = all_contacts();
+        assert_eq!(ds.companies_skipped, 1);
+        for rule in crate::rules::RULES
+            .iter()
+            .filter(|r| r.code.starts_with("CON"))
+        {
+            assert!(about(rule.code, &ds, "105").is_empty(), "{}", rule.code);
+        }
+    }
+}

@@ -1,4 +1,4 @@
-//! FLOW001 — an application lacks a mandatory field: ФИО, СНИЛС, e-mail or phone
+//! FLOW001: an application has ФИО, СНИЛС, e-mail and phone.
 //!
 //! What it checks
 //!   Every Flow CRM application must have «ФИО», «СНИЛС», «Email» and «Телефон» filled (the

@@ -1,4 +1,4 @@
-//! FLOW002 — the СНИЛС is malformed or its check number is wrong
+//! FLOW002: the СНИЛС has 11 digits and a valid check number.
 //!
 //! What it checks
 //!   Every filled «СНИЛС» of a Flow CRM application («123-456-789 64», «12345678964», spaces and
@@ -7,6 +7,7 @@
 //!   - multiply the first nine digits by 9, 8, … 1 and add up;
 //!   - sum below 100: the check number is the sum; 100 or 101: «00»;
 //!   - above 101: the remainder of dividing by 101, where 100 again gives «00».
+//!
 //!   Numbers up to 001-001-998 were issued without a check number and are accepted as is.
 //!   Letters, or more or fewer than 11 digits, are a finding too. An empty СНИЛС is FLOW001's
 //!   business.

@@ -1,4 +1,4 @@
-//! FLOW004 — a portal application has empty «Внешние источники» fields
+//! FLOW004: portal applications have every «Внешние источники» field filled.
 //!
 //! What it checks
 //!   Applications that came from the «Работа в России» portal: «Источник» folds (any case,

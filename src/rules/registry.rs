@@ -176,7 +176,7 @@ pub static RULES: &[Rule] = &[
         code: "FLOW002",
         entity: Entity::Application,
         severity: Severity::Error,
-        summary: "the СНИЛС check number is valid",
+        summary: "the СНИЛС has 11 digits and a valid check number",
         params: &[],
         source: include_str!("flow002_snils_checksum.rs"),
         check: flow002_snils_checksum::check,

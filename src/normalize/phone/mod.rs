@@ -1,6 +1,6 @@
 //! Phones → E.164 (spec §3), default region RU.
 //!
-//! Both paths share [`prepare`] (placeholders, Excel damage, extensions). The fast path then
+//! Both paths share `prepare` (placeholders, Excel damage, extensions). The fast path then
 //! handles the common Russian shapes — mobiles `9XXXXXXXXX` and St Petersburg `812XXXXXXX` — and
 //! hands everything else to [`normalize_phone_reference`], so the two always agree.
 

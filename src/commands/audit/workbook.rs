@@ -1,0 +1,359 @@
+//! `corrections.xlsx`: a «Summary» sheet, one sheet per rule with findings (what to fix, the
+//! finding, then every column of the record's source row with the offending cell highlighted),
+//! and «Статусы сделок». Written row by row in constant-memory mode.
+
+use std::collections::{BTreeSet, HashMap};
+use std::path::Path;
+
+use rust_xlsxwriter::Workbook;
+
+use super::origin::Origins;
+use super::pii::Masker;
+use super::statuses::{yes_no, DealRow};
+use super::summary::Counts;
+use crate::error::Result;
+use crate::model::Dataset;
+use crate::output::atomic::{save_workbook_atomic, OutputPolicy};
+use crate::output::xlsx::{Cell, SheetWriter};
+use crate::params::Params;
+use crate::rules::{Entity, Finding, Rule, Severity};
+
+/// The columns of a rule sheet before the original ones.
+pub const RULE_COLUMNS: [&str; 8] = [
+    "Что исправить",
+    "Проблема",
+    "ID",
+    "Ответственный",
+    "Файл",
+    "Строка",
+    "Поле",
+    "Значение",
+];
+
+/// The columns of the «Статусы сделок» sheet (`deal_status.csv` in Russian).
+pub const STATUS_COLUMNS: [&str; 8] = [
+    "ID",
+    "Файл",
+    "Строка",
+    "Этап",
+    "Ответственный",
+    "Корректна",
+    "Активна",
+    "Нарушения",
+];
+
+pub const SUMMARY_SHEET: &str = "Summary";
+pub const STATUS_SHEET: &str = "Статусы сделок";
+
+/// Everything the workbook shows.
+pub struct Input<'a> {
+    pub ds: &'a Dataset,
+    /// In output order (grouped by rule), already masked for `--mask-pii`.
+    pub findings: &'a [Finding],
+    pub rules: &'a [&'static Rule],
+    pub params: &'a Params,
+    pub counts: &'a Counts,
+    pub deals: &'a [DealRow<'a>],
+    /// amoCRM subdomain: IDs become links to the cards.
+    pub subdomain: Option<&'a str>,
+    /// Masks the original columns for `--mask-pii`.
+    pub masker: Option<&'a Masker<'a>>,
+}
+
+/// Writes `corrections.xlsx` atomically.
+pub fn write(path: &Path, policy: &OutputPolicy, input: &Input) -> Result<()> {
+    let mut wb = Workbook::new();
+    summary_sheet(&mut wb, input)?;
+    let origins = Origins::new(input.ds);
+    for group in input.findings.chunk_by(|a, b| a.rule == b.rule) {
+        rule_sheet(&mut wb, input, &origins, group)?;
+    }
+    status_sheet(&mut wb, input)?;
+    save_workbook_atomic(path, policy, &mut wb)
+}
+
+fn severity_label(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "ошибка",
+        Severity::Warning => "предупреждение",
+    }
+}
+
+fn count_cell(n: usize) -> Cell {
+    Cell::Number(n as f64)
+}
+
+/// Per rule: code, severity, count, summary; then a manager × rule table.
+fn summary_sheet(wb: &mut Workbook, input: &Input) -> Result<()> {
+    let c = input.counts;
+    let mut sheet = SheetWriter::new(
+        wb,
+        SUMMARY_SHEET,
+        &["Правило", "Серьёзность", "Найдено", "Описание"],
+    )?;
+    for r in input.rules {
+        sheet.row(&[
+            r.code.into(),
+            severity_label(r.severity_in(input.params)).into(),
+            count_cell(c.by_rule.get(r.code).copied().unwrap_or(0)),
+            r.summary.into(),
+        ])?;
+    }
+    sheet.row(&["Всего".into(), Cell::Empty, count_cell(c.total)])?;
+    if !c.by_manager.is_empty() {
+        let codes: Vec<&str> = c
+            .by_rule
+            .iter()
+            .filter(|(_, &n)| n > 0)
+            .map(|(&code, _)| code)
+            .collect();
+        sheet.row(&[])?;
+        let mut head: Vec<Cell> = vec!["Ответственный".into(), "Всего".into()];
+        head.extend(codes.iter().map(|&code| Cell::from(code)));
+        sheet.row(&head)?;
+        for (manager, by_rule) in &c.by_manager {
+            let mut row = vec![
+                Cell::from(manager.as_str()),
+                count_cell(by_rule.values().sum()),
+            ];
+            row.extend(
+                codes
+                    .iter()
+                    .map(|code| count_cell(by_rule.get(code).copied().unwrap_or(0))),
+            );
+            sheet.row(&row)?;
+        }
+    }
+    sheet.finish()
+}
+
+/// The original columns shown on a rule sheet: the union of the headers of the sources its
+/// findings come from (a header repeated in one file stays repeated).
+struct Originals {
+    headers: Vec<String>,
+    /// Source → its column index → position among `headers`.
+    positions: HashMap<usize, Vec<usize>>,
+}
+
+impl Originals {
+    fn of(ds: &Dataset, sources: BTreeSet<usize>) -> Self {
+        let mut headers = Vec::new();
+        let mut slot: HashMap<(String, usize), usize> = HashMap::new();
+        let mut positions = HashMap::new();
+        for s in sources {
+            let mut seen: HashMap<&str, usize> = HashMap::new();
+            let cols = ds.sources[s]
+                .table
+                .headers
+                .iter()
+                .map(|h| {
+                    let nth = seen.entry(h.as_str()).or_default();
+                    *nth += 1;
+                    *slot.entry((h.clone(), *nth)).or_insert_with(|| {
+                        headers.push(h.clone());
+                        headers.len() - 1
+                    })
+                })
+                .collect();
+            positions.insert(s, cols);
+        }
+        Originals { headers, positions }
+    }
+}
+
+fn rule_sheet(
+    wb: &mut Workbook,
+    input: &Input,
+    origins: &Origins,
+    group: &[Finding],
+) -> Result<()> {
+    let Some(first) = group.first() else {
+        return Ok(());
+    };
+    let originals = Originals::of(
+        input.ds,
+        group.iter().filter_map(|f| origins.source(f)).collect(),
+    );
+    let mut header: Vec<&str> = RULE_COLUMNS.to_vec();
+    header.extend(originals.headers.iter().map(String::as_str));
+    let mut sheet = SheetWriter::new(wb, first.rule, &header)?;
+    for f in group {
+        sheet.row(&finding_row(input, origins, &originals, f))?;
+    }
+    sheet.finish()
+}
+
+fn finding_row(input: &Input, origins: &Origins, originals: &Originals, f: &Finding) -> Vec<Cell> {
+    let n = RULE_COLUMNS.len();
+    let mut cells = vec![
+        f.fix.as_str().into(),
+        f.message.as_str().into(),
+        id_cell(input.subdomain, f.entity, &f.id),
+        f.manager.as_str().into(),
+        f.file.as_str().into(),
+        count_cell(f.row),
+        f.field.as_str().into(),
+        f.value.as_str().into(),
+    ];
+    cells.resize(n + originals.headers.len(), Cell::Empty);
+    let Some((source, record)) = origins.row(f) else {
+        return cells;
+    };
+    let Some(positions) = originals.positions.get(&source) else {
+        return cells;
+    };
+    let highlight = origins.columns(source, &f.field);
+    for (col, &pos) in positions.iter().enumerate() {
+        let raw = record.get(col).unwrap_or("");
+        let text = match input.masker {
+            Some(m) => m.cell(source, col, raw),
+            None => raw.to_string(),
+        };
+        cells[n + pos] = if highlight.contains(&col) {
+            Cell::Highlight(text)
+        } else if text.is_empty() {
+            Cell::Empty
+        } else {
+            Cell::Text(text)
+        };
+    }
+    cells
+}
+
+/// The record's ID, as a link to its amoCRM card when the subdomain is known.
+pub fn id_cell(subdomain: Option<&str>, entity: Entity, id: &str) -> Cell {
+    let path = match entity {
+        Entity::Deal => "leads",
+        Entity::Contact => "contacts",
+        Entity::Application => return id.into(),
+    };
+    match subdomain {
+        Some(sub) if !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()) => Cell::Link {
+            url: format!("https://{sub}.amocrm.ru/{path}/detail/{id}"),
+            text: id.to_string(),
+        },
+        _ => id.into(),
+    }
+}
+
+fn status_sheet(wb: &mut Workbook, input: &Input) -> Result<()> {
+    let mut sheet = SheetWriter::new(wb, STATUS_SHEET, &STATUS_COLUMNS)?;
+    for r in input.deals {
+        sheet.row(&[
+            id_cell(input.subdomain, Entity::Deal, &r.deal.id),
+            input.ds.file(r.deal.at).into(),
+            count_cell(r.deal.at.row_number()),
+            r.deal.stage.as_str().into(),
+            r.deal.responsible.as_str().into(),
+            yes_no(r.status.correct).into(),
+            yes_no(r.status.active).into(),
+            r.rules.join(";").into(),
+        ])?;
+    }
+    sheet.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_link_to_cards() {
+        let link = |entity, id| id_cell(Some("okna-spb"), entity, id);
+        assert_eq!(
+            link(Entity::Deal, "501"),
+            Cell::Link {
+                url: "https://okna-spb.amocrm.ru/leads/detail/501".into(),
+                text: "501".into()
+            }
+        );
+        assert_eq!(
+            link(Entity::Contact, "101"),
+            Cell::Link {
+                url: "https://okna-spb.amocrm.ru/contacts/detail/101".into(),
+                text: "101".into()
+            }
+        );
+        assert_eq!(link(Entity::Application, "З-17"), Cell::from("З-17"));
+        assert_eq!(link(Entity::Deal, ""), Cell::from(""));
+        assert_eq!(link(Entity::Deal, "12a"), Cell::from("12a"));
+        assert_eq!(id_cell(None, Entity::Deal, "501"), Cell::from("501"));
+    }
+
+    /// 100 000 findings on 100 000 contacts of 30 columns, with links. Run with
+    /// `cargo test --release --lib bench_100k -- --ignored --nocapture`.
+    #[test]
+    #[ignore = "benchmark: prints the time to write 100k findings"]
+    fn bench_100k_findings_workbook() {
+        use crate::rules::{self, Severity};
+        use crate::testutil::{dataset, rule_set};
+        let n = 100_000;
+        let extra: Vec<String> = (1..=20).map(|i| format!("Поле {i}")).collect();
+        let mut csv = format!(
+            "ID;Полное имя контакта;Ответственный;Мобильный телефон;Личный email;День рождения;Должность;Адрес;Примечание;Теги;{}\n",
+            extra.join(";")
+        );
+        for i in 0..n {
+            csv.push_str(&format!(
+                "{i};Иванов Иван Петрович {i};Петрова Анна;8 921 {:03}-{:02}-{:02};ivanov{i}@mail.ru;15.03.1985;Инженер;Санкт-Петербург, Купчинская ул. 4-3-22;звонил, просил перезвонить в пятницу после 18;клиент;{}\n",
+                i % 1000, i % 100, (i / 100) % 100,
+                extra.iter().map(|_| "значение поля").collect::<Vec<_>>().join(";")
+            ));
+        }
+        let ds = dataset(&[("contacts.csv", &csv)]);
+        let set = rule_set();
+        let codes = ["CON001", "CON002", "CON003", "CON006", "DUP001"];
+        let selected: Vec<&'static Rule> = codes.iter().filter_map(|c| rules::find(c)).collect();
+        let mut findings: Vec<Finding> = (0..n)
+            .map(|i| Finding {
+                rule: selected[i % selected.len()].code,
+                severity: Severity::Error,
+                entity: Entity::Contact,
+                id: i.to_string(),
+                related: vec![(i + 1).to_string()],
+                file: "contacts.csv".into(),
+                row: i + 1,
+                field: "Мобильный телефон".into(),
+                value: format!("8 921 {:03}-{:02}", i % 1000, i % 100),
+                message:
+                    "Слишком короткий номер «8 921 765-43» (9 цифр) в поле «Мобильный телефон»"
+                        .into(),
+                fix: "Исправьте номер в поле «Мобильный телефон» на полный: +7 XXX XXX-XX-XX"
+                    .into(),
+                manager: "Петрова Анна".into(),
+            })
+            .collect();
+        findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        let counts = super::super::summary::counts(&findings, &selected);
+        let rows = super::super::statuses::deal_rows(&ds, &findings);
+        let dir = tempfile::tempdir().expect("temp dir");
+        let policy = OutputPolicy::default();
+        for mask in [false, true] {
+            let masker = Masker::new(&ds);
+            let started = std::time::Instant::now();
+            let path = dir.path().join(format!("corrections-{mask}.xlsx"));
+            write(
+                &path,
+                &policy,
+                &Input {
+                    ds: &ds,
+                    findings: &findings,
+                    rules: &selected,
+                    params: &set.params,
+                    counts: &counts,
+                    deals: &rows,
+                    subdomain: Some("okna-spb"),
+                    masker: mask.then_some(&masker),
+                },
+            )
+            .expect("workbook");
+            let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+            eprintln!(
+                "corrections.xlsx, {n} findings x {} columns, mask {mask}: {:.2} s, {} KiB",
+                RULE_COLUMNS.len() + 30,
+                started.elapsed().as_secs_f64(),
+                size / 1024
+            );
+        }
+    }
+}

@@ -1,0 +1,96 @@
+//! `--format md`: the report's summary as Markdown for e-mail or chat — the Overview with the
+//! changes, the ten worst managers, findings per rule.
+
+use std::fmt::Write as _;
+
+use super::workbook::{as_of_label, comparison_label};
+use super::Report;
+
+/// Managers listed in the Markdown.
+pub const TOP_MANAGERS: usize = 10;
+/// Rules named per manager.
+const RULES_PER_MANAGER: usize = 3;
+
+/// The Markdown summary.
+pub fn render(report: &Report) -> String {
+    let s = report.snapshot;
+    let mut out = String::new();
+    let _ = writeln!(out, "## Соблюдение правил CRM — неделя {}\n", s.week);
+    let _ = writeln!(
+        out,
+        "Данные на {}. {}.\n",
+        as_of_label(&s.as_of),
+        comparison_label(report)
+    );
+    overview(&mut out, report);
+    managers(&mut out, report);
+    rules(&mut out, report);
+    out
+}
+
+/// A table cell: no line breaks, `|` escaped.
+fn cell(text: &str) -> String {
+    text.replace(['\r', '\n'], " ").replace('|', "\\|")
+}
+
+fn overview(out: &mut String, report: &Report) {
+    let _ = writeln!(out, "| Показатель | Значение | Прошлая неделя | Изменение |");
+    let _ = writeln!(out, "|---|---:|---:|---:|");
+    for m in &report.metrics {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} |",
+            m.label,
+            m.value_text(),
+            m.previous_text(),
+            m.delta_text()
+        );
+    }
+    out.push('\n');
+}
+
+fn managers(out: &mut String, report: &Report) {
+    let shown = report.managers.len().min(TOP_MANAGERS);
+    let _ = writeln!(
+        out,
+        "### Ответственные: {shown} из {} с наибольшим числом нарушений\n",
+        report.managers.len()
+    );
+    let _ = writeln!(out, "| Ответственный | Нарушений | Изменение | Чаще всего |");
+    let _ = writeln!(out, "|---|---:|---:|---|");
+    for m in report.managers.iter().take(TOP_MANAGERS) {
+        let top: Vec<String> = m
+            .top_rules(RULES_PER_MANAGER)
+            .iter()
+            .map(|(code, n)| format!("{code} {n}"))
+            .collect();
+        let delta = match m.delta() {
+            None => "—".to_string(),
+            Some(0) => "0".to_string(),
+            Some(d) => format!("{d:+}"),
+        };
+        let _ = writeln!(
+            out,
+            "| {} | {} | {delta} | {} |",
+            cell(&m.name),
+            m.total,
+            top.join(", ")
+        );
+    }
+    out.push('\n');
+}
+
+fn rules(out: &mut String, report: &Report) {
+    let _ = writeln!(out, "### Нарушения по правилам\n");
+    let _ = writeln!(out, "| Правило | Найдено | Прошлая неделя | Изменение |");
+    let _ = writeln!(out, "|---|---:|---:|---:|");
+    for (code, &n) in &report.snapshot.by_rule {
+        let before = report.previous.and_then(|p| p.by_rule.get(code)).copied();
+        let (before, delta) = match before {
+            None => ("—".to_string(), "—".to_string()),
+            Some(b) if b == n => (b.to_string(), "0".to_string()),
+            Some(b) => (b.to_string(), format!("{:+}", n as i64 - b as i64)),
+        };
+        let _ = writeln!(out, "| {code} | {n} | {before} | {delta} |");
+    }
+}

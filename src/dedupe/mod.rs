@@ -1,0 +1,454 @@
+//! Duplicate detection (rule 5): clusters of contacts, and of Flow applicants, that are one
+//! person.
+//!
+//! Two records are duplicates when two or more of {name, phone, birthday} match:
+//! - name: see [`names`] (word order, case, ё/е, Latin look-alikes, optional patronymic, small
+//!   typos; diminutives and initials as a weaker match); address-like names never match;
+//! - phone: any phone key in common across all phone columns (E.164, or the digits of a number
+//!   that does not normalise, such as a foreign one);
+//! - birthday: the same valid date (the 01.01.1970 placeholder never matches).
+//!
+//! Applicants also match on the same СНИЛС alone. Pairs are found by blocking ([`engine`]),
+//! grouped by union-find, and each cluster gets a suggested survivor: the most complete card,
+//! the oldest ID on ties. [`merge`] proposes the merged card field by field.
+//!
+//! The clustering is shared by DUP001, DEAL004, FLOW003 and `crmclean dedupe`.
+
+mod diminutives;
+mod engine;
+mod merge;
+mod names;
+
+#[cfg(test)]
+mod accuracy;
+
+use std::cmp::Ordering;
+use std::collections::HashMap;
+use std::fmt;
+
+use chrono::Datelike;
+use rayon::prelude::*;
+
+pub use diminutives::Diminutives;
+pub use engine::BlockStats;
+pub use merge::{ColumnKind, Columns, FieldMerge};
+pub use names::PersonName;
+
+use crate::model::{At, Dataset, Phone};
+use crate::normalize::date::Birthday;
+use crate::normalize::phone::PhoneProblem;
+use crate::normalize::text::is_blank;
+use crate::params::DedupeParams;
+use crate::rules::Entity;
+use engine::{Linkage, Record};
+
+/// The fields a pair of records matched on (a small bit set).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct Fields(u8);
+
+impl Fields {
+    pub const NAME: Fields = Fields(1);
+    pub const PHONE: Fields = Fields(2);
+    pub const BIRTHDAY: Fields = Fields(4);
+    pub const SNILS: Fields = Fields(8);
+
+    pub fn contains(self, other: Fields) -> bool {
+        self.0 & other.0 == other.0 && other.0 != 0
+    }
+
+    pub fn with(self, other: Fields) -> Fields {
+        Fields(self.0 | other.0)
+    }
+}
+
+impl fmt::Display for Fields {
+    /// `name+phone`, `phone+birthday`, `snils`…
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let names = [
+            (Fields::NAME, "name"),
+            (Fields::PHONE, "phone"),
+            (Fields::BIRTHDAY, "birthday"),
+            (Fields::SNILS, "snils"),
+        ];
+        let parts: Vec<&str> = names
+            .iter()
+            .filter(|(flag, _)| self.contains(*flag))
+            .map(|(_, n)| *n)
+            .collect();
+        f.write_str(&parts.join("+"))
+    }
+}
+
+/// One record of a cluster.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Member {
+    /// Index into `Dataset::contacts` or `Dataset::applications`.
+    pub index: usize,
+    /// Everything this record matched other members on.
+    pub matched_on: Fields,
+    /// The score of its best pair, in (0, 1].
+    pub score: f32,
+    /// The record of that best pair.
+    pub best_match: usize,
+}
+
+/// Records that are one person.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cluster {
+    pub entity: Entity,
+    /// In ID order (numeric IDs compared as numbers).
+    pub members: Vec<Member>,
+    /// Position in `members` of the suggested survivor.
+    pub survivor: usize,
+}
+
+impl Cluster {
+    /// The CRM ID (Flow: application number) of a member.
+    pub fn id<'a>(&self, ds: &'a Dataset, m: &Member) -> &'a str {
+        match self.entity {
+            Entity::Application => &ds.applications[m.index].app_no,
+            _ => &ds.contacts[m.index].id,
+        }
+    }
+
+    /// Where a member's row is.
+    pub fn at(&self, ds: &Dataset, m: &Member) -> At {
+        match self.entity {
+            Entity::Application => ds.applications[m.index].at,
+            _ => ds.contacts[m.index].at,
+        }
+    }
+
+    /// The IDs of the members other than `m`, in member order.
+    pub fn other_ids(&self, ds: &Dataset, m: &Member) -> Vec<String> {
+        self.members
+            .iter()
+            .filter(|o| o.index != m.index)
+            .map(|o| self.id(ds, o).to_string())
+            .collect()
+    }
+
+    /// The suggested survivor.
+    pub fn survivor(&self) -> &Member {
+        &self.members[self.survivor]
+    }
+
+    /// The best pair score of the cluster.
+    pub fn score(&self) -> f32 {
+        self.members.iter().map(|m| m.score).fold(0.0, f32::max)
+    }
+}
+
+/// Clusters in a deterministic order (by their smallest member ID), with blocking figures.
+#[derive(Debug, Clone, Default)]
+pub struct Clusters {
+    pub clusters: Vec<Cluster>,
+    pub stats: BlockStats,
+}
+
+/// Duplicate clusters of contacts (DUP001).
+pub fn contact_clusters(ds: &Dataset, params: &DedupeParams) -> Clusters {
+    let t0 = std::time::Instant::now();
+    let records: Vec<Record> = ds
+        .contacts
+        .par_iter()
+        .map(|c| {
+            Record::new(phone_keys(&c.phones), birthday_key(c.birthday), None)
+                .with_name(|| c.person_name(), params)
+        })
+        .collect();
+    eprintln!("TIMING records {:?}", t0.elapsed());
+    let linkage = engine::link(&records, params);
+    drop(records);
+    eprintln!("TIMING link {:?}", t0.elapsed());
+    let completeness = |i: usize| {
+        let c = &ds.contacts[i];
+        card_completeness(ds, c.at, &c.phones, c.birthday)
+    };
+    build(Entity::Contact, ds, linkage, completeness)
+}
+
+/// Clusters of Flow applications of one person (same СНИЛС, or 2+ of ФИО/birthday/phone).
+pub fn application_clusters(ds: &Dataset, params: &DedupeParams) -> Clusters {
+    let records: Vec<Record> = ds
+        .applications
+        .par_iter()
+        .map(|a| {
+            let strong = snils_digits(&a.snils).map(|s| engine::hash_bytes(s.as_bytes()));
+            Record::new(phone_keys(&a.phones), birthday_key(a.birthday), strong)
+                .with_name(|| a.fio.clone(), params)
+        })
+        .collect();
+    let linkage = engine::link(&records, params);
+    drop(records);
+    let completeness = |i: usize| {
+        let a = &ds.applications[i];
+        card_completeness(ds, a.at, &a.phones, a.birthday)
+    };
+    build(Entity::Application, ds, linkage, completeness)
+}
+
+/// Turns linked groups into clusters: members in ID order, each with its best pair, and the
+/// survivor.
+fn build(
+    entity: Entity,
+    ds: &Dataset,
+    linkage: Linkage,
+    completeness: impl Fn(usize) -> usize + Sync,
+) -> Clusters {
+    let id = |i: usize| match entity {
+        Entity::Application => ds.applications[i].app_no.as_str(),
+        _ => ds.contacts[i].id.as_str(),
+    };
+    let mut best: HashMap<u32, Member> = HashMap::new();
+    for m in &linkage.matches {
+        for (x, other) in [(m.a, m.b), (m.b, m.a)] {
+            let entry = best.entry(x).or_insert(Member {
+                index: x as usize,
+                matched_on: Fields::default(),
+                score: -1.0,
+                best_match: other as usize,
+            });
+            entry.matched_on = entry.matched_on.with(m.fields);
+            let better = m.score > entry.score
+                || (m.score == entry.score
+                    && id_cmp(id(other as usize), id(entry.best_match)) == Ordering::Less);
+            if better {
+                entry.score = m.score;
+                entry.best_match = other as usize;
+            }
+        }
+    }
+    let mut clusters: Vec<Cluster> = linkage
+        .groups
+        .par_iter()
+        .map(|g| {
+            let mut members: Vec<Member> = g.iter().filter_map(|x| best.get(x).cloned()).collect();
+            members.sort_by(|a, b| id_cmp(id(a.index), id(b.index)).then(a.index.cmp(&b.index)));
+            let mut survivor = 0;
+            let mut most = 0;
+            for (k, m) in members.iter().enumerate() {
+                let c = completeness(m.index);
+                if k == 0 || c > most {
+                    survivor = k;
+                    most = c;
+                }
+            }
+            Cluster {
+                entity,
+                members,
+                survivor,
+            }
+        })
+        .collect();
+    clusters.sort_by(|a, b| {
+        let first = |c: &Cluster| c.members.first().map_or(0, |m| m.index);
+        id_cmp(id(first(a)), id(first(b))).then(first(a).cmp(&first(b)))
+    });
+    Clusters {
+        clusters,
+        stats: linkage.stats,
+    }
+}
+
+/// How complete a card is: its non-blank cells, plus its valid phones and a valid birthday
+/// (so that real values beat junk).
+fn card_completeness(ds: &Dataset, at: At, phones: &[Phone], birthday: Birthday) -> usize {
+    let table = &ds.source(at).table;
+    let cells = table
+        .rows
+        .get(at.row as usize)
+        .map_or(0, |r| r.iter().filter(|c| !is_blank(c)).count());
+    cells + phones.iter().filter(|p| p.e164().is_some()).count()
+        + usize::from(matches!(birthday, Birthday::Valid(_)))
+}
+
+/// Compares record IDs: numbers as numbers (`9` < `10`), anything else as text.
+pub fn id_cmp(a: &str, b: &str) -> Ordering {
+    let numeric = |s: &str| !s.is_empty() && s.bytes().all(|c| c.is_ascii_digit());
+    if numeric(a) && numeric(b) {
+        let (x, y) = (a.trim_start_matches('0'), b.trim_start_matches('0'));
+        x.len().cmp(&y.len()).then_with(|| x.cmp(y)).then_with(|| a.cmp(b))
+    } else {
+        a.cmp(b)
+    }
+}
+
+/// The key a phone is matched on: its E.164 form, else the digits of a number that does not
+/// normalise (a foreign or local number: 7–15 digits, at least 3 different ones), else none.
+pub fn phone_key(phone: &Phone) -> Option<String> {
+    if let Some(e164) = phone.e164() {
+        return Some(e164.to_string());
+    }
+    let n = &phone.norm;
+    if n.extension.is_some()
+        || matches!(n.problem, Some(PhoneProblem::Placeholder | PhoneProblem::Letters))
+    {
+        return None;
+    }
+    let digits: String = n.raw.chars().filter(char::is_ascii_digit).collect();
+    let mut distinct: Vec<char> = digits.chars().collect();
+    distinct.sort_unstable();
+    distinct.dedup();
+    ((7..=15).contains(&digits.len()) && distinct.len() >= 3).then(|| format!("#{digits}"))
+}
+
+fn phone_keys(phones: &[Phone]) -> Vec<u64> {
+    let mut keys: Vec<u64> = phones
+        .iter()
+        .filter_map(|p| match p.e164() {
+            Some(e164) => Some(engine::hash_bytes(e164.as_bytes())),
+            None => phone_key(p).map(|k| engine::hash_bytes(k.as_bytes())),
+        })
+        .collect();
+    keys.sort_unstable();
+    keys.dedup();
+    keys
+}
+
+fn birthday_key(b: Birthday) -> Option<i32> {
+    match b {
+        Birthday::Valid(d) => Some(d.num_days_from_ce()),
+        _ => None,
+    }
+}
+
+/// The 11 digits of a СНИЛС (`123-456-789 64`), when it has exactly 11 and they are not all
+/// the same (`000-000-000 00` is a placeholder).
+pub fn snils_digits(s: &str) -> Option<String> {
+    let digits: String = s.chars().filter(char::is_ascii_digit).collect();
+    let same = digits.bytes().all(|b| Some(b) == digits.bytes().next());
+    (digits.len() == 11 && !same).then_some(digits)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testutil;
+
+    const HEADER: &str = "ID;Полное имя контакта;ФИО;Мобильный телефон;Рабочий телефон;День рождения;Личный email;Должность";
+
+    fn contacts(rows: &[&str]) -> Dataset {
+        let text = std::iter::once(HEADER)
+            .chain(rows.iter().copied())
+            .collect::<Vec<_>>()
+            .join("\n");
+        testutil::dataset(&[("contacts.csv", &text)])
+    }
+
+    fn params() -> DedupeParams {
+        testutil::rule_set().params.dedupe
+    }
+
+    fn ids(ds: &Dataset, c: &Cluster) -> Vec<String> {
+        c.members.iter().map(|m| c.id(ds, m).to_string()).collect()
+    }
+
+    #[test]
+    fn clusters_members_best_pairs_and_survivor() {
+        let ds = contacts(&[
+            "10;Иванов Иван;Иванов Иван Петрович;+7 921 123-45-67;;15.03.1985;ivanov@mail.ru;инженер",
+            "9;Иван Иванов;;8 (921) 123-45-67;;;;",
+            "11;Иванов И.;;;;15.03.1985;;",
+            "12;Петров Пётр;Петров Пётр;+7 921 123-45-67;;01.01.1970;;",
+            "100;Сидорова Анна;Сидорова Анна;+7 911 000-11-22;;02.02.1990;;",
+        ]);
+        let found = contact_clusters(&ds, &params());
+        assert_eq!(found.clusters.len(), 1, "{:?}", found.clusters);
+        let c = &found.clusters[0];
+        assert_eq!(ids(&ds, c), ["9", "10", "11"]);
+        assert_eq!(c.id(&ds, c.survivor()), "10", "the most complete card");
+        let by_id = |id: &str| c.members.iter().find(|m| c.id(&ds, m) == id).unwrap();
+        assert_eq!(by_id("9").matched_on.to_string(), "name+phone");
+        assert_eq!(by_id("10").matched_on.to_string(), "name+phone+birthday");
+        assert_eq!(by_id("11").matched_on.to_string(), "name+birthday");
+        assert!((by_id("10").score - 2.0 / 3.0).abs() < 1e-6);
+        assert!(by_id("11").score < by_id("9").score, "initials are weaker");
+        assert_eq!(c.other_ids(&ds, by_id("10")), ["9", "11"]);
+    }
+
+    #[test]
+    fn decoys_are_not_duplicates() {
+        let ds = contacts(&[
+            // namesakes: different phone and birthday
+            "1;Кузнецов Алексей;Кузнецов Алексей;+7 921 000-00-01;;01.02.1980;;",
+            "2;Кузнецов Алексей;Кузнецов Алексей;+7 921 000-00-02;;03.04.1975;;",
+            // a family's landline
+            "3;Орлов Павел;Орлов Павел;+7 812 555-66-77;;05.06.1960;;",
+            "4;Орлова Галина;Орлова Галина;+7 812 555-66-77;;07.08.1962;;",
+            // the placeholder birthday and a name
+            "5;Морозов Олег;Морозов Олег;;;01.01.1970;;",
+            "6;Морозов Олег;Морозов Олег;+7 921 777-00-00;;01.01.1970;;",
+            // an address-named card sharing a phone and a birthday-less twin
+            "7;Купчинская 4-3-22;;+7 921 444-55-66;;;;",
+            "8;Купчинская 4-3-22;;+7 921 444-55-66;;;;",
+        ]);
+        assert!(contact_clusters(&ds, &params()).clusters.is_empty());
+    }
+
+    #[test]
+    fn cluster_order_and_ties_are_deterministic() {
+        let ds = contacts(&[
+            "200;Белова Ольга;;+7 921 200-00-00;;;;",
+            "30;Белова Ольга;;+7 921 200-00-00;;;;",
+            "4;Зуев Олег;;+7 921 400-00-00;;;;",
+            "100;Зуев Олег;;+7 921 400-00-00;;;;",
+        ]);
+        let found = contact_clusters(&ds, &params());
+        let all: Vec<Vec<String>> = found.clusters.iter().map(|c| ids(&ds, c)).collect();
+        assert_eq!(all, [["4", "100"], ["30", "200"]]);
+        for c in &found.clusters {
+            assert_eq!(c.survivor, 0, "equal cards: the oldest ID survives");
+        }
+    }
+
+    #[test]
+    fn applicants_match_on_snils_alone() {
+        let ds = testutil::dataset(&[(
+            "apps.csv",
+            "Номер заявки;ФИО;Активная;СНИЛС;Телефон;Дата рождения\n\
+             A-1;Иванов Иван;Да;112-233-445 95;;\n\
+             A-2;Иванов Иван Иванович;Да;11223344595;;\n\
+             A-3;Петров Пётр;Да;000-000-000 00;+79210000001;\n\
+             A-4;Сидоров Пётр;Да;000-000-000 00;+79210000002;",
+        )]);
+        let found = application_clusters(&ds, &params());
+        assert_eq!(found.clusters.len(), 1);
+        let c = &found.clusters[0];
+        assert_eq!(c.entity, Entity::Application);
+        assert_eq!(ids(&ds, c), ["A-1", "A-2"]);
+        assert!(c.members[0].matched_on.contains(Fields::SNILS));
+        assert_eq!(c.score(), 1.0);
+    }
+
+    #[test]
+    fn ids_compare_numerically() {
+        assert_eq!(id_cmp("9", "10"), Ordering::Less);
+        assert_eq!(id_cmp("010", "9"), Ordering::Greater);
+        assert_eq!(id_cmp("A-2", "A-10"), Ordering::Greater);
+        assert_eq!(id_cmp("", "1"), Ordering::Less);
+    }
+
+    #[test]
+    fn phone_keys_fall_back_to_digits_for_foreign_numbers() {
+        use crate::normalize::phone::{normalize_phone, PhoneOptions};
+        let key = |raw: &str| {
+            phone_key(&Phone {
+                norm: normalize_phone(raw, &PhoneOptions::default()),
+                column: "Телефон".into(),
+            })
+        };
+        assert_eq!(key("8 (921) 123-45-67").as_deref(), Some("+79211234567"));
+        assert_eq!(key("02 4918 3006").as_deref(), Some("#0249183006"));
+        assert_eq!(key("нет"), None);
+        assert_eq!(key("111-11-11"), None);
+        assert_eq!(key("123"), None);
+    }
+
+    #[test]
+    fn snils_digits_need_eleven_real_digits() {
+        assert_eq!(snils_digits("112-233-445 95").as_deref(), Some("11223344595"));
+        assert_eq!(snils_digits("000-000-000 00"), None);
+        assert_eq!(snils_digits("1122334459"), None);
+    }
+}

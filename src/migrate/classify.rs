@@ -1,0 +1,553 @@
+//! The decision for each phone on a partner card (RULES-SEMANTICS «Partner cards»): keep, move
+//! (named by the client base or the object address, or linked to an existing contact) or review.
+
+use std::collections::HashMap;
+
+use super::evidence::{contract_key, Evidence, Hit, Kinds};
+use super::{cmp_ids, Action, PlanLine};
+use crate::model::{Contact, Dataset, Deal};
+use crate::normalize::name::{fold, tokens};
+use crate::normalize::phone::PhoneProblem;
+use crate::normalize::text::is_blank;
+use crate::params::Params;
+
+/// Address words left out when two object addresses are compared.
+const ADDRESS_NOISE: [&str; 24] = [
+    "ул", "улица", "д", "дом", "кв", "квартира", "г", "город", "спб", "санкт", "петербург",
+    "корп", "корпус", "к", "стр", "строение", "лит", "литера", "пр", "просп", "проспект", "пер",
+    "переулок", "наб",
+];
+
+/// What was decided about one number of a card.
+#[derive(Debug, Clone)]
+struct Decision {
+    action: Action,
+    name: Option<String>,
+    deals: Vec<usize>,
+    reason: String,
+    link: Option<usize>,
+}
+
+impl Decision {
+    fn new(action: Action, deals: Vec<usize>, reason: String) -> Self {
+        Decision {
+            action,
+            name: None,
+            deals,
+            reason,
+            link: None,
+        }
+    }
+}
+
+pub(super) struct Planner<'a> {
+    pub ds: &'a Dataset,
+    pub params: &'a Params,
+    pub ev: &'a Evidence,
+}
+
+impl Planner<'_> {
+    /// One line per phone item of the partner card `p`, in item order.
+    pub fn card(&self, p: usize) -> Vec<PlanLine> {
+        let c = &self.ds.contacts[p];
+        let mut decided: Vec<(&str, Option<Decision>)> = Vec::new();
+        for phone in c.valid_phones() {
+            if !decided.iter().any(|(x, _)| *x == phone) {
+                decided.push((phone, self.decide(p, phone)));
+            }
+        }
+        let pending = decided.iter().filter(|(_, d)| d.is_none()).count();
+        let fallback = self.without_evidence(p, pending);
+        let decisions: HashMap<&str, Decision> = decided
+            .into_iter()
+            .map(|(phone, d)| (phone, d.unwrap_or_else(|| fallback.clone())))
+            .collect();
+        let mut first_seen: HashMap<&str, (&str, &str)> = HashMap::new();
+        let mut lines = Vec::with_capacity(c.phones.len());
+        for item in &c.phones {
+            let raw = item.norm.raw.as_str();
+            let decision = match item.e164().and_then(|e| decisions.get(e).map(|d| (e, d))) {
+                None => Decision::new(Action::Review, Vec::new(), not_a_number(raw, item.norm.problem)),
+                Some((e, d)) => match first_seen.get(e) {
+                    Some((column, first_raw)) => Decision {
+                        reason: format!("duplicate of «{first_raw}» in «{column}»: {}", d.reason),
+                        ..d.clone()
+                    },
+                    None => {
+                        first_seen.insert(e, (item.column.as_str(), raw));
+                        d.clone()
+                    }
+                },
+            };
+            lines.push(self.line(c, p, item.e164().unwrap_or(raw), &item.column, raw, decision));
+        }
+        lines
+    }
+
+    fn line(
+        &self,
+        c: &Contact,
+        p: usize,
+        phone: &str,
+        column: &str,
+        raw: &str,
+        d: Decision,
+    ) -> PlanLine {
+        let mut deals = d.deals;
+        deals.sort_by(|&a, &b| cmp_ids(&self.ds.deals[a].id, &self.ds.deals[b].id).then(a.cmp(&b)));
+        deals.dedup();
+        PlanLine {
+            partner_id: c.id.clone(),
+            phone: phone.to_string(),
+            source_column: column.to_string(),
+            action: d.action,
+            new_contact_name: d.name.filter(|_| d.action == Action::Move),
+            deal_ids: deals.iter().map(|&i| self.ds.deals[i].id.clone()).collect(),
+            reason: d.reason,
+            partner: p,
+            raw: raw.to_string(),
+            deals,
+            link_contact: d.link,
+        }
+    }
+
+    /// The decision for numbers without any evidence: the partner's own (keep), unless the
+    /// partner has no deals and several such numbers (review).
+    fn without_evidence(&self, p: usize, pending: usize) -> Decision {
+        let deals = self.ev.partner_deals(p).len();
+        let reason = if deals > 0 {
+            format!("no client evidence in any deal; the partner's own number (the partner has {deals} deal(s))")
+        } else if pending >= 2 {
+            return Decision::new(
+                Action::Review,
+                Vec::new(),
+                format!("the partner has no deals and {pending} numbers without evidence: cannot tell whose they are"),
+            );
+        } else {
+            "no client evidence and the only such number on the card: the partner's own".to_string()
+        };
+        Decision::new(Action::Keep, Vec::new(), reason)
+    }
+
+    /// The decision for one number with evidence; `None` when there is no evidence at all.
+    fn decide(&self, p: usize, phone: &str) -> Option<Decision> {
+        let partner = &self.ds.contacts[p];
+        let hits: Vec<Hit> = self
+            .ev
+            .hits(phone)
+            .iter()
+            .filter_map(|h| self.relevant(p, phone, *h))
+            .collect();
+        let client: Vec<Hit> = hits
+            .iter()
+            .copied()
+            .filter(|h| h.kinds.has(Kinds::STRONG.with(Kinds::NOTE)))
+            .collect();
+        let partner_notes: Vec<usize> = hits
+            .iter()
+            .filter(|h| h.kinds.has(Kinds::PARTNER_NOTE))
+            .map(|h| h.deal)
+            .collect();
+        if client.is_empty() {
+            return self.without_client_evidence(partner, phone, partner_notes);
+        }
+        let deals: Vec<usize> = client.iter().map(|h| h.deal).collect();
+        if !partner_notes.is_empty() {
+            let reason = format!(
+                "conflicting evidence: notes of deal(s) {} call it the partner's number, but {}",
+                self.ids(&partner_notes),
+                self.evidence_phrase(&client)
+            );
+            return Some(Decision::new(Action::Review, deals, reason));
+        }
+        if self.noted_on_own_deals(p, &client) {
+            let reason = format!(
+                "only mentioned in notes of {} of the partner's deals at different addresses: the partner's own number",
+                client.len()
+            );
+            return Some(Decision::new(Action::Keep, deals, reason));
+        }
+        Some(self.client_number(partner, phone, &client))
+    }
+
+    /// A number with evidence that it is a client's: move (named or linked) or review.
+    fn client_number(&self, partner: &Contact, phone: &str, client: &[Hit]) -> Decision {
+        let deals: Vec<usize> = client.iter().map(|h| h.deal).collect();
+        let evidence = self.evidence_phrase(client);
+        let review = |why: String| Decision::new(Action::Review, deals.clone(), why);
+        let names = self.resolved_names(partner, &deals);
+        if names.len() > 1 {
+            let list: Vec<String> = names.iter().map(|(n, c)| format!("«{n}» ({c})")).collect();
+            return review(format!(
+                "{evidence}; the contracts name different clients: {}",
+                list.join(", ")
+            ));
+        }
+        if !self.one_object(&deals) {
+            return review(format!(
+                "{evidence}; the deals are at different addresses: {}",
+                self.addresses(&deals).join("; ")
+            ));
+        }
+        let holders: Vec<usize> = self
+            .ev
+            .holders(phone)
+            .iter()
+            .copied()
+            .filter(|&h| !same_person(partner, &self.ds.contacts[h]))
+            .collect();
+        if !holders.is_empty() {
+            return match self.holder_to_link(&holders, &deals) {
+                Some(h) => {
+                    let contact = &self.ds.contacts[h];
+                    let name = display_name(contact);
+                    Decision {
+                        name: Some(name.clone()),
+                        link: Some(h),
+                        ..Decision::new(
+                            Action::Move,
+                            deals,
+                            format!("{evidence}; link to existing contact ID {} «{name}»", contact.id),
+                        )
+                    }
+                }
+                None => review(format!(
+                    "{evidence}; the number is on several contacts ({}): choose the one to link",
+                    holders
+                        .iter()
+                        .map(|&h| self.ds.contacts[h].id.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )),
+            };
+        }
+        match self.new_name(client, names.first()) {
+            Some((name, naming)) => Decision {
+                name: Some(name),
+                ..Decision::new(Action::Move, deals, format!("{evidence}; {naming}"))
+            },
+            None => review(format!(
+                "{evidence}; no object address and no client-base name to name a new contact"
+            )),
+        }
+    }
+
+    /// No client evidence: notes that call it the partner's (keep), or traces elsewhere that
+    /// make the decision unsafe (review), or nothing (`None`).
+    fn without_client_evidence(
+        &self,
+        partner: &Contact,
+        phone: &str,
+        partner_notes: Vec<usize>,
+    ) -> Option<Decision> {
+        if !partner_notes.is_empty() {
+            let reason = format!(
+                "notes of deal(s) {} call it the partner's number",
+                self.ids(&partner_notes)
+            );
+            return Some(Decision::new(Action::Keep, partner_notes, reason));
+        }
+        let holders: Vec<&str> = self
+            .ev
+            .holders(phone)
+            .iter()
+            .map(|&h| &self.ds.contacts[h])
+            .filter(|h| !same_person(partner, h))
+            .map(|h| h.id.as_str())
+            .collect();
+        if !holders.is_empty() {
+            let reason = format!(
+                "also on contact(s) {} but no deal uses it as a client's number",
+                holders.join(", ")
+            );
+            return Some(Decision::new(Action::Review, Vec::new(), reason));
+        }
+        let others = self
+            .ev
+            .base_rows(phone)
+            .iter()
+            .map(|&r| &self.ds.clients[r])
+            .find(|c| !same_name(partner, &c.name));
+        if let Some(client) = others {
+            let reason = format!(
+                "in the client base (contract {}, «{}») but no deal uses it",
+                client.contract_no, client.name
+            );
+            return Some(Decision::new(Action::Review, Vec::new(), reason));
+        }
+        None
+    }
+
+    /// A hit as it counts for this partner. The partner ordered for himself when a client-base
+    /// row in his name holds the number, or when «Телефон клиента» of his own deal holds a
+    /// number the deal shows among its main contact's phones (and the deal does not simply
+    /// show every number of the card). A main contact that is the partner's own twin card (same
+    /// name) is no client.
+    fn relevant(&self, p: usize, phone: &str, hit: Hit) -> Option<Hit> {
+        let partner = &self.ds.contacts[p];
+        let d = &self.ds.deals[hit.deal];
+        let mut kinds = hit.kinds;
+        if kinds.has(Kinds::CLIENT_PHONE)
+            && self.ev.deal_partner(hit.deal) == Some(p)
+            && shows_as_own(partner, d, phone)
+        {
+            kinds = kinds.without(Kinds::CLIENT_PHONE);
+        }
+        if kinds.has(Kinds::CLIENT_BASE)
+            && self
+                .ev
+                .contract_rows(d)
+                .iter()
+                .map(|&r| &self.ds.clients[r])
+                .filter(|c| c.phones.iter().any(|p| p.e164() == Some(phone)))
+                .all(|c| same_name(partner, &c.name))
+        {
+            kinds = kinds.without(Kinds::CLIENT_BASE);
+        }
+        if kinds.has(Kinds::MAIN_CONTACT)
+            && d.contacts
+                .first()
+                .is_some_and(|&m| same_person(partner, &self.ds.contacts[m]))
+        {
+            kinds = kinds.without(Kinds::MAIN_CONTACT);
+        }
+        if kinds.has(Kinds::MAIN_PHONE)
+            && (d.contact_ids.contains(&partner.id) || same_name(partner, &d.contact_name))
+        {
+            kinds = kinds.without(Kinds::MAIN_PHONE);
+        }
+        (!kinds.is_empty()).then_some(Hit { deal: hit.deal, kinds })
+    }
+
+    /// Only notes mention it, in several of this partner's own deals at different addresses.
+    fn noted_on_own_deals(&self, p: usize, client: &[Hit]) -> bool {
+        client.len() >= self.params.lookup.partner_min_deals.max(2)
+            && client
+                .iter()
+                .all(|h| !h.kinds.has(Kinds::STRONG) && self.ev.deal_partner(h.deal) == Some(p))
+            && self.address_keys(&client.iter().map(|h| h.deal).collect::<Vec<_>>()).len() >= 2
+    }
+
+    /// The distinct client names the deals' contracts resolve to, with the contract; the
+    /// partner's own name does not count.
+    fn resolved_names(&self, partner: &Contact, deals: &[usize]) -> Vec<(String, String)> {
+        let mut out: Vec<(String, String)> = Vec::new();
+        for &d in deals {
+            let deal = &self.ds.deals[d];
+            for &r in self.ev.contract_rows(deal) {
+                let name = self.ds.clients[r].name.trim();
+                if is_blank(name) || same_name(partner, name) {
+                    continue;
+                }
+                let key = tokens(name).join(" ");
+                if !out.iter().any(|(n, _)| tokens(n).join(" ") == key) {
+                    out.push((name.to_string(), deal.contract_no.clone()));
+                }
+            }
+        }
+        out
+    }
+
+    /// All deals are about one object: one address (blank ones aside), or one contract.
+    fn one_object(&self, deals: &[usize]) -> bool {
+        if self.address_keys(deals).len() <= 1 {
+            return true;
+        }
+        let contracts: Vec<String> = deals
+            .iter()
+            .map(|&d| contract_key(&self.ds.deals[d].contract_no))
+            .collect();
+        contracts.iter().all(|c| !c.is_empty() && *c == contracts[0])
+    }
+
+    fn address_keys(&self, deals: &[usize]) -> Vec<String> {
+        let mut keys: Vec<String> = deals
+            .iter()
+            .map(|&d| address_key(&self.ds.deals[d].address))
+            .filter(|k| !k.is_empty())
+            .collect();
+        keys.sort();
+        keys.dedup();
+        keys
+    }
+
+    /// The deals' addresses as written, distinct.
+    fn addresses(&self, deals: &[usize]) -> Vec<String> {
+        let mut seen: Vec<String> = Vec::new();
+        let mut out = Vec::new();
+        for &d in deals {
+            let deal = &self.ds.deals[d];
+            let key = address_key(&deal.address);
+            if !key.is_empty() && !seen.contains(&key) {
+                seen.push(key);
+                out.push(format!("«{}» (deal {})", deal.address, deal.id));
+            }
+        }
+        out
+    }
+
+    /// The existing contact to link: the only holder that is the main contact of one of the
+    /// deals, else the only holder; `None` when that is ambiguous.
+    fn holder_to_link(&self, holders: &[usize], deals: &[usize]) -> Option<usize> {
+        let mains: Vec<usize> = holders
+            .iter()
+            .copied()
+            .filter(|h| deals.iter().any(|&d| self.ds.deals[d].contacts.first() == Some(h)))
+            .collect();
+        match (mains.as_slice(), holders) {
+            ([one], _) | ([], [one]) => Some(*one),
+            _ => None,
+        }
+    }
+
+    /// The new contact's name and how it was found: the client base's ФИО when a contract
+    /// resolves, else the object address exactly as written (strong evidence first).
+    fn new_name(&self, client: &[Hit], resolved: Option<&(String, String)>) -> Option<(String, String)> {
+        if let Some((name, contract)) = resolved {
+            return Some((
+                name.clone(),
+                format!("contract {contract} → «{name}» in the client base"),
+            ));
+        }
+        let by_strength = client
+            .iter()
+            .filter(|h| h.kinds.has(Kinds::STRONG))
+            .chain(client.iter().filter(|h| !h.kinds.has(Kinds::STRONG)));
+        let deal = by_strength
+            .map(|h| &self.ds.deals[h.deal])
+            .find(|d| !is_blank(&d.address))?;
+        let contract = deal.contract_no.trim();
+        let why = if is_blank(contract) {
+            "no contract number; named by the object address".to_string()
+        } else {
+            format!("contract {contract} not in client base; named by the object address")
+        };
+        Some((deal.address.trim().to_string(), why))
+    }
+
+    /// «used as the client number of deal 555 only («Телефон клиента», a note)».
+    fn evidence_phrase(&self, client: &[Hit]) -> String {
+        match client {
+            [one] => {
+                let d = &self.ds.deals[one.deal];
+                format!(
+                    "used as the client number of deal {} only ({})",
+                    d.id,
+                    self.sources(d, one.kinds)
+                )
+            }
+            _ => {
+                let deals: Vec<usize> = client.iter().map(|h| h.deal).collect();
+                format!("used as the client number of deals {}", self.ids(&deals))
+            }
+        }
+    }
+
+    fn sources(&self, d: &Deal, kinds: Kinds) -> String {
+        let mut out = Vec::new();
+        if kinds.has(Kinds::CLIENT_PHONE) {
+            out.push(format!("«{}»", self.ds.label(d.at, "phone_client")));
+        }
+        if kinds.has(Kinds::NOTE) {
+            out.push("a note".to_string());
+        }
+        if kinds.has(Kinds::CLIENT_BASE) {
+            out.push(format!("client base, contract {}", d.contract_no));
+        }
+        if kinds.has(Kinds::MAIN_CONTACT) {
+            let id = d.contacts.first().map_or("", |&m| self.ds.contacts[m].id.as_str());
+            out.push(format!("its main contact ID {id}"));
+        }
+        if kinds.has(Kinds::MAIN_PHONE) {
+            out.push(format!("its main contact «{}»", d.contact_name));
+        }
+        out.join(", ")
+    }
+
+    /// Deal IDs in ID order, comma-separated.
+    fn ids(&self, deals: &[usize]) -> String {
+        let mut ids: Vec<&str> = deals.iter().map(|&d| self.ds.deals[d].id.as_str()).collect();
+        ids.sort_by(|a, b| cmp_ids(a, b));
+        ids.dedup();
+        ids.join(", ")
+    }
+}
+
+/// Whether a deal of the partner shows `phone` among its main contact's phones while not
+/// showing all of the card's numbers (then its contact columns tell own numbers from others).
+fn shows_as_own(partner: &Contact, d: &Deal, phone: &str) -> bool {
+    let shown = |n: &str| d.phones.iter().any(|p| p.e164() == Some(n));
+    shown(phone) && partner.valid_phones().any(|n| !shown(n))
+}
+
+/// An object address for comparison: folded (Latin look-alikes too), without street-type and
+/// unit words.
+pub fn address_key(address: &str) -> String {
+    if is_blank(address) {
+        return String::new();
+    }
+    fold(address)
+        .split(' ')
+        .filter(|w| !w.is_empty() && !ADDRESS_NOISE.contains(w))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The name to show for an existing contact.
+pub fn display_name(c: &Contact) -> String {
+    if is_blank(&c.title) {
+        c.person_name()
+    } else {
+        c.title.clone()
+    }
+}
+
+/// Name words without digits and without partner markers («прораб»).
+fn name_words(s: &str) -> Vec<String> {
+    const MARKERS: [&str; 4] = ["прораб", "партнер", "партнёр", "бригадир"];
+    let mut words: Vec<String> = tokens(s)
+        .into_iter()
+        .filter(|w| !w.chars().any(|c| c.is_ascii_digit()))
+        .filter(|w| !MARKERS.iter().any(|m| w.starts_with(m)))
+        .collect();
+    words.sort();
+    words.dedup();
+    words
+}
+
+/// Two names of one person: equal word sets, or (with two words or more) one inside the other.
+fn names_match(a: &[String], b: &[String]) -> bool {
+    if a.is_empty() || b.is_empty() {
+        return false;
+    }
+    let (small, large) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    if small.len() < 2 {
+        return a == b;
+    }
+    small.iter().all(|w| large.contains(w))
+}
+
+/// Whether a name (a deal's contact name) is the partner's.
+fn same_name(partner: &Contact, name: &str) -> bool {
+    let words = name_words(name);
+    names_match(&name_words(&partner.title), &words)
+        || names_match(&name_words(&partner.person_name()), &words)
+}
+
+/// Whether another card is the partner's own twin (a second card of the same person).
+fn same_person(partner: &Contact, other: &Contact) -> bool {
+    same_name(partner, &other.title) || same_name(partner, &other.person_name())
+}
+
+/// The reason line of an item that is not a valid number.
+fn not_a_number(raw: &str, problem: Option<PhoneProblem>) -> String {
+    let why = match problem {
+        Some(PhoneProblem::Placeholder) => "a placeholder, not a number",
+        Some(PhoneProblem::NoAreaCode) => "7 digits without an area code",
+        Some(PhoneProblem::TooShort) => "too short",
+        Some(PhoneProblem::TooLong) => "too long",
+        Some(PhoneProblem::Letters) => "has letters",
+        Some(PhoneProblem::Invalid) | None => "not a valid number",
+    };
+    format!("«{raw}» is not a valid phone number ({why})")
+}

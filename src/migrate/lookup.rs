@@ -1,0 +1,223 @@
+//! «Whose number is this?» (partner-cards seed, step 5): every contact and deal that holds a
+//! number, where, and a verdict — the partner's own, a client's, or unknown.
+//!
+//! The verdict: when partner cards hold the number, their plan decides (keep → the partner's,
+//! move → a client's, review → unknown). Otherwise a number of a non-partner contact is a
+//! client's, unless that contact is the main contact of `lookup.partner_min_deals` or more deals
+//! at different addresses (then it looks like an untagged partner's); a number only in deals
+//! (client phone, notes, client base) is a client's; nothing at all is unknown.
+
+use std::collections::HashSet;
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use super::{address_key, contract_key, display_name, mentions, plan_for, Action, Evidence, Kinds};
+use crate::model::{Dataset, Deal, Phone};
+use crate::params::Params;
+
+/// Whose number it looks like.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    Partner,
+    Client,
+    Unknown,
+}
+
+impl Verdict {
+    /// The verdict in words, for the table.
+    pub fn label(self) -> &'static str {
+        match self {
+            Verdict::Partner => "partner's own",
+            Verdict::Client => "client's",
+            Verdict::Unknown => "unknown",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ContactHit {
+    pub id: String,
+    pub name: String,
+    pub column: String,
+    pub partner: bool,
+    pub file: String,
+    pub row: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DealHit {
+    pub id: String,
+    pub name: String,
+    pub stage: String,
+    pub address: String,
+    /// Where the number is: `contact phone «Мобильный телефон»`, `client phone «Телефон
+    /// клиента»`, `note 2`, `client base, contract 17/23`.
+    pub places: Vec<String>,
+}
+
+/// The answer of `crmclean lookup`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Lookup {
+    pub query: String,
+    pub phone: String,
+    pub verdict: Verdict,
+    /// How many records support the verdict.
+    pub evidence: usize,
+    pub reason: String,
+    pub contacts: Vec<ContactHit>,
+    pub deals: Vec<DealHit>,
+}
+
+/// Looks `phone` (E.164) up in the whole dataset; `query` is the number as the user typed it.
+pub fn lookup(ds: &Dataset, params: &Params, query: &str, phone: &str) -> Lookup {
+    let contact_hits: Vec<(usize, &Phone)> = ds
+        .contacts
+        .par_iter()
+        .enumerate()
+        .flat_map_iter(|(i, c)| c.phones.iter().filter(|p| p.e164() == Some(phone)).map(move |p| (i, p)))
+        .collect();
+    let mut holders: Vec<usize> = contact_hits.iter().map(|(i, _)| *i).collect();
+    holders.dedup();
+    let contracts: HashSet<String> = ds
+        .clients
+        .iter()
+        .filter(|c| c.phones.iter().any(|p| p.e164() == Some(phone)))
+        .map(|c| contract_key(&c.contract_no))
+        .filter(|k| !k.is_empty())
+        .collect();
+    let deals: Vec<(usize, Vec<String>)> = ds
+        .deals
+        .par_iter()
+        .enumerate()
+        .filter_map(|(i, d)| {
+            let places = places(ds, d, phone, &holders, &contracts);
+            (!places.is_empty()).then_some((i, places))
+        })
+        .collect();
+    let (verdict, evidence, reason) = verdict(ds, params, phone, &holders, deals.len());
+    Lookup {
+        query: query.to_string(),
+        phone: phone.to_string(),
+        verdict,
+        evidence,
+        reason,
+        contacts: contact_hits
+            .into_iter()
+            .map(|(i, p)| {
+                let c = &ds.contacts[i];
+                ContactHit {
+                    id: c.id.clone(),
+                    name: display_name(c),
+                    column: p.column.clone(),
+                    partner: c.is_partner,
+                    file: ds.file(c.at).to_string(),
+                    row: c.at.row_number(),
+                }
+            })
+            .collect(),
+        deals: deals
+            .into_iter()
+            .map(|(i, places)| {
+                let d = &ds.deals[i];
+                DealHit {
+                    id: d.id.clone(),
+                    name: d.name.clone(),
+                    stage: d.stage.clone(),
+                    address: d.address.clone(),
+                    places,
+                }
+            })
+            .collect(),
+    }
+}
+
+/// Where a deal holds the number; `holders` are the contacts whose cards hold it, `contracts`
+/// the client-base contracts that list it.
+fn places(
+    ds: &Dataset,
+    d: &Deal,
+    phone: &str,
+    holders: &[usize],
+    contracts: &HashSet<String>,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    for c in d.contacts.iter().filter(|c| holders.contains(c)) {
+        out.push(format!("card of its contact {}", ds.contacts[*c].id));
+    }
+    for p in d.phones.iter().filter(|p| p.e164() == Some(phone)) {
+        out.push(format!("contact phone «{}»", p.column));
+    }
+    for p in d.client_phones.iter().filter(|p| p.e164() == Some(phone)) {
+        out.push(format!("client phone «{}»", p.column));
+    }
+    for (n, note) in d.notes.iter().enumerate() {
+        if mentions(note).iter().any(|m| m.e164 == phone) {
+            out.push(format!("note {}", n + 1));
+        }
+    }
+    if !contracts.is_empty() && contracts.contains(&contract_key(&d.contract_no)) {
+        out.push(format!("client base, contract {}", d.contract_no));
+    }
+    out
+}
+
+fn verdict(
+    ds: &Dataset,
+    params: &Params,
+    phone: &str,
+    holders: &[usize],
+    deals: usize,
+) -> (Verdict, usize, String) {
+    let partners: Vec<usize> = holders.iter().copied().filter(|&h| ds.contacts[h].is_partner).collect();
+    if !partners.is_empty() {
+        return by_plan(ds, params, phone, &partners);
+    }
+    let min = params.lookup.partner_min_deals.max(2);
+    for &h in holders {
+        let own: Vec<&Deal> = ds.deals.iter().filter(|d| d.contacts.first() == Some(&h)).collect();
+        let mut addresses: Vec<String> = own.iter().map(|d| address_key(&d.address)).filter(|a| !a.is_empty()).collect();
+        addresses.sort();
+        addresses.dedup();
+        if own.len() >= min && addresses.len() >= 2 {
+            let c = &ds.contacts[h];
+            let reason = format!(
+                "contact {} «{}» is the main contact of {} deals at {} addresses: looks like an untagged partner",
+                c.id,
+                display_name(c),
+                own.len(),
+                addresses.len()
+            );
+            return (Verdict::Partner, own.len(), reason);
+        }
+    }
+    if !holders.is_empty() {
+        let reason = format!("on {} non-partner contact(s)", holders.len());
+        return (Verdict::Client, holders.len() + deals, reason);
+    }
+    let ev = Evidence::collect(ds, params, vec![phone.to_string()]);
+    let client = ev.hits(phone).iter().filter(|h| h.kinds.has(Kinds::STRONG.with(Kinds::NOTE))).count();
+    if client > 0 {
+        return (Verdict::Client, client, format!("used as a client's number in {client} deal(s)"));
+    }
+    (Verdict::Unknown, 0, "no contact holds it and no deal uses it as a client's number".to_string())
+}
+
+/// The verdict of the plan for the partner cards that hold the number.
+fn by_plan(ds: &Dataset, params: &Params, phone: &str, partners: &[usize]) -> (Verdict, usize, String) {
+    let lines: Vec<_> = plan_for(ds, params, partners)
+        .into_iter()
+        .filter(|l| l.phone == phone)
+        .collect();
+    let pick = |a: Action| lines.iter().find(|l| l.action == a);
+    let (verdict, line) = match (pick(Action::Move), pick(Action::Review), pick(Action::Keep)) {
+        (Some(l), _, _) => (Verdict::Client, l),
+        (None, Some(l), _) => (Verdict::Unknown, l),
+        (None, None, Some(l)) => (Verdict::Partner, l),
+        (None, None, None) => return (Verdict::Unknown, 0, "no plan line".to_string()),
+    };
+    let evidence = line.deal_ids.len().max(1);
+    let reason = format!("partner card {} «{}»: {}: {}", line.partner_id, ds.contacts[line.partner].title, line.action.as_str(), line.reason);
+    (verdict, evidence, reason)
+}

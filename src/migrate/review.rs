@@ -1,0 +1,180 @@
+//! `review.xlsx`: every `review` line of the plan with its evidence side by side — the deals,
+//! their addresses and contracts, what the client base says, the notes that mention the number
+//! and the other contacts that hold it — so a human can decide.
+
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+
+use rust_xlsxwriter::Workbook;
+
+use super::{contract_key, display_name, mentions, Action, PlanLine};
+use crate::error::Result;
+use crate::model::Dataset;
+use crate::output::{save_workbook_atomic, Cell, OutputPolicy, SheetWriter};
+
+const HEADER: [&str; 13] = [
+    "ID партнёра",
+    "Партнёр",
+    "Телефон",
+    "Как записан",
+    "Колонка",
+    "Причина",
+    "ID сделок",
+    "Сделки",
+    "Адреса объектов",
+    "Договоры",
+    "Клиентская база",
+    "Примечания с этим номером",
+    "Другие контакты с этим номером",
+];
+
+/// Writes `review.xlsx`; returns the number of rows.
+pub fn write(path: &Path, policy: &OutputPolicy, ds: &Dataset, lines: &[PlanLine]) -> Result<usize> {
+    let review: Vec<&PlanLine> = lines.iter().filter(|l| l.action == Action::Review).collect();
+    let index = Index::new(ds, &review);
+    let mut wb = Workbook::new();
+    let mut ws = SheetWriter::new(&mut wb, "На проверку", &HEADER)?;
+    for l in review {
+        ws.row(&index.row(l))?;
+    }
+    let rows = ws.data_rows();
+    ws.finish()?;
+    save_workbook_atomic(path, policy, &mut wb)?;
+    Ok(rows)
+}
+
+/// Who else holds the review numbers, and the client-base rows they concern.
+struct Index<'a> {
+    ds: &'a Dataset,
+    holders: HashMap<&'a str, Vec<usize>>,
+    clients_by_phone: HashMap<&'a str, Vec<usize>>,
+    clients_by_contract: HashMap<String, Vec<usize>>,
+}
+
+impl<'a> Index<'a> {
+    fn new(ds: &'a Dataset, review: &[&PlanLine]) -> Self {
+        let phones: HashSet<&str> = review.iter().map(|l| l.phone.as_str()).collect();
+        let contracts: HashSet<String> = review
+            .iter()
+            .flat_map(|l| l.deals.iter().map(|&d| contract_key(&ds.deals[d].contract_no)))
+            .filter(|k| !k.is_empty())
+            .collect();
+        let mut index = Index {
+            ds,
+            holders: HashMap::new(),
+            clients_by_phone: HashMap::new(),
+            clients_by_contract: HashMap::new(),
+        };
+        for (i, c) in ds.contacts.iter().enumerate() {
+            for p in c.valid_phones().filter(|p| phones.contains(p)) {
+                push_once(index.holders.entry(p).or_default(), i);
+            }
+        }
+        for (i, c) in ds.clients.iter().enumerate() {
+            for p in c.phones.iter().filter_map(|p| p.e164()).filter(|p| phones.contains(p)) {
+                push_once(index.clients_by_phone.entry(p).or_default(), i);
+            }
+            let key = contract_key(&c.contract_no);
+            if contracts.contains(&key) {
+                index.clients_by_contract.entry(key).or_default().push(i);
+            }
+        }
+        index
+    }
+
+    /// One review line with its evidence; multi-deal cells hold one line per deal.
+    fn row(&self, l: &PlanLine) -> Vec<Cell> {
+        let ds = self.ds;
+        let per_deal = |f: &dyn Fn(usize) -> String| -> Cell {
+            Cell::Text(
+                l.deals
+                    .iter()
+                    .map(|&d| format!("{}: {}", ds.deals[d].id, f(d)))
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+            )
+        };
+        vec![
+            Cell::Text(l.partner_id.clone()),
+            Cell::Text(ds.contacts[l.partner].title.clone()),
+            Cell::Highlight(l.phone.clone()),
+            Cell::Text(l.raw.clone()),
+            Cell::Text(l.source_column.clone()),
+            Cell::Text(l.reason.clone()),
+            Cell::Text(l.deal_ids.join(", ")),
+            per_deal(&|d| ds.deals[d].name.clone()),
+            per_deal(&|d| ds.deals[d].address.clone()),
+            per_deal(&|d| ds.deals[d].contract_no.clone()),
+            Cell::Text(self.client_base(l)),
+            per_deal(&|d| notes_with(ds, d, &l.phone)),
+            Cell::Text(self.other_holders(l)),
+        ]
+    }
+
+    /// The client-base rows of the deals' contracts and those that list the number.
+    fn client_base(&self, l: &PlanLine) -> String {
+        let mut rows: Vec<usize> = l
+            .deals
+            .iter()
+            .filter_map(|&d| self.clients_by_contract.get(&contract_key(&self.ds.deals[d].contract_no)))
+            .flatten()
+            .chain(self.clients_by_phone.get(l.phone.as_str()).into_iter().flatten())
+            .copied()
+            .collect();
+        rows.sort_unstable();
+        rows.dedup();
+        rows.iter()
+            .map(|&i| {
+                let c = &self.ds.clients[i];
+                let phones: Vec<&str> = c.phones.iter().map(|p| p.norm.raw.as_str()).collect();
+                format!(
+                    "{} «{}» {} [{}] (строка {})",
+                    c.contract_no,
+                    c.name,
+                    c.address,
+                    phones.join(", "),
+                    c.at.row_number()
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    /// Other contacts whose cards hold the number.
+    fn other_holders(&self, l: &PlanLine) -> String {
+        self.holders
+            .get(l.phone.as_str())
+            .into_iter()
+            .flatten()
+            .filter(|&&i| i != l.partner)
+            .map(|&i| {
+                let c = &self.ds.contacts[i];
+                let role = if c.is_partner { ", партнёр" } else { "" };
+                format!("{} «{}»{role}", c.id, display_name(c))
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+}
+
+fn push_once(list: &mut Vec<usize>, i: usize) {
+    if list.last() != Some(&i) {
+        list.push(i);
+    }
+}
+
+/// The notes of a deal that mention the number, else its latest note.
+fn notes_with(ds: &Dataset, d: usize, phone: &str) -> String {
+    let deal = &ds.deals[d];
+    let with: Vec<&str> = deal
+        .notes
+        .iter()
+        .filter(|n| mentions(n).iter().any(|m| m.e164 == phone))
+        .map(String::as_str)
+        .collect();
+    if with.is_empty() {
+        deal.latest_note().to_string()
+    } else {
+        with.join(" | ")
+    }
+}
