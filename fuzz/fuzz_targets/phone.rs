@@ -25,7 +25,10 @@ fuzz_target!(|data: &[u8]| {
             assert_eq!(fast.e164.is_some(), fast.problem.is_none(), "{piece:?}");
             if let Some(e) = &fast.e164 {
                 let digits = &e[1..];
-                assert!(e.starts_with('+') && digits.bytes().all(|b| b.is_ascii_digit()), "{e}");
+                assert!(
+                    e.starts_with('+') && digits.bytes().all(|b| b.is_ascii_digit()),
+                    "{e}"
+                );
                 assert!((8..=15).contains(&digits.len()), "{e}");
             }
         }

@@ -3,6 +3,7 @@
 //! writes the plan, the amoCRM import files, the review workbook and the normalised contacts.
 
 use std::path::{Path, PathBuf};
+use std::time::Instant;
 
 use super::{ensure_dir, load_inputs, progress, Global, InputArgs, OutputArgs};
 use crate::error::{Error, ExitCode, Result};
@@ -48,11 +49,14 @@ pub fn run(args: Args, global: &Global) -> Result<ExitCode> {
     }
     let rules = global.rule_set()?;
     let today = chrono::Local::now().date_naive();
+    let started = Instant::now();
     let ds = load_inputs(global, &rules, &args.input, today)?;
+    let read = started.elapsed();
     warn_about_inputs(global, &ds);
     let spinner = progress(global, "classifying partner phones");
     let lines = migrate::plan(&ds, &rules.params);
     spinner.finish_and_clear();
+    let classified = started.elapsed() - read;
     let plan_path = args.out.as_deref().map(|d| d.join("split_plan.jsonl"));
     migrate::verify_conservation(&ds, &lines).map_err(|m| Error::Write {
         path: plan_path.clone().unwrap_or_else(|| PathBuf::from("split_plan.jsonl")),
@@ -61,12 +65,23 @@ pub fn run(args: Args, global: &Global) -> Result<ExitCode> {
     let summary = Summary::of(&ds, &lines);
     print!("{}", summary_table(&summary));
     let Some(dir) = args.out.as_deref().filter(|_| !args.dry_run) else {
-        global.say("crmclean: dry run: no files written");
+        global.say(format!(
+            "crmclean: dry run: no files written (read {:.1} s, classified {:.1} s)",
+            read.as_secs_f64(),
+            classified.as_secs_f64()
+        ));
         return Ok(ExitCode::Clean);
     };
     ensure_dir(dir)?;
     let policy = args.output.policy(&args.input.paths);
+    let writing = Instant::now();
     write_outputs(dir, &policy, &ds, &lines, global)?;
+    global.say(format!(
+        "crmclean: read {:.1} s, classified {:.1} s, wrote {:.1} s",
+        read.as_secs_f64(),
+        classified.as_secs_f64(),
+        writing.elapsed().as_secs_f64()
+    ));
     Ok(ExitCode::Clean)
 }
 

@@ -213,8 +213,20 @@ fn typo((a, la): (&str, u8), (b, lb): (&str, u8), p: &DedupeParams) -> Option<f3
     let (Some(a), Some(b)) = (decode(a, &mut ca), decode(b, &mut cb)) else {
         return None;
     };
-    let jw = strsim::generic_jaro_winkler(&a, &b);
+    let jw = strsim::generic_jaro_winkler(&Chars(a), &Chars(b));
     (jw >= p.token_similarity && osa_within(a, b, allowed)).then_some(jw as f32)
+}
+
+/// A char slice as strsim's generic functions take it.
+struct Chars<'a>(&'a [char]);
+
+impl<'a> IntoIterator for &Chars<'a> {
+    type Item = &'a char;
+    type IntoIter = std::slice::Iter<'a, char>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter()
+    }
 }
 
 fn decode<'a>(s: &str, buf: &'a mut [char; MAX_CHARS]) -> Option<&'a [char]> {

@@ -20,6 +20,11 @@ pub(super) fn read(path: &Path, bytes: &[u8]) -> Result<Parts> {
             "empty file (only a byte-order mark or whitespace)".into(),
         ));
     }
+    if is_html(&text) {
+        return Err(unreadable(
+            "a web page (HTML) saved under a spreadsheet name, not a CSV or XLSX export: open it in Excel and save it as XLSX or CSV".into(),
+        ));
+    }
     let delimiter = sniff_delimiter(&text);
     let mut reader = ReaderBuilder::new()
         .delimiter(delimiter)
@@ -129,6 +134,16 @@ fn reads_as_russian(text: &str) -> bool {
     let bytes = encoding_rs::WINDOWS_1251.encode(text).0;
     let (koi_frequent, _) = score(&encoding_rs::KOI8_R.decode(&bytes).0);
     frequent * 4 >= cyrillic && frequent >= koi_frequent
+}
+
+/// Some CRMs export «Excel» files that are HTML tables.
+fn is_html(text: &str) -> bool {
+    let head: String = text.trim_start().chars().take(512).collect();
+    let head = head.to_lowercase();
+    head.starts_with('<')
+        && ["<html", "<table", "<!doctype html"]
+            .iter()
+            .any(|t| head.contains(t))
 }
 
 /// Picks the delimiter that splits the header line (outside quotes) into the most cells.
@@ -269,7 +284,9 @@ mod tests {
         assert_eq!(problems.len(), 1);
         assert_eq!(problems[0].row, Some(2));
         assert!(
-            problems[0].message.contains("separated by ',', the header by ';'"),
+            problems[0]
+                .message
+                .contains("separated by ',', the header by ';'"),
             "{}",
             problems[0].message
         );
@@ -293,6 +310,14 @@ mod tests {
         assert_eq!(rows.len(), 2);
         assert_eq!(rows[0].get(1), Some("Окно 5\" с откосами"));
         assert!(problems.is_empty(), "{problems:?}");
+    }
+
+    #[test]
+    fn an_html_table_is_refused_with_a_hint() {
+        let text = "<html><body><table><tr><td>ID</td><td>Полное имя контакта</td></tr></table>";
+        let err = read(Path::new("contacts.xls"), text.as_bytes()).unwrap_err();
+        assert!(err.to_string().contains("web page (HTML)"), "{err}");
+        assert!(!is_html("ID;Примечание\n1;<b>важно</b>\n"));
     }
 
     #[test]

@@ -47,7 +47,11 @@ pub(super) fn read(path: &Path, sheet: Option<&str>, profiles: &Profiles) -> Res
             return Ok(parts(name, sheet, h));
         }
         if fallback.is_none() {
-            if let Some(h) = sheet.rows.iter().position(|r| r.iter().any(|c| !c.is_empty())) {
+            if let Some(h) = sheet
+                .rows
+                .iter()
+                .position(|r| r.iter().any(|c| !c.is_empty()))
+            {
                 fallback = Some((name.clone(), sheet, h));
             }
         }
@@ -311,7 +315,11 @@ mod tests {
                 (Some(2), Some("День рождения")),
             ]
         );
-        assert!(problems[0].message.contains("#REF!"), "{}", problems[0].message);
+        assert!(
+            problems[0].message.contains("#REF!"),
+            "{}",
+            problems[0].message
+        );
     }
 
     #[test]
