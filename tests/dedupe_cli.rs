@@ -59,7 +59,10 @@ impl Fixture {
 fn crmclean(args: &[String]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_crmclean"))
         .args(args)
-        .env("CRMCLEAN_RULES", Path::new(env!("CARGO_MANIFEST_DIR")).join("rules"))
+        .env(
+            "CRMCLEAN_RULES",
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("rules"),
+        )
         .output()
         .unwrap()
 }
@@ -84,9 +87,17 @@ fn sheet(path: &Path, name: &str) -> Vec<Vec<String>> {
 fn writes_clusters_csv_and_duplicates_xlsx() {
     let fx = Fixture::new();
     let out = fx.run("out", &[]);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("1 duplicate clusters holding 3 contacts"), "{stderr}");
+    assert!(
+        stderr.contains("1 duplicate clusters holding 3 contacts"),
+        "{stderr}"
+    );
 
     let csv = std::fs::read_to_string(fx.root.join("out/clusters.csv")).unwrap();
     assert_eq!(
@@ -119,7 +130,10 @@ fn writes_clusters_csv_and_duplicates_xlsx() {
     let merged = &rows[4];
     assert_eq!(merged[col("ФИО")], "Иванов Иван Петрович");
     assert_eq!(merged[col("День рождения")], "15.03.1985");
-    assert_eq!(merged[col("Личный email")], "ivanov@mail.ru, i.ivanov@ya.ru");
+    assert_eq!(
+        merged[col("Личный email")],
+        "ivanov@mail.ru, i.ivanov@ya.ru"
+    );
     let lost = &rows[5];
     assert_eq!(lost[col("Должность")], "Прораб");
     assert_eq!(lost[col("Ответственный")], "Сидоров Пётр");
@@ -148,10 +162,19 @@ fn mask_pii_hides_phones_emails_and_birthdays() {
     assert_eq!(fx.run("m", &["--mask-pii"]).status.code(), Some(0));
     let rows = sheet(&fx.root.join("m/duplicates.xlsx"), "Контакты");
     let text = rows.concat().join("|");
-    assert!(!text.contains("123-45-67") && !text.contains("+79211234567"), "{text}");
+    assert!(
+        !text.contains("123-45-67") && !text.contains("+79211234567"),
+        "{text}"
+    );
     assert!(text.contains("+7921***4567"), "{text}");
-    assert!(!text.contains("ivanov@mail.ru") && text.contains("i***@mail.ru"), "{text}");
-    assert!(!text.contains("15.03.1985") && text.contains("1985"), "{text}");
+    assert!(
+        !text.contains("ivanov@mail.ru") && text.contains("i***@mail.ru"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("15.03.1985") && text.contains("1985"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -174,6 +197,9 @@ fn help_shows_examples() {
     let out = crmclean(&["dedupe".into(), "--help".into()]);
     assert_eq!(out.status.code(), Some(0));
     let help = String::from_utf8_lossy(&out.stdout);
-    assert!(help.contains("crmclean dedupe samples/ --out out/"), "{help}");
+    assert!(
+        help.contains("crmclean dedupe samples/ --out out/"),
+        "{help}"
+    );
     assert!(help.contains("clusters.csv"));
 }

@@ -7,7 +7,8 @@ use std::process::{Command, Output};
 
 use calamine::{open_workbook, Data, Reader, Xlsx};
 
-const CONTACTS: &str = "ID;Полное имя контакта;Теги;Мобильный телефон;Рабочий телефон;Другой телефон\r\n\
+const CONTACTS: &str =
+    "ID;Полное имя контакта;Теги;Мобильный телефон;Рабочий телефон;Другой телефон\r\n\
 100;Сергей Петров;прораб;+7 921 000-00-01;;8 (921) 765-43-21, 8-911-222-33-44\r\n\
 101;Олег Мастеров;партнёр;8 921 555 66 77;звонить после 18;\r\n\
 200;Смирнов Олег;;8 911 222 33 44;;\r\n";
@@ -124,13 +125,28 @@ fn migrate_writes_the_plan_and_importable_files() {
     let first = plan.lines().nth(1).unwrap();
     assert!(first.starts_with(r#"{"partner_id":"100","phone":"+79217654321","source_column":"Другой телефон","action":"move","new_contact_name":"Купчинская 4-3-22","deal_ids":["555"],"reason":"#), "{first}");
     assert_eq!(lines[2]["new_contact_name"], "Смирнов Олег");
-    assert!(lines[2]["reason"].as_str().unwrap().contains("link to existing contact ID 200"));
+    assert!(lines[2]["reason"]
+        .as_str()
+        .unwrap()
+        .contains("link to existing contact ID 200"));
     assert!(lines[0]["new_contact_name"].is_null());
 
     let new_contacts = read_cp1251(&out.join("import_new_contacts.csv"));
     let expected = vec![
-        vec!["Название сделки", "ID сделки", "Полное имя (контакт)", "Мобильный телефон (контакт)", "ID (контакт)"],
-        vec!["Окна Купчинская", "555", "Купчинская 4-3-22", "+79217654321", ""],
+        vec![
+            "Название сделки",
+            "ID сделки",
+            "Полное имя (контакт)",
+            "Мобильный телефон (контакт)",
+            "ID (контакт)",
+        ],
+        vec![
+            "Окна Купчинская",
+            "555",
+            "Купчинская 4-3-22",
+            "+79217654321",
+            "",
+        ],
         vec!["Балкон", "556", "Смирнов Олег", "+79112223344", "200"],
     ];
     assert_eq!(new_contacts, expected);
@@ -138,7 +154,13 @@ fn migrate_writes_the_plan_and_importable_files() {
 
     let cards = read_cp1251(&out.join("import_partner_cards.csv"));
     let expected = vec![
-        vec!["ID", "Полное имя контакта", "Мобильный телефон", "Рабочий телефон", "Другой телефон"],
+        vec![
+            "ID",
+            "Полное имя контакта",
+            "Мобильный телефон",
+            "Рабочий телефон",
+            "Другой телефон",
+        ],
         vec!["100", "Сергей Петров", "+7 921 000-00-01", "", ""],
     ];
     assert_eq!(cards, expected);
@@ -161,12 +183,22 @@ fn migrate_writes_the_plan_and_importable_files() {
 #[test]
 fn outputs_are_deterministic_and_not_overwritten_without_force() {
     let (_tmp, input, out) = fixture();
-    assert_eq!(crmclean(&["migrate", s(&input), "--out", s(&out)]).status.code(), Some(0));
+    assert_eq!(
+        crmclean(&["migrate", s(&input), "--out", s(&out)])
+            .status
+            .code(),
+        Some(0)
+    );
     let first = std::fs::read(out.join("split_plan.jsonl")).unwrap();
     let again = crmclean(&["migrate", s(&input), "--out", s(&out)]);
     assert_eq!(again.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&again.stderr).contains("--force"));
-    assert_eq!(crmclean(&["migrate", s(&input), "--out", s(&out), "--force"]).status.code(), Some(0));
+    assert_eq!(
+        crmclean(&["migrate", s(&input), "--out", s(&out), "--force"])
+            .status
+            .code(),
+        Some(0)
+    );
     assert_eq!(std::fs::read(out.join("split_plan.jsonl")).unwrap(), first);
 }
 
@@ -187,7 +219,12 @@ fn lookup_prints_contacts_deals_and_a_verdict() {
     let (_tmp, input, _) = fixture();
     let run = crmclean(&["lookup", "8 (911) 222-33-44", s(&input)]);
     let stdout = String::from_utf8_lossy(&run.stdout);
-    assert_eq!(run.status.code(), Some(0), "{}", String::from_utf8_lossy(&run.stderr));
+    assert_eq!(
+        run.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
     assert!(stdout.contains("+79112223344"), "{stdout}");
     assert!(stdout.contains("Смирнов Олег"), "{stdout}");
     assert!(stdout.contains("Verdict: client's"), "{stdout}");
@@ -205,5 +242,8 @@ fn lookup_prints_contacts_deals_and_a_verdict() {
         .collect();
     assert_eq!(deals, vec!["555", "556"]);
 
-    assert_eq!(crmclean(&["lookup", "не номер", s(&input)]).status.code(), Some(2));
+    assert_eq!(
+        crmclean(&["lookup", "не номер", s(&input)]).status.code(),
+        Some(2)
+    );
 }

@@ -18,7 +18,9 @@ use crate::normalize::email::split_email_cell;
 use crate::normalize::phone::{normalize_phone, split_phone_cell, PhoneOptions};
 use crate::normalize::text::is_blank;
 use crate::output::mask::{mask_birthday, mask_email, mask_phone};
-use crate::output::{csv_safe, save_workbook_atomic, write_atomic, Cell, OutputPolicy, SheetWriter};
+use crate::output::{
+    csv_safe, save_workbook_atomic, write_atomic, Cell, OutputPolicy, SheetWriter,
+};
 use crate::profile::Kind;
 use crate::rules::Entity;
 
@@ -49,7 +51,14 @@ pub struct Args {
 }
 
 /// Header of clusters.csv.
-const CSV_HEADER: [&str; 6] = ["cluster_id", "entity", "id", "matched_on", "score", "survivor"];
+const CSV_HEADER: [&str; 6] = [
+    "cluster_id",
+    "entity",
+    "id",
+    "matched_on",
+    "score",
+    "survivor",
+];
 /// Columns of duplicates.xlsx before the records' own columns.
 const SHEET_LEAD: [&str; 4] = ["Кластер", "Запись", "Совпало", "Оценка"];
 /// Rows per sheet before a new sheet is started (Excel's limit is 1 048 576).
@@ -71,10 +80,8 @@ pub fn run(args: Args, global: &Global) -> Result<ExitCode> {
     let started = Instant::now();
     let spinner = progress(global, "looking for duplicates");
     let p = &rules.params.dedupe;
-    let (contacts, applicants) = rayon::join(
-        || contact_clusters(&ds, p),
-        || application_clusters(&ds, p),
-    );
+    let (contacts, applicants) =
+        rayon::join(|| contact_clusters(&ds, p), || application_clusters(&ds, p));
     spinner.finish_and_clear();
     let found = started.elapsed();
 
@@ -89,7 +96,13 @@ pub fn run(args: Args, global: &Global) -> Result<ExitCode> {
     write_workbook(&xlsx_path, &policy, &ds, &numbered, args.output.mask_pii)?;
     spinner.finish_and_clear();
     eprintln!("TIMING xlsx {:?}", t0.elapsed());
-    say_summary(global, &ds, (&contacts, &applicants), p.max_block_size, found);
+    say_summary(
+        global,
+        &ds,
+        (&contacts, &applicants),
+        p.max_block_size,
+        found,
+    );
     global.say(format!(
         "wrote {} and {}",
         csv_path.display(),
@@ -126,7 +139,9 @@ fn write_clusters_csv(
     numbered: &[(String, &Cluster)],
 ) -> Result<()> {
     write_atomic(path, policy, |out| {
-        let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(out);
+        let mut w = csv::WriterBuilder::new()
+            .terminator(csv::Terminator::Any(b'\n'))
+            .from_writer(out);
         w.write_record(CSV_HEADER)?;
         for (cid, c) in numbered {
             for (k, m) in c.members.iter().enumerate() {
@@ -161,8 +176,10 @@ fn write_workbook(
         (Entity::Application, Kind::FlowApplications, "Заявители"),
     ];
     for (entity, kind, name) in sheets {
-        let clusters: Vec<&(String, &Cluster)> =
-            numbered.iter().filter(|(_, c)| c.entity == entity).collect();
+        let clusters: Vec<&(String, &Cluster)> = numbered
+            .iter()
+            .filter(|(_, c)| c.entity == entity)
+            .collect();
         if !ds.has_kind(kind) {
             continue;
         }
@@ -212,7 +229,11 @@ fn block(ds: &Dataset, cols: &Columns, cid: &str, c: &Cluster, mask: bool) -> Ve
     let mut rows = Vec::with_capacity(order.len() + 2);
     for k in order {
         let m = &c.members[k];
-        let role = if k == c.survivor { "оставить" } else { "дубль → объединить" };
+        let role = if k == c.survivor {
+            "оставить"
+        } else {
+            "дубль → объединить"
+        };
         let mut row = vec![
             Cell::from(cid),
             Cell::from(role),
@@ -356,7 +377,10 @@ fn say_summary(
             members(applicants)
         ));
     }
-    for (what, s) in [("contacts", contacts.stats), ("applications", applicants.stats)] {
+    for (what, s) in [
+        ("contacts", contacts.stats),
+        ("applications", applicants.stats),
+    ] {
         if s.capped_phone_blocks > 0 {
             global.say(format!(
                 "note: {} phones are shared by more than {max_block} {what} (switchboards): \
@@ -366,7 +390,7 @@ fn say_summary(
         }
         if s.skipped_blocks > 0 {
             global.say(format!(
-                "warning: {} oversized blocks of {what} sharing a birthday and a name word were \
+                "warning: {} oversized blocks of {what} sharing a birthday and a name were \
                  skipped (max_subblock_size in rules/default.toml)",
                 s.skipped_blocks
             ));

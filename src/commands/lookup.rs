@@ -44,11 +44,17 @@ pub fn run(args: Args, global: &Global) -> Result<ExitCode> {
         ))
     })?;
     let rules = global.rule_set()?;
-    let ds = load_inputs(global, &rules, &args.input, chrono::Local::now().date_naive())?;
+    let ds = load_inputs(
+        global,
+        &rules,
+        &args.input,
+        chrono::Local::now().date_naive(),
+    )?;
     let found = lookup(&ds, &rules.params, &args.phone, &phone);
     match args.format {
         Format::Json => {
-            let text = serde_json::to_string_pretty(&found).map_err(|e| Error::Usage(e.to_string()))?;
+            let text =
+                serde_json::to_string_pretty(&found).map_err(|e| Error::Usage(e.to_string()))?;
             println!("{text}");
         }
         Format::Table => print!("{}", render(&found)),

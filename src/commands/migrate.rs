@@ -59,7 +59,9 @@ pub fn run(args: Args, global: &Global) -> Result<ExitCode> {
     let classified = started.elapsed() - read;
     let plan_path = args.out.as_deref().map(|d| d.join("split_plan.jsonl"));
     migrate::verify_conservation(&ds, &lines).map_err(|m| Error::Write {
-        path: plan_path.clone().unwrap_or_else(|| PathBuf::from("split_plan.jsonl")),
+        path: plan_path
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("split_plan.jsonl")),
         message: format!("conservation check failed, nothing written: {m}"),
     })?;
     let summary = Summary::of(&ds, &lines);
@@ -89,7 +91,8 @@ fn warn_about_inputs(global: &Global, ds: &Dataset) {
     if !ds.has_kind(Kind::AmocrmContacts) {
         global.say("crmclean: warning: no contacts export among the inputs: there are no partner cards to clean");
     } else if !ds.contacts.iter().any(|c| c.is_partner) {
-        global.say("crmclean: warning: no partner cards (tags «прораб», «партнёр»…) in the contacts");
+        global
+            .say("crmclean: warning: no partner cards (tags «прораб», «партнёр»…) in the contacts");
     }
     if !ds.has_kind(Kind::AmocrmDeals) {
         global.say("crmclean: warning: no deals export among the inputs: without deals no number can be moved");
@@ -109,8 +112,18 @@ fn write_outputs(
     let spinner = progress(global, "writing outputs");
     write_jsonl(&dir.join("split_plan.jsonl"), policy, lines)?;
     let contacts = import::new_contacts(ds, lines);
-    import::new_contacts_table(ds, &contacts).write(dir, "import_new_contacts", "Новые контакты", policy)?;
-    import::partner_cards_table(ds, lines).write(dir, "import_partner_cards", "Карточки партнёров", policy)?;
+    import::new_contacts_table(ds, &contacts).write(
+        dir,
+        "import_new_contacts",
+        "Новые контакты",
+        policy,
+    )?;
+    import::partner_cards_table(ds, lines).write(
+        dir,
+        "import_partner_cards",
+        "Карточки партнёров",
+        policy,
+    )?;
     let review_rows = review::write(&dir.join("review.xlsx"), policy, ds, lines)?;
     let contacts_rows = normalised::write(&dir.join("contacts_normalised.csv"), policy, ds)?;
     spinner.finish_and_clear();

@@ -199,7 +199,10 @@ fn rule_columns(
 /// Writes `text` to stdout; a closed pipe is not an error.
 fn print_stdout(text: &str) -> Result<()> {
     let mut stdout = std::io::stdout().lock();
-    match stdout.write_all(text.as_bytes()).and_then(|_| stdout.flush()) {
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|_| stdout.flush())
+    {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Error::Write {
             path: PathBuf::from("stdout"),
             message: e.to_string(),

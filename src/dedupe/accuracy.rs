@@ -158,7 +158,10 @@ struct Gen {
 impl Gen {
     fn phone(&mut self) -> String {
         self.phones += 1;
-        format!("921{:07}", (self.phones * 7_654_321 + 1_234_567) % 10_000_000)
+        format!(
+            "921{:07}",
+            (self.phones * 7_654_321 + 1_234_567) % 10_000_000
+        )
     }
 
     fn person(&mut self, i: usize) -> Person {
@@ -285,11 +288,21 @@ fn plant_duplicate(g: &mut Gen, truth: usize, p: &Person, kind: usize) {
     let day = date(p.birthday);
     match kind {
         // word order swapped, same phone
-        0 => g.push(truth, format!("{} {} {}", p.first, p.patronymic, p.surname), phone, String::new()),
+        0 => g.push(
+            truth,
+            format!("{} {} {}", p.first, p.patronymic, p.surname),
+            phone,
+            String::new(),
+        ),
         // patronymic dropped, phone written differently
         1 => g.push(truth, short, phone, String::new()),
         // ё written as е, same birthday, no phone
-        2 => g.push(truth, p.full().replace('ё', "е").replace('Ё', "Е"), String::new(), day),
+        2 => g.push(
+            truth,
+            p.full().replace('ё', "е").replace('Ё', "Е"),
+            String::new(),
+            day,
+        ),
         // a Latin look-alike letter, same phone
         3 => g.push(truth, latin(&p.full()), phone, String::new()),
         // one-letter typo in the surname, same birthday
@@ -298,7 +311,12 @@ fn plant_duplicate(g: &mut Gen, truth: usize, p: &Person, kind: usize) {
             g.push(truth, name, String::new(), day)
         }
         // a diminutive, same phone
-        5 => g.push(truth, format!("{} {}", p.diminutive, p.surname), phone, String::new()),
+        5 => g.push(
+            truth,
+            format!("{} {}", p.diminutive, p.surname),
+            phone,
+            String::new(),
+        ),
         // a different phone, same name and birthday
         6 => {
             let other = g.phone();
@@ -320,7 +338,12 @@ fn plant_duplicate(g: &mut Gen, truth: usize, p: &Person, kind: usize) {
         9 => g.push(truth, format!("{} {}", p.first, p.surname), phone, day),
         // typo in the first name, same phone
         _ => {
-            let name = format!("{} {} {}", p.surname, typo(&p.first, &mut g.rng), p.patronymic);
+            let name = format!(
+                "{} {} {}",
+                p.surname,
+                typo(&p.first, &mut g.rng),
+                p.patronymic
+            );
             g.push(truth, name, phone, String::new())
         }
     }
@@ -336,16 +359,36 @@ fn plant_decoy(g: &mut Gen, p: &Person, kind: usize) {
         }
         // a family on one landline: the spouse and a child share p's mobile as a home phone
         1 => {
-            let spouse_first = if FEMALE.iter().any(|f| f.0 == p.first) { "Олег" } else { "Галина" };
-            let fem = SURNAMES.iter().find(|s| s.0 == p.surname || s.1 == p.surname);
+            let spouse_first = if FEMALE.iter().any(|f| f.0 == p.first) {
+                "Олег"
+            } else {
+                "Галина"
+            };
+            let fem = SURNAMES
+                .iter()
+                .find(|s| s.0 == p.surname || s.1 == p.surname);
             let spouse_surname = fem.map_or(p.surname.clone(), |s| {
-                (if spouse_first == "Галина" { s.1 } else { s.0 }).to_string()
+                (if spouse_first == "Галина" {
+                    s.1
+                } else {
+                    s.0
+                })
+                .to_string()
             });
             for first in [spouse_first, "Кирилл"] {
                 let t = g.new_truth();
-                let surname = if first == "Кирилл" { fem.map_or(p.surname.as_str(), |s| s.0) } else { &spouse_surname };
+                let surname = if first == "Кирилл" {
+                    fem.map_or(p.surname.as_str(), |s| s.0)
+                } else {
+                    &spouse_surname
+                };
                 let own_day = g.unique_day();
-                g.push(t, format!("{surname} {first}"), String::new(), date(own_day));
+                g.push(
+                    t,
+                    format!("{surname} {first}"),
+                    String::new(),
+                    date(own_day),
+                );
                 if let Some(r) = g.rows.last_mut() {
                     r.home = fmt_phone(&p.mobile, 3);
                 }
@@ -365,18 +408,34 @@ fn plant_decoy(g: &mut Gen, p: &Person, kind: usize) {
         }
         // the spouse of the other gender with the same first-name stem, sharing the phone
         4 => {
-            let pair = SURNAMES.iter().find(|s| s.0 == p.surname || s.1 == p.surname);
+            let pair = SURNAMES
+                .iter()
+                .find(|s| s.0 == p.surname || s.1 == p.surname);
             if let Some((m, f)) = pair {
                 let other = if *m == p.surname { f } else { m };
                 let t = g.new_truth();
-                let first = if p.first == "Александр" { "Александра" } else { "Евгения" };
-                g.push(t, format!("{other} {first}"), fmt_phone(&p.mobile, 4), date(day));
+                let first = if p.first == "Александр" {
+                    "Александра"
+                } else {
+                    "Евгения"
+                };
+                g.push(
+                    t,
+                    format!("{other} {first}"),
+                    fmt_phone(&p.mobile, 4),
+                    date(day),
+                );
             }
         }
         // the 01.01.1970 placeholder and the same name, other phone
         _ => {
             let (t, phone) = (g.new_truth(), g.phone());
-            g.push(t, format!("{} {}", p.surname, p.first), fmt_phone(&phone, 0), "01.01.1970".into());
+            g.push(
+                t,
+                format!("{} {}", p.surname, p.first),
+                fmt_phone(&phone, 0),
+                "01.01.1970".into(),
+            );
         }
     }
 }
@@ -430,7 +489,11 @@ fn planted_duplicates_precision_and_recall() {
     }
     let expected = pairs_of(truth.into_values());
     let clusters = contact_clusters(&ds, &testutil::rule_set().params.dedupe).clusters;
-    let found = pairs_of(clusters.iter().map(|c| c.members.iter().map(|m| m.index).collect()));
+    let found = pairs_of(
+        clusters
+            .iter()
+            .map(|c| c.members.iter().map(|m| m.index).collect()),
+    );
 
     let tp = found.intersection(&expected).count() as f64;
     let precision = tp / found.len().max(1) as f64;
@@ -461,14 +524,22 @@ fn blocking_finds_every_pair_that_brute_force_finds() {
     let ds = testutil::dataset(&[("contacts.csv", &csv(&g, &order))]);
     let params = testutil::rule_set().params.dedupe;
     let clusters = contact_clusters(&ds, &params).clusters;
-    let found = pairs_of(clusters.iter().map(|c| c.members.iter().map(|m| m.index).collect()));
+    let found = pairs_of(
+        clusters
+            .iter()
+            .map(|c| c.members.iter().map(|m| m.index).collect()),
+    );
     // Brute force over all pairs with the same pair test.
     let records: Vec<super::Record> = ds
         .contacts
         .iter()
         .map(|c| {
-            super::Record::new(super::phone_keys(&c.phones), super::birthday_key(c.birthday), None)
-                .with_name(|| c.person_name(), &params)
+            super::Record::new(
+                super::phone_keys(&c.phones),
+                super::birthday_key(c.birthday),
+                None,
+            )
+            .with_name(|| c.person_name(), &params)
         })
         .collect();
     let mut all = Vec::new();

@@ -81,9 +81,17 @@ impl Diminutives {
         self.ids.get(folded).copied()
     }
 
+    /// The name groups (full names) a known name (by id) belongs to.
+    pub fn groups(&self, id: u16) -> &[u16] {
+        self.groups.get(usize::from(id)).map_or(&[], Vec::as_slice)
+    }
+
     /// Whether two known names (by id) are forms of one name (`саша` / `александр`).
     pub fn same_group(&self, a: u16, b: u16) -> bool {
-        match (self.groups.get(usize::from(a)), self.groups.get(usize::from(b))) {
+        match (
+            self.groups.get(usize::from(a)),
+            self.groups.get(usize::from(b)),
+        ) {
             (Some(ga), Some(gb)) => ga.iter().any(|g| gb.contains(g)),
             _ => false,
         }
@@ -137,7 +145,10 @@ mod tests {
         assert!(d.len() > 150, "only {} names", d.len());
         assert!(d.same_name("саша", "александр"));
         assert!(d.same_name("саша", "александра"));
-        assert!(d.same_name("алена", "аленка"), "ё folded: «Алёнка» listed as аленка");
+        assert!(
+            d.same_name("алена", "аленка"),
+            "ё folded: «Алёнка» listed as аленка"
+        );
         assert!(!d.same_name("александр", "александра"));
         assert!(!d.same_name("анна", "инна"));
         assert!(d.id("инна").is_some() && d.id("женя").is_some());
@@ -157,8 +168,16 @@ mod tests {
     #[test]
     fn a_rules_folder_without_the_file_uses_the_built_in_copy() {
         let dir = tempfile::tempdir().unwrap();
-        assert!(Diminutives::load(dir.path()).unwrap().same_name("ваня", "иван"));
-        std::fs::write(dir.path().join("diminutives.toml"), "[names]\n\"иван\" = []\n").unwrap();
-        assert!(!Diminutives::load(dir.path()).unwrap().same_name("ваня", "иван"));
+        assert!(Diminutives::load(dir.path())
+            .unwrap()
+            .same_name("ваня", "иван"));
+        std::fs::write(
+            dir.path().join("diminutives.toml"),
+            "[names]\n\"иван\" = []\n",
+        )
+        .unwrap();
+        assert!(!Diminutives::load(dir.path())
+            .unwrap()
+            .same_name("ваня", "иван"));
     }
 }

@@ -5,7 +5,8 @@
 //! the СНИЛС matches). Every such pair shares a phone or a birthday, and a name match always has
 //! an exact word of 2+ letters, so candidate pairs come only from these blocks:
 //! - records sharing a phone key (all pairs while the block has ≤ `max_block_size` records);
-//! - records sharing a birthday *and* a name word;
+//! - records sharing a birthday *and* a name key: an exact name word with the first letter (or
+//!   the diminutive group) of another word of the name ([`PersonName::pair_keys`]);
 //! - records sharing a strong key;
 //! - inside an oversized phone block (a switchboard): records sharing the phone and a birthday,
 //!   or the phone and a name word.
@@ -46,9 +47,9 @@ impl Record {
 
     /// Adds the name, parsed only when the record can match at all (it has a phone or a
     /// birthday: a name alone never makes a pair).
-    pub fn with_name(mut self, name: impl FnOnce() -> String, p: &DedupeParams) -> Self {
+    pub fn with_name<S: AsRef<str>>(mut self, name: impl FnOnce() -> S, p: &DedupeParams) -> Self {
         if !self.phones.is_empty() || self.birthday.is_some() {
-            self.name = PersonName::parse(&name(), p);
+            self.name = PersonName::parse(name().as_ref(), p);
         }
         self
     }
@@ -99,8 +100,14 @@ pub fn link(records: &[Record], p: &DedupeParams) -> Linkage {
         .par_iter()
         .filter_map(|&key| {
             let (a, b) = ((key >> 32) as u32, key as u32);
-            score_pair(&records[a as usize], &records[b as usize], p)
-                .map(|(fields, score)| PairMatch { a, b, fields, score })
+            score_pair(&records[a as usize], &records[b as usize], p).map(|(fields, score)| {
+                PairMatch {
+                    a,
+                    b,
+                    fields,
+                    score,
+                }
+            })
         })
         .collect();
     stats.matched_pairs = matches.len();
@@ -159,7 +166,7 @@ fn shares(a: &[u64], b: &[u64]) -> bool {
     false
 }
 
-const TAG_BIRTHDAY_WORD: u64 = 1;
+const TAG_BIRTHDAY_NAME: u64 = 1;
 const TAG_STRONG: u64 = 2;
 const TAG_PHONE_BIRTHDAY: u64 = 3;
 const TAG_PHONE_WORD: u64 = 4;
@@ -176,7 +183,11 @@ fn candidate_pairs(records: &[Record], p: &DedupeParams, stats: &mut BlockStats)
 
     let mut keyed = sorted_entries(records, |r, out| {
         if let (Some(day), Some(name)) = (r.birthday, &r.name) {
-            out.extend(name_words(name).map(|w| mix(TAG_BIRTHDAY_WORD, day as u64, w)));
+            let from = out.len();
+            name.pair_keys(p, out);
+            for k in &mut out[from..] {
+                *k = mix(TAG_BIRTHDAY_NAME, day as u64, *k);
+            }
         }
         out.extend(r.strong.map(|s| mix(TAG_STRONG, s, 0)));
     });
@@ -225,17 +236,25 @@ fn sorted_entries(
     records: &[Record],
     keys: impl Fn(&Record, &mut Vec<u64>) + Sync,
 ) -> Vec<(u64, u32)> {
-    let mut entries: Vec<(u64, u32)> = records
-        .par_iter()
+    const CHUNK: usize = 8192;
+    let parts: Vec<Vec<(u64, u32)>> = records
+        .par_chunks(CHUNK)
         .enumerate()
-        .flat_map_iter(|(i, r)| {
+        .map(|(c, chunk)| {
+            let mut part = Vec::with_capacity(chunk.len() * 2);
             let mut k = Vec::new();
-            keys(r, &mut k);
-            k.sort_unstable();
-            k.dedup();
-            k.into_iter().map(move |key| (key, i as u32))
+            for (i, r) in chunk.iter().enumerate() {
+                k.clear();
+                keys(r, &mut k);
+                k.sort_unstable();
+                k.dedup();
+                let index = (c * CHUNK + i) as u32;
+                part.extend(k.iter().map(|&key| (key, index)));
+            }
+            part
         })
         .collect();
+    let mut entries = parts.concat();
     entries.par_sort_unstable();
     entries
 }
@@ -314,7 +333,8 @@ pub fn hash_bytes(bytes: &[u8]) -> u64 {
     finish(h)
 }
 
-fn mix(tag: u64, a: u64, b: u64) -> u64 {
+/// Combines a tag and two hashes into one key.
+pub fn mix(tag: u64, a: u64, b: u64) -> u64 {
     finish(finish(tag ^ a.rotate_left(17)) ^ b)
 }
 
@@ -356,8 +376,14 @@ mod tests {
         let phone_only = rec("Сидорова Анна", &["+79211234567"], Some(2));
         let (f, s) = score_pair(&a, &name_phone, &p).unwrap();
         assert_eq!((f.to_string(), s), ("name+phone".to_string(), 2.0 / 3.0));
-        assert_eq!(score_pair(&a, &phone_day, &p).unwrap().0.to_string(), "phone+birthday");
-        assert_eq!(score_pair(&a, &name_day, &p).unwrap().0.to_string(), "name+birthday");
+        assert_eq!(
+            score_pair(&a, &phone_day, &p).unwrap().0.to_string(),
+            "phone+birthday"
+        );
+        assert_eq!(
+            score_pair(&a, &name_day, &p).unwrap().0.to_string(),
+            "name+birthday"
+        );
         assert_eq!(score_pair(&a, &name_only, &p), None);
         assert_eq!(score_pair(&a, &phone_only, &p), None);
         let all = rec("Иванов Иван", &["+79211234567"], Some(700_000));

@@ -135,7 +135,11 @@ impl Columns {
                     Birthday::Valid(d) => Some(d),
                     _ => None,
                 };
-                keep_first(values, |v| date(v).is_some(), |v| date(v).map(|d| d.to_string()))
+                keep_first(
+                    values,
+                    |v| date(v).is_some(),
+                    |v| date(v).map(|d| d.to_string()),
+                )
             }
             ColumnKind::Snils | ColumnKind::Other => {
                 keep_first(values, |v| !is_blank(v), |v| Some(fold_phrase(v)))
@@ -159,7 +163,10 @@ fn column_kinds(source: &crate::model::Source) -> Vec<ColumnKind> {
     };
     set(m.fields_of(FieldType::Phone).collect(), ColumnKind::Phone);
     set(m.fields_of(FieldType::Email).collect(), ColumnKind::Email);
-    set(vec!["fio", "title", "first_name", "last_name"], ColumnKind::Name);
+    set(
+        vec!["fio", "title", "first_name", "last_name"],
+        ColumnKind::Name,
+    );
     set(vec!["birthday"], ColumnKind::Birthday);
     set(vec!["snils"], ColumnKind::Snils);
     set(vec!["id", "app_no"], ColumnKind::Id);
@@ -263,17 +270,28 @@ mod tests {
         let merged = cols.merge(&ds, &clusters[0]);
         let at = |h: &str| {
             let i = cols.headers.iter().position(|x| x == h).unwrap();
-            (cols.kinds[i], merged[i].kept.as_str(), merged[i].lost.clone())
+            (
+                cols.kinds[i],
+                merged[i].kept.as_str(),
+                merged[i].lost.clone(),
+            )
         };
         let survivor = clusters[0].id(&ds, clusters[0].survivor()).to_string();
         assert_eq!(at("ID").1, survivor);
         assert_eq!(at("ФИО").0, ColumnKind::Name);
         assert_eq!(at("ФИО").1, "Иванов Иван Петрович");
-        assert!(at("ФИО").2.is_empty(), "«Иванов Иван» is contained in the kept name");
+        assert!(
+            at("ФИО").2.is_empty(),
+            "«Иванов Иван» is contained in the kept name"
+        );
         assert_eq!(at("Мобильный телефон").0, ColumnKind::Phone);
         assert_eq!(at("Мобильный телефон").2, Vec::<String>::new());
         assert_eq!(at("Рабочий телефон").1, "+7 812 100-20-30");
-        assert_eq!(at("День рождения").1, "15.03.1985", "the placeholder is not kept");
+        assert_eq!(
+            at("День рождения").1,
+            "15.03.1985",
+            "the placeholder is not kept"
+        );
         assert_eq!(at("Личный email").0, ColumnKind::Email);
         assert_eq!(at("Ответственный").2, Vec::<String>::new());
         let job = at("Должность");
@@ -289,7 +307,11 @@ mod tests {
         let f = merge_names(&["Иванов Иван", "Иванов Иван Петрович", "Иванов Игорь"]);
         assert_eq!(f.kept, "Иванов Иван Петрович");
         assert_eq!(f.lost, ["Иванов Игорь"]);
-        let f = keep_first(&["", "a", "A", "b"], |v| !is_blank(v), |v| Some(fold_phrase(v)));
+        let f = keep_first(
+            &["", "a", "A", "b"],
+            |v| !is_blank(v),
+            |v| Some(fold_phrase(v)),
+        );
         assert_eq!((f.kept.as_str(), f.lost), ("a", vec!["b".to_string()]));
     }
 }

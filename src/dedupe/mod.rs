@@ -22,6 +22,7 @@ mod names;
 #[cfg(test)]
 mod accuracy;
 
+use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::collections::HashMap;
 use std::fmt;
@@ -34,7 +35,7 @@ pub use engine::BlockStats;
 pub use merge::{ColumnKind, Columns, FieldMerge};
 pub use names::PersonName;
 
-use crate::model::{At, Dataset, Phone};
+use crate::model::{At, Contact, Dataset, Phone};
 use crate::normalize::date::Birthday;
 use crate::normalize::phone::PhoneProblem;
 use crate::normalize::text::is_blank;
@@ -154,7 +155,7 @@ pub fn contact_clusters(ds: &Dataset, params: &DedupeParams) -> Clusters {
         .par_iter()
         .map(|c| {
             Record::new(phone_keys(&c.phones), birthday_key(c.birthday), None)
-                .with_name(|| c.person_name(), params)
+                .with_name(|| contact_name(c), params)
         })
         .collect();
     eprintln!("TIMING records {:?}", t0.elapsed());
@@ -176,7 +177,7 @@ pub fn application_clusters(ds: &Dataset, params: &DedupeParams) -> Clusters {
         .map(|a| {
             let strong = snils_digits(&a.snils).map(|s| engine::hash_bytes(s.as_bytes()));
             Record::new(phone_keys(&a.phones), birthday_key(a.birthday), strong)
-                .with_name(|| a.fio.clone(), params)
+                .with_name(|| a.fio.as_str(), params)
         })
         .collect();
     let linkage = engine::link(&records, params);
@@ -186,6 +187,25 @@ pub fn application_clusters(ds: &Dataset, params: &DedupeParams) -> Clusters {
         card_completeness(ds, a.at, &a.phones, a.birthday)
     };
     build(Entity::Application, ds, linkage, completeness)
+}
+
+/// [`Contact::person_name`] without copying when the name is a single field: `ФИО`, else
+/// `Фамилия Имя`, else the title.
+fn contact_name(c: &Contact) -> Cow<'_, str> {
+    if let Some(fio) = c.fio.as_deref().filter(|f| !is_blank(f)) {
+        return Cow::Borrowed(fio);
+    }
+    let (last, first) = (c.last_name.trim(), c.first_name.trim());
+    let joined = match (last.is_empty(), first.is_empty()) {
+        (true, _) => Cow::Borrowed(first),
+        (_, true) => Cow::Borrowed(last),
+        _ => Cow::Owned(format!("{last} {first}")),
+    };
+    if is_blank(&joined) {
+        Cow::Borrowed(c.title.as_str())
+    } else {
+        joined
+    }
 }
 
 /// Turns linked groups into clusters: members in ID order, each with its best pair, and the
@@ -259,7 +279,8 @@ fn card_completeness(ds: &Dataset, at: At, phones: &[Phone], birthday: Birthday)
         .rows
         .get(at.row as usize)
         .map_or(0, |r| r.iter().filter(|c| !is_blank(c)).count());
-    cells + phones.iter().filter(|p| p.e164().is_some()).count()
+    cells
+        + phones.iter().filter(|p| p.e164().is_some()).count()
         + usize::from(matches!(birthday, Birthday::Valid(_)))
 }
 
@@ -268,7 +289,10 @@ pub fn id_cmp(a: &str, b: &str) -> Ordering {
     let numeric = |s: &str| !s.is_empty() && s.bytes().all(|c| c.is_ascii_digit());
     if numeric(a) && numeric(b) {
         let (x, y) = (a.trim_start_matches('0'), b.trim_start_matches('0'));
-        x.len().cmp(&y.len()).then_with(|| x.cmp(y)).then_with(|| a.cmp(b))
+        x.len()
+            .cmp(&y.len())
+            .then_with(|| x.cmp(y))
+            .then_with(|| a.cmp(b))
     } else {
         a.cmp(b)
     }
@@ -282,7 +306,10 @@ pub fn phone_key(phone: &Phone) -> Option<String> {
     }
     let n = &phone.norm;
     if n.extension.is_some()
-        || matches!(n.problem, Some(PhoneProblem::Placeholder | PhoneProblem::Letters))
+        || matches!(
+            n.problem,
+            Some(PhoneProblem::Placeholder | PhoneProblem::Letters)
+        )
     {
         return None;
     }
@@ -422,6 +449,26 @@ mod tests {
     }
 
     #[test]
+    fn contact_name_is_person_name() {
+        let ds = testutil::dataset(&[(
+            "contacts.csv",
+            "ID;Полное имя контакта;ФИО;Имя;Фамилия\n\
+             1;Титул Один;Иванов Иван;Пётр;Петров\n\
+             2;Титул Два;;Пётр;Петров\n\
+             3;Титул Три;нет;;Петров\n\
+             4;Титул Четыре;;;\n\
+             5;Титул Пять;-;Пётр;",
+        )]);
+        let no_fio = testutil::dataset(&[(
+            "contacts.csv",
+            "ID;Полное имя контакта;Имя;Фамилия\n1;Титул;Пётр;Петров\n2;Титул;;",
+        )]);
+        for c in ds.contacts.iter().chain(&no_fio.contacts) {
+            assert_eq!(contact_name(c), c.person_name(), "contact {}", c.id);
+        }
+    }
+
+    #[test]
     fn ids_compare_numerically() {
         assert_eq!(id_cmp("9", "10"), Ordering::Less);
         assert_eq!(id_cmp("010", "9"), Ordering::Greater);
@@ -447,7 +494,10 @@ mod tests {
 
     #[test]
     fn snils_digits_need_eleven_real_digits() {
-        assert_eq!(snils_digits("112-233-445 95").as_deref(), Some("11223344595"));
+        assert_eq!(
+            snils_digits("112-233-445 95").as_deref(),
+            Some("11223344595")
+        );
         assert_eq!(snils_digits("000-000-000 00"), None);
         assert_eq!(snils_digits("1122334459"), None);
     }

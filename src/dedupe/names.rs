@@ -6,8 +6,9 @@
 //! makes the patronymic optional. A word matches another:
 //! - exactly (similarity 1);
 //! - as a typo: Jaro-Winkler ≥ `token_similarity` and at most `max_edits` edits (one more for
-//!   words of 9+ letters), both words of 3+ letters — but never two different known first names
-//!   (Анна / Инна) and never a masculine / feminine pair (Иванов / Иванова, Евгений / Евгения);
+//!   words of 9+ letters), both words of 3+ letters with the same first letter — but never two
+//!   different known first names (Анна / Инна) and never a masculine / feminine pair (Иванов /
+//!   Иванова, Евгений / Евгения);
 //! - weakly, as a diminutive of the same first name (Саша / Александр, 0.8) when
 //!   `use_diminutives` is on, or as an initial (И. / Иван, 0.7).
 //!
@@ -76,33 +77,38 @@ impl WordMatch {
 impl PersonName {
     /// `None` unless `raw` looks like a person's name (no digits, 1–4 words) of 2+ words.
     pub fn parse(raw: &str, params: &DedupeParams) -> Option<Self> {
-        let words = match fast_fold(raw) {
-            Fast::Folded(words) => words,
+        let folded = match fast_fold(raw) {
+            Fast::Folded(f) => f,
             Fast::NotAName => return None,
-            Fast::Unusual if looks_like_person_name(raw) => tokens(raw),
+            Fast::Unusual if looks_like_person_name(raw) => {
+                let mut f = Folded::default();
+                for w in tokens(raw) {
+                    f.push(|text| text.push_str(&w));
+                }
+                f
+            }
             Fast::Unusual => return None,
         };
-        if words.len() < 2 {
+        if folded.n < 2 {
             return None;
         }
-        let mut text = String::new();
-        let mut metas = Vec::with_capacity(words.len().min(MAX_WORDS));
-        for w in words.iter().take(MAX_WORDS) {
-            let start = u16::try_from(text.len()).ok()?;
-            text.push_str(w);
-            let end = u16::try_from(text.len()).ok()?;
-            text.push(' ');
-            metas.push(Word {
-                start,
-                end,
-                len: u8::try_from(w.chars().count()).unwrap_or(u8::MAX),
-                given: params.diminutives.id(w).unwrap_or(NOT_GIVEN),
-                hash: super::engine::hash_bytes(w.as_bytes()),
-            });
-        }
+        let text = folded.text;
+        let words = folded.bounds[..folded.n]
+            .iter()
+            .map(|&(start, end)| {
+                let w = &text[usize::from(start)..usize::from(end)];
+                Word {
+                    start,
+                    end,
+                    len: u8::try_from(w.chars().count()).unwrap_or(u8::MAX),
+                    given: params.diminutives.id(w).unwrap_or(NOT_GIVEN),
+                    hash: super::engine::hash_bytes(w.as_bytes()),
+                }
+            })
+            .collect();
         Some(PersonName {
             text: text.into_boxed_str(),
-            words: metas.into_boxed_slice(),
+            words,
         })
     }
 
@@ -110,9 +116,29 @@ impl PersonName {
         &self.text[usize::from(w.start)..usize::from(w.end)]
     }
 
-    /// Hashes of the words that blocking may key on: exact-match candidates of 2+ letters.
+    /// Hashes of the words that may match exactly (2+ letters).
     pub fn block_hashes(&self) -> impl Iterator<Item = u64> + '_ {
         self.words.iter().filter(|w| w.len >= 2).map(|w| w.hash)
+    }
+
+    /// Blocking keys such that two matching names always share one: an exact word (2+ letters)
+    /// combined with a coarse form of another word — its first letter (kept by exact, typo and
+    /// initial matches) or, for a known first name, its name group (kept by diminutives).
+    pub fn pair_keys(&self, p: &DedupeParams, out: &mut Vec<u64>) {
+        for (i, wi) in self.words.iter().enumerate().filter(|(_, w)| w.len >= 2) {
+            for (j, &wj) in self.words.iter().enumerate() {
+                if i == j {
+                    continue;
+                }
+                let first = self.word(wj).chars().next().map_or(0, u64::from);
+                out.push(super::engine::mix(wi.hash, 1, first));
+                if p.use_diminutives && wj.is_given() {
+                    for &g in p.diminutives.groups(wj.given) {
+                        out.push(super::engine::mix(wi.hash, 2, u64::from(g)));
+                    }
+                }
+            }
+        }
     }
 
     /// The similarity in (0, 1] when the two names are one person's, else `None`.
@@ -202,11 +228,15 @@ fn word_match(((na, a), (nb, b)): (NamedWord, NamedWord), p: &DedupeParams) -> O
 }
 
 /// The Jaro-Winkler similarity of two words that differ by a small typo: both of 3+ letters,
-/// Jaro-Winkler ≥ `token_similarity`, at most `max_edits` edits (one more for 9+ letters), and
-/// not a masculine / feminine pair.
+/// the same first letter, Jaro-Winkler ≥ `token_similarity`, at most `max_edits` edits (one
+/// more for 9+ letters), and not a masculine / feminine pair.
 fn typo((a, la): (&str, u8), (b, lb): (&str, u8), p: &DedupeParams) -> Option<f32> {
     let allowed = p.max_edits + usize::from(la.max(lb) >= 9);
-    if la.min(lb) < 3 || usize::from(la.abs_diff(lb)) > allowed || gender_pair(a, b) {
+    if la.min(lb) < 3
+        || usize::from(la.abs_diff(lb)) > allowed
+        || a.chars().next() != b.chars().next()
+        || gender_pair(a, b)
+    {
         return None;
     }
     let (mut ca, mut cb) = (['\0'; MAX_CHARS], ['\0'; MAX_CHARS]);
@@ -269,9 +299,45 @@ fn osa_within(a: &[char], b: &[char], k: usize) -> bool {
     rows[a.len() % 3][b.len()] <= k
 }
 
+/// Folded words in one buffer: each word followed by a space; at most [`MAX_WORDS`] kept.
+#[derive(Debug, Default, PartialEq)]
+struct Folded {
+    text: String,
+    bounds: [(u16, u16); MAX_WORDS],
+    n: usize,
+}
+
+impl Folded {
+    /// Appends a word written by `write`; words past [`MAX_WORDS`] or a text past 64 KiB are
+    /// dropped.
+    fn push(&mut self, write: impl FnOnce(&mut String)) {
+        if self.n == MAX_WORDS {
+            return;
+        }
+        let start = self.text.len();
+        write(&mut self.text);
+        match (u16::try_from(start), u16::try_from(self.text.len())) {
+            (Ok(s), Ok(e)) if e > s => {
+                self.bounds[self.n] = (s, e);
+                self.n += 1;
+                self.text.push(' ');
+            }
+            _ => self.text.truncate(start),
+        }
+    }
+
+    #[cfg(test)]
+    fn words(&self) -> Vec<String> {
+        self.bounds[..self.n]
+            .iter()
+            .map(|&(s, e)| self.text[usize::from(s)..usize::from(e)].to_string())
+            .collect()
+    }
+}
+
 /// The fast path of folding: names made of ASCII and basic Cyrillic letters.
 enum Fast {
-    Folded(Vec<String>),
+    Folded(Folded),
     NotAName,
     /// Characters the fast path does not handle: use the general functions.
     Unusual,
@@ -279,7 +345,10 @@ enum Fast {
 
 /// [`tokens`] and [`looks_like_person_name`] in one pass for the common alphabet.
 fn fast_fold(raw: &str) -> Fast {
-    let mut words: Vec<String> = Vec::new();
+    let mut folded = Folded {
+        text: String::with_capacity(raw.len() + 8),
+        ..Folded::default()
+    };
     let mut raw_words = 0;
     for chunk in raw.split([' ', '\t', '\u{a0}']).filter(|w| !w.is_empty()) {
         raw_words += 1;
@@ -296,34 +365,32 @@ fn fast_fold(raw: &str) -> Fast {
             return Fast::NotAName;
         }
         for piece in chunk.split(['-', '\'', '’', '.']).filter(|p| !p.is_empty()) {
-            words.push(fold_word(piece));
+            folded.push(|text| fold_word(piece, text));
         }
     }
     if (1..=4).contains(&raw_words) {
-        Fast::Folded(words)
+        Fast::Folded(folded)
     } else {
         Fast::NotAName
     }
 }
 
 /// One word of letters: lowercase, ё→е, Latin look-alikes → Cyrillic when the word is Cyrillic.
-fn fold_word(w: &str) -> String {
+fn fold_word(w: &str, out: &mut String) {
     let cyrillic = w.chars().any(|c| c >= '\u{400}');
-    w.chars()
-        .map(|c| {
-            let c = match c {
-                'A'..='Z' => c.to_ascii_lowercase(),
-                '\u{410}'..='\u{42f}' => char::from_u32(c as u32 + 0x20).unwrap_or(c),
-                '\u{400}'..='\u{40f}' => char::from_u32(c as u32 + 0x50).unwrap_or(c),
-                _ => c,
-            };
-            match c {
-                'ё' => 'е',
-                c if cyrillic => lookalike(c).unwrap_or(c),
-                c => c,
-            }
-        })
-        .collect()
+    for c in w.chars() {
+        let c = match c {
+            'A'..='Z' => c.to_ascii_lowercase(),
+            '\u{410}'..='\u{42f}' => char::from_u32(c as u32 + 0x20).unwrap_or(c),
+            '\u{400}'..='\u{40f}' => char::from_u32(c as u32 + 0x50).unwrap_or(c),
+            _ => c,
+        };
+        out.push(match c {
+            'ё' => 'е',
+            c if cyrillic => lookalike(c).unwrap_or(c),
+            c => c,
+        });
+    }
 }
 
 /// The Cyrillic twin of a lowercase Latin letter (as in [`crate::normalize::name::fold`]).
@@ -382,8 +449,15 @@ mod tests {
         assert_eq!(sim("Иванов Иван", "Иван Иванов"), Some(1.0));
         assert_eq!(sim("Иванов Иван Петрович", "Иванов Иван"), Some(1.0));
         assert_eq!(sim("Пётр Алёшин", "ПЕТР АЛЕШИН"), Some(1.0));
-        assert_eq!(sim("Смирнова Анна", "Cмирнова Aнна"), Some(1.0), "Latin C and A");
-        assert_eq!(sim("Римский-Корсаков Николай", "Римский Корсаков Николай"), Some(1.0));
+        assert_eq!(
+            sim("Смирнова Анна", "Cмирнова Aнна"),
+            Some(1.0),
+            "Latin C and A"
+        );
+        assert_eq!(
+            sim("Римский-Корсаков Николай", "Римский Корсаков Николай"),
+            Some(1.0)
+        );
     }
 
     #[test]
@@ -403,7 +477,10 @@ mod tests {
     #[test]
     fn diminutives_and_initials_are_weak_matches() {
         assert_eq!(sim("Саша Иванов", "Иванов Александр"), Some(0.9));
-        assert_eq!(sim("Иванова Саша", "Иванова Александра Петровна"), Some(0.9));
+        assert_eq!(
+            sim("Иванова Саша", "Иванова Александра Петровна"),
+            Some(0.9)
+        );
         assert_eq!(sim("Иванов И. П.", "Иванов Иван Петрович"), Some(0.8));
         assert_eq!(sim("Иванов И.", "Иванов Игорь"), Some(0.85));
         let mut p = params();
@@ -440,7 +517,11 @@ mod tests {
         assert!(PersonName::parse("Иван", &p).is_none());
         assert!(PersonName::parse("", &p).is_none());
         assert_eq!(sim("Анна Мария", "Анна Мария"), Some(1.0));
-        assert_eq!(sim("Анна Мария", "Мария Анна Петровна"), None, "first names only");
+        assert_eq!(
+            sim("Анна Мария", "Мария Анна Петровна"),
+            None,
+            "first names only"
+        );
     }
 
     #[test]
@@ -465,7 +546,7 @@ mod tests {
         for raw in cases {
             let general = looks_like_person_name(raw).then(|| tokens(raw));
             let fast = match fast_fold(raw) {
-                Fast::Folded(w) => Some(w),
+                Fast::Folded(f) => Some(f.words()),
                 Fast::NotAName => None,
                 Fast::Unusual => general.clone(),
             };
@@ -475,7 +556,18 @@ mod tests {
 
     #[test]
     fn bounded_osa_matches_strsim() {
-        let words = ["иванов", "иваонв", "ивнов", "иванова", "смирнов", "смирнв", "аб", "ба", "", "а"];
+        let words = [
+            "иванов",
+            "иваонв",
+            "ивнов",
+            "иванова",
+            "смирнов",
+            "смирнв",
+            "аб",
+            "ба",
+            "",
+            "а",
+        ];
         for a in words {
             for b in words {
                 let (ca, cb): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());

@@ -13,9 +13,30 @@ use crate::params::Params;
 
 /// Address words left out when two object addresses are compared.
 const ADDRESS_NOISE: [&str; 24] = [
-    "ул", "улица", "д", "дом", "кв", "квартира", "г", "город", "спб", "санкт", "петербург",
-    "корп", "корпус", "к", "стр", "строение", "лит", "литера", "пр", "просп", "проспект", "пер",
-    "переулок", "наб",
+    "ул",
+    "улица",
+    "д",
+    "дом",
+    "кв",
+    "квартира",
+    "г",
+    "город",
+    "спб",
+    "санкт",
+    "петербург",
+    "корп",
+    "корпус",
+    "к",
+    "стр",
+    "строение",
+    "лит",
+    "литера",
+    "пр",
+    "просп",
+    "проспект",
+    "пер",
+    "переулок",
+    "наб",
 ];
 
 /// What was decided about one number of a card.
@@ -67,7 +88,11 @@ impl Planner<'_> {
         for item in &c.phones {
             let raw = item.norm.raw.as_str();
             let decision = match item.e164().and_then(|e| decisions.get(e).map(|d| (e, d))) {
-                None => Decision::new(Action::Review, Vec::new(), not_a_number(raw, item.norm.problem)),
+                None => Decision::new(
+                    Action::Review,
+                    Vec::new(),
+                    not_a_number(raw, item.norm.problem),
+                ),
                 Some((e, d)) => match first_seen.get(e) {
                     Some((column, first_raw)) => Decision {
                         reason: format!("duplicate of «{first_raw}» in «{column}»: {}", d.reason),
@@ -79,7 +104,14 @@ impl Planner<'_> {
                     }
                 },
             };
-            lines.push(self.line(c, p, item.e164().unwrap_or(raw), &item.column, raw, decision));
+            lines.push(self.line(
+                c,
+                p,
+                item.e164().unwrap_or(raw),
+                &item.column,
+                raw,
+                decision,
+            ));
         }
         lines
     }
@@ -207,7 +239,10 @@ impl Planner<'_> {
                         ..Decision::new(
                             Action::Move,
                             deals,
-                            format!("{evidence}; link to existing contact ID {} «{name}»", contact.id),
+                            format!(
+                                "{evidence}; link to existing contact ID {} «{name}»",
+                                contact.id
+                            ),
                         )
                     }
                 }
@@ -316,7 +351,10 @@ impl Planner<'_> {
         {
             kinds = kinds.without(Kinds::MAIN_PHONE);
         }
-        (!kinds.is_empty()).then_some(Hit { deal: hit.deal, kinds })
+        (!kinds.is_empty()).then_some(Hit {
+            deal: hit.deal,
+            kinds,
+        })
     }
 
     /// Only notes mention it, in several of this partner's own deals at different addresses.
@@ -325,7 +363,10 @@ impl Planner<'_> {
             && client
                 .iter()
                 .all(|h| !h.kinds.has(Kinds::STRONG) && self.ev.deal_partner(h.deal) == Some(p))
-            && self.address_keys(&client.iter().map(|h| h.deal).collect::<Vec<_>>()).len() >= 2
+            && self
+                .address_keys(&client.iter().map(|h| h.deal).collect::<Vec<_>>())
+                .len()
+                >= 2
     }
 
     /// The distinct client names the deals' contracts resolve to, with the contract; the
@@ -357,7 +398,9 @@ impl Planner<'_> {
             .iter()
             .map(|&d| contract_key(&self.ds.deals[d].contract_no))
             .collect();
-        contracts.iter().all(|c| !c.is_empty() && *c == contracts[0])
+        contracts
+            .iter()
+            .all(|c| !c.is_empty() && *c == contracts[0])
     }
 
     fn address_keys(&self, deals: &[usize]) -> Vec<String> {
@@ -392,7 +435,11 @@ impl Planner<'_> {
         let mains: Vec<usize> = holders
             .iter()
             .copied()
-            .filter(|h| deals.iter().any(|&d| self.ds.deals[d].contacts.first() == Some(h)))
+            .filter(|h| {
+                deals
+                    .iter()
+                    .any(|&d| self.ds.deals[d].contacts.first() == Some(h))
+            })
             .collect();
         match (mains.as_slice(), holders) {
             ([one], _) | ([], [one]) => Some(*one),
@@ -402,7 +449,11 @@ impl Planner<'_> {
 
     /// The new contact's name and how it was found: the client base's ФИО when a contract
     /// resolves, else the object address exactly as written (strong evidence first).
-    fn new_name(&self, client: &[Hit], resolved: Option<&(String, String)>) -> Option<(String, String)> {
+    fn new_name(
+        &self,
+        client: &[Hit],
+        resolved: Option<&(String, String)>,
+    ) -> Option<(String, String)> {
         if let Some((name, contract)) = resolved {
             return Some((
                 name.clone(),
@@ -455,7 +506,10 @@ impl Planner<'_> {
             out.push(format!("client base, contract {}", d.contract_no));
         }
         if kinds.has(Kinds::MAIN_CONTACT) {
-            let id = d.contacts.first().map_or("", |&m| self.ds.contacts[m].id.as_str());
+            let id = d
+                .contacts
+                .first()
+                .map_or("", |&m| self.ds.contacts[m].id.as_str());
             out.push(format!("its main contact ID {id}"));
         }
         if kinds.has(Kinds::MAIN_PHONE) {
@@ -466,7 +520,10 @@ impl Planner<'_> {
 
     /// Deal IDs in ID order, comma-separated.
     fn ids(&self, deals: &[usize]) -> String {
-        let mut ids: Vec<&str> = deals.iter().map(|&d| self.ds.deals[d].id.as_str()).collect();
+        let mut ids: Vec<&str> = deals
+            .iter()
+            .map(|&d| self.ds.deals[d].id.as_str())
+            .collect();
         ids.sort_by(|a, b| cmp_ids(a, b));
         ids.dedup();
         ids.join(", ")

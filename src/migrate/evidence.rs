@@ -2,12 +2,11 @@
 //! evidence of RULES-SEMANTICS «Partner cards»), on which non-partner contacts, in which rows of
 //! the client base; and which deals belong to which partner. One parallel pass over the deals.
 
-use std::collections::HashMap;
-
+use foldhash::HashMap;
 use rayon::prelude::*;
 
 use super::notes;
-use crate::model::{Contact, Dataset, Deal};
+use crate::model::{Dataset, Deal};
 use crate::normalize::name::name_key;
 use crate::normalize::text::{fold_phrase, is_blank};
 use crate::params::Params;
@@ -81,7 +80,7 @@ impl Evidence {
             .enumerate()
             .map(|(i, t)| (t, i))
             .collect();
-        let mut contracts: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut contracts: HashMap<String, Vec<usize>> = HashMap::default();
         for (i, c) in ds.clients.iter().enumerate() {
             let key = contract_key(&c.contract_no);
             if !key.is_empty() {
@@ -95,24 +94,45 @@ impl Evidence {
             partner_words: partner_words(params),
             partner_titles: partner_titles(ds),
         };
+        let t0 = std::time::Instant::now();
+        let n: usize = ds.deals.par_iter().map(|d| { let mut k = 0; for note in &d.notes { notes::scan(note, |_, _, _| k += 1); } k }).sum();
+        eprintln!("TIMING notes only {:?} {n}", t0.elapsed());
+        let t0 = std::time::Instant::now();
+        let n: usize = ds.deals.par_iter().map(|d| scan.deal_partner(d).is_some() as usize).sum();
+        eprintln!("TIMING partner only {:?} {n}", t0.elapsed());
+        let t0 = std::time::Instant::now();
+        let n: usize = ds.deals.par_iter().map(|d| contract_key(&d.contract_no).len()).sum();
+        eprintln!("TIMING contract only {:?} {n}", t0.elapsed());
+        let t0 = std::time::Instant::now();
         let per_deal: Vec<(Option<usize>, Vec<(usize, Kinds)>)> = ds
             .deals
             .par_iter()
             .map(|d| (scan.deal_partner(d), scan.deal_hits(d)))
             .collect();
+        eprintln!("TIMING deals pass {:?}", t0.elapsed());
+        let t0 = std::time::Instant::now();
         let mut ev = Evidence {
             hits: vec![Vec::new(); targets.len()],
-            holders: index_by_target(&targets, ds.contacts.iter().map(non_partner_phones)),
+            holders: index_by_target(
+                &targets,
+                ds.contacts
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, c)| !c.is_partner)
+                    .flat_map(|(i, c)| c.valid_phones().map(move |p| (i, p))),
+            ),
             base_rows: index_by_target(
                 &targets,
-                ds.clients
-                    .iter()
-                    .map(|c| c.phones.iter().filter_map(|p| p.e164()).collect()),
+                ds.clients.iter().enumerate().flat_map(|(i, c)| {
+                    c.phones
+                        .iter()
+                        .filter_map(move |p| p.e164().map(|e| (i, e)))
+                }),
             ),
             targets,
             contracts,
             deal_partner: Vec::with_capacity(per_deal.len()),
-            partner_deals: HashMap::new(),
+            partner_deals: HashMap::default(),
         };
         for (deal, (partner, hits)) in per_deal.into_iter().enumerate() {
             if let Some(p) = partner {
@@ -163,28 +183,18 @@ impl Evidence {
     }
 }
 
-/// The valid numbers of a non-partner contact (none for a partner).
-fn non_partner_phones(c: &Contact) -> Vec<&str> {
-    if c.is_partner {
-        Vec::new()
-    } else {
-        c.valid_phones().collect()
-    }
-}
-
-/// For each target, the records (by index) whose numbers include it, deduplicated.
+/// For each target, the records (by index) that hold it, from `(record, number)` pairs in
+/// record order, deduplicated.
 fn index_by_target<'a>(
     targets: &HashMap<String, usize>,
-    records: impl Iterator<Item = Vec<&'a str>>,
+    numbers: impl Iterator<Item = (usize, &'a str)>,
 ) -> Vec<Vec<usize>> {
     let mut out = vec![Vec::new(); targets.len()];
-    for (i, phones) in records.enumerate() {
-        for p in phones {
-            if let Some(&t) = targets.get(p) {
-                let list: &mut Vec<usize> = &mut out[t];
-                if list.last() != Some(&i) {
-                    list.push(i);
-                }
+    for (i, p) in numbers {
+        if let Some(&t) = targets.get(p) {
+            let list: &mut Vec<usize> = &mut out[t];
+            if list.last() != Some(&i) {
+                list.push(i);
             }
         }
     }
@@ -219,7 +229,7 @@ fn partner_words(params: &Params) -> Vec<String> {
 
 /// Partners by the name key of their card title, for deals not linked by ID.
 fn partner_titles(ds: &Dataset) -> HashMap<String, Vec<usize>> {
-    let mut map: HashMap<String, Vec<usize>> = HashMap::new();
+    let mut map: HashMap<String, Vec<usize>> = HashMap::default();
     for (i, c) in ds.contacts.iter().enumerate() {
         if c.is_partner && !c.title.is_empty() {
             map.entry(name_key(&c.title)).or_default().push(i);
@@ -297,18 +307,18 @@ impl Scan<'_> {
 
     fn note_hits(&self, note: &str, add: &mut impl FnMut(&str, Kinds)) {
         let mut floor = 0;
-        for m in notes::mentions(note) {
-            if self.targets.contains_key(&m.e164) {
-                let before = notes::context_before(note, floor, m.start, CONTEXT_CHARS);
+        notes::scan(note, |e164, start, end| {
+            if self.targets.contains_key(e164) {
+                let before = notes::context_before(note, floor, start, CONTEXT_CHARS);
                 let kind = if self.names_partner(before) {
                     Kinds::PARTNER_NOTE
                 } else {
                     Kinds::NOTE
                 };
-                add(&m.e164, kind);
+                add(e164, kind);
             }
-            floor = floor.max(m.end);
-        }
+            floor = floor.max(end);
+        });
     }
 
     /// Whether the text before a number calls it the partner's («прораб Сергей, тел.»).

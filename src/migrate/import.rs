@@ -125,7 +125,11 @@ pub fn partner_cards_table(ds: &Dataset, lines: &[PlanLine]) -> Table {
         .map(|&(p, card_lines)| {
             let c = &ds.contacts[p];
             let mut row = vec![c.id.clone(), c.title.clone()];
-            row.extend(columns.iter().map(|h| cell_after_moves(ds, c, card_lines, h)));
+            row.extend(
+                columns
+                    .iter()
+                    .map(|h| cell_after_moves(ds, c, card_lines, h)),
+            );
             row
         })
         .collect();

@@ -76,7 +76,12 @@ pub fn lookup(ds: &Dataset, params: &Params, query: &str, phone: &str) -> Lookup
         .contacts
         .par_iter()
         .enumerate()
-        .flat_map_iter(|(i, c)| c.phones.iter().filter(|p| p.e164() == Some(phone)).map(move |p| (i, p)))
+        .flat_map_iter(|(i, c)| {
+            c.phones
+                .iter()
+                .filter(|p| p.e164() == Some(phone))
+                .map(move |p| (i, p))
+        })
         .collect();
     let mut holders: Vec<usize> = contact_hits.iter().map(|(i, _)| *i).collect();
     holders.dedup();
@@ -170,14 +175,26 @@ fn verdict(
     holders: &[usize],
     deals: usize,
 ) -> (Verdict, usize, String) {
-    let partners: Vec<usize> = holders.iter().copied().filter(|&h| ds.contacts[h].is_partner).collect();
+    let partners: Vec<usize> = holders
+        .iter()
+        .copied()
+        .filter(|&h| ds.contacts[h].is_partner)
+        .collect();
     if !partners.is_empty() {
         return by_plan(ds, params, phone, &partners);
     }
     let min = params.lookup.partner_min_deals.max(2);
     for &h in holders {
-        let own: Vec<&Deal> = ds.deals.iter().filter(|d| d.contacts.first() == Some(&h)).collect();
-        let mut addresses: Vec<String> = own.iter().map(|d| address_key(&d.address)).filter(|a| !a.is_empty()).collect();
+        let own: Vec<&Deal> = ds
+            .deals
+            .iter()
+            .filter(|d| d.contacts.first() == Some(&h))
+            .collect();
+        let mut addresses: Vec<String> = own
+            .iter()
+            .map(|d| address_key(&d.address))
+            .filter(|a| !a.is_empty())
+            .collect();
         addresses.sort();
         addresses.dedup();
         if own.len() >= min && addresses.len() >= 2 {
@@ -197,15 +214,32 @@ fn verdict(
         return (Verdict::Client, holders.len() + deals, reason);
     }
     let ev = Evidence::collect(ds, params, vec![phone.to_string()]);
-    let client = ev.hits(phone).iter().filter(|h| h.kinds.has(Kinds::STRONG.with(Kinds::NOTE))).count();
+    let client = ev
+        .hits(phone)
+        .iter()
+        .filter(|h| h.kinds.has(Kinds::STRONG.with(Kinds::NOTE)))
+        .count();
     if client > 0 {
-        return (Verdict::Client, client, format!("used as a client's number in {client} deal(s)"));
+        return (
+            Verdict::Client,
+            client,
+            format!("used as a client's number in {client} deal(s)"),
+        );
     }
-    (Verdict::Unknown, 0, "no contact holds it and no deal uses it as a client's number".to_string())
+    (
+        Verdict::Unknown,
+        0,
+        "no contact holds it and no deal uses it as a client's number".to_string(),
+    )
 }
 
 /// The verdict of the plan for the partner cards that hold the number.
-fn by_plan(ds: &Dataset, params: &Params, phone: &str, partners: &[usize]) -> (Verdict, usize, String) {
+fn by_plan(
+    ds: &Dataset,
+    params: &Params,
+    phone: &str,
+    partners: &[usize],
+) -> (Verdict, usize, String) {
     let lines: Vec<_> = plan_for(ds, params, partners)
         .into_iter()
         .filter(|l| l.phone == phone)
@@ -218,6 +252,12 @@ fn by_plan(ds: &Dataset, params: &Params, phone: &str, partners: &[usize]) -> (V
         (None, None, None) => return (Verdict::Unknown, 0, "no plan line".to_string()),
     };
     let evidence = line.deal_ids.len().max(1);
-    let reason = format!("partner card {} «{}»: {}: {}", line.partner_id, ds.contacts[line.partner].title, line.action.as_str(), line.reason);
+    let reason = format!(
+        "partner card {} «{}»: {}: {}",
+        line.partner_id,
+        ds.contacts[line.partner].title,
+        line.action.as_str(),
+        line.reason
+    );
     (verdict, evidence, reason)
 }

@@ -92,20 +92,27 @@ pub fn plan_for(ds: &Dataset, params: &Params, partners: &[usize]) -> Vec<PlanLi
         .collect();
     targets.sort_unstable();
     targets.dedup();
+    let t0 = std::time::Instant::now();
     let ev = Evidence::collect(ds, params, targets);
+    eprintln!("TIMING evidence {:?}", t0.elapsed());
     let planner = classify::Planner {
         ds,
         params,
         ev: &ev,
     };
-    partners
+    let t0 = std::time::Instant::now();
+    let r = partners
         .par_iter()
         .flat_map_iter(|&p| planner.card(p))
-        .collect()
+        .collect();
+    eprintln!("TIMING cards {:?}", t0.elapsed());
+    r
 }
 
 /// Partner cards (indices) in plan order.
 pub fn partners_in_order(ds: &Dataset) -> Vec<usize> {
+    let t0 = std::time::Instant::now();
+    let _g = scopeguard(t0);
     let mut partners: Vec<usize> = (0..ds.contacts.len())
         .filter(|&i| ds.contacts[i].is_partner)
         .collect();
@@ -132,8 +139,15 @@ pub fn cmp_ids(a: &str, b: &str) -> Ordering {
 pub fn verify_conservation(ds: &Dataset, lines: &[PlanLine]) -> Result<(), String> {
     let mut by_partner: HashMap<usize, Vec<&PlanLine>> = HashMap::new();
     for l in lines {
-        if !ds.contacts.get(l.partner).is_some_and(|c| c.is_partner && c.id == l.partner_id) {
-            return Err(format!("plan line for {} is not about a partner card", l.partner_id));
+        if !ds
+            .contacts
+            .get(l.partner)
+            .is_some_and(|c| c.is_partner && c.id == l.partner_id)
+        {
+            return Err(format!(
+                "plan line for {} is not about a partner card",
+                l.partner_id
+            ));
         }
         by_partner.entry(l.partner).or_default().push(l);
     }
@@ -202,4 +216,14 @@ impl Summary {
         s.new_contacts = new.len();
         s
     }
+}
+
+struct Tg(std::time::Instant);
+impl Drop for Tg {
+    fn drop(&mut self) {
+        eprintln!("TIMING partners {:?}", self.0.elapsed());
+    }
+}
+fn scopeguard(t: std::time::Instant) -> Tg {
+    Tg(t)
 }

@@ -21,7 +21,8 @@ pub fn write(path: &Path, policy: &OutputPolicy, ds: &Dataset) -> Result<usize> 
     header.push(EXTENSIONS);
     header.push(UNPARSED);
     let rows = ds.contacts.iter().map(|c| row(c, &columns));
-    let report = CsvOut::new(b';', CsvEncoding::Windows1251).write_report(path, policy, &header, rows)?;
+    let report =
+        CsvOut::new(b';', CsvEncoding::Windows1251).write_report(path, policy, &header, rows)?;
     Ok(report.rows)
 }
 

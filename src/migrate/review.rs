@@ -29,8 +29,16 @@ const HEADER: [&str; 13] = [
 ];
 
 /// Writes `review.xlsx`; returns the number of rows.
-pub fn write(path: &Path, policy: &OutputPolicy, ds: &Dataset, lines: &[PlanLine]) -> Result<usize> {
-    let review: Vec<&PlanLine> = lines.iter().filter(|l| l.action == Action::Review).collect();
+pub fn write(
+    path: &Path,
+    policy: &OutputPolicy,
+    ds: &Dataset,
+    lines: &[PlanLine],
+) -> Result<usize> {
+    let review: Vec<&PlanLine> = lines
+        .iter()
+        .filter(|l| l.action == Action::Review)
+        .collect();
     let index = Index::new(ds, &review);
     let mut wb = Workbook::new();
     let mut ws = SheetWriter::new(&mut wb, "На проверку", &HEADER)?;
@@ -56,7 +64,11 @@ impl<'a> Index<'a> {
         let phones: HashSet<&str> = review.iter().map(|l| l.phone.as_str()).collect();
         let contracts: HashSet<String> = review
             .iter()
-            .flat_map(|l| l.deals.iter().map(|&d| contract_key(&ds.deals[d].contract_no)))
+            .flat_map(|l| {
+                l.deals
+                    .iter()
+                    .map(|&d| contract_key(&ds.deals[d].contract_no))
+            })
             .filter(|k| !k.is_empty())
             .collect();
         let mut index = Index {
@@ -71,7 +83,12 @@ impl<'a> Index<'a> {
             }
         }
         for (i, c) in ds.clients.iter().enumerate() {
-            for p in c.phones.iter().filter_map(|p| p.e164()).filter(|p| phones.contains(p)) {
+            for p in c
+                .phones
+                .iter()
+                .filter_map(|p| p.e164())
+                .filter(|p| phones.contains(p))
+            {
                 push_once(index.clients_by_phone.entry(p).or_default(), i);
             }
             let key = contract_key(&c.contract_no);
@@ -116,9 +133,17 @@ impl<'a> Index<'a> {
         let mut rows: Vec<usize> = l
             .deals
             .iter()
-            .filter_map(|&d| self.clients_by_contract.get(&contract_key(&self.ds.deals[d].contract_no)))
+            .filter_map(|&d| {
+                self.clients_by_contract
+                    .get(&contract_key(&self.ds.deals[d].contract_no))
+            })
             .flatten()
-            .chain(self.clients_by_phone.get(l.phone.as_str()).into_iter().flatten())
+            .chain(
+                self.clients_by_phone
+                    .get(l.phone.as_str())
+                    .into_iter()
+                    .flatten(),
+            )
             .copied()
             .collect();
         rows.sort_unstable();

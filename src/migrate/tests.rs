@@ -5,7 +5,8 @@ use super::*;
 use crate::model::Dataset;
 use crate::testutil::{dataset, rule_set, run_rule};
 
-const CONTACTS_HEADER: &str = "ID;Полное имя контакта;Теги;Мобильный телефон;Рабочий телефон;Другой телефон";
+const CONTACTS_HEADER: &str =
+    "ID;Полное имя контакта;Теги;Мобильный телефон;Рабочий телефон;Другой телефон";
 const DEALS_HEADER: &str = "ID;Название сделки;Этап сделки;ID контакта;Полное имя контакта;Телефон клиента;Адрес объекта;Номер договора;Примечание 1";
 const CLIENTS_HEADER: &str = "Номер договора;ФИО клиента;Телефон;Адрес";
 
@@ -68,8 +69,17 @@ fn client_phone_of_one_deal_moves_named_by_the_address_as_written() {
     assert_eq!(l.new_contact_name.as_deref(), Some("Купчинская 4-3-22"));
     assert_eq!(l.deal_ids, vec!["555"]);
     assert_eq!(l.source_column, "Другой телефон");
-    assert!(l.reason.starts_with("used as the client number of deal 555 only"), "{}", l.reason);
-    assert!(l.reason.contains("contract 17/23 not in client base"), "{}", l.reason);
+    assert!(
+        l.reason
+            .starts_with("used as the client number of deal 555 only"),
+        "{}",
+        l.reason
+    );
+    assert!(
+        l.reason.contains("contract 17/23 not in client base"),
+        "{}",
+        l.reason
+    );
     assert_eq!(line(&lines, "+79210000001").action, Action::Keep);
 }
 
@@ -83,7 +93,10 @@ fn resolving_contract_names_the_contact_by_the_client_base() {
     let lines = plan_of(&ds);
     let l = line(&lines, "+79217654321");
     assert_eq!(l.action, Action::Move, "{l:#?}");
-    assert_eq!(l.new_contact_name.as_deref(), Some("Иванова Мария Петровна"));
+    assert_eq!(
+        l.new_contact_name.as_deref(),
+        Some("Иванова Мария Петровна")
+    );
     assert!(l.reason.contains("client base"), "{}", l.reason);
 }
 
@@ -94,9 +107,15 @@ fn contract_name_wins_over_the_address_when_evidence_is_the_client_phone() {
         &["555;Окна;Замер;100;Сергей Петров;89217654321;Купчинская 4-3-22;17/23;"],
         &["17/23;Иванова Мария Петровна;+79110000000;Купчинская 4-3-22"],
     );
-    let l = plan_of(&ds).into_iter().find(|l| l.phone == "+79217654321").unwrap();
+    let l = plan_of(&ds)
+        .into_iter()
+        .find(|l| l.phone == "+79217654321")
+        .unwrap();
     assert_eq!(l.action, Action::Move);
-    assert_eq!(l.new_contact_name.as_deref(), Some("Иванова Мария Петровна"));
+    assert_eq!(
+        l.new_contact_name.as_deref(),
+        Some("Иванова Мария Петровна")
+    );
 }
 
 #[test]
@@ -127,7 +146,10 @@ fn one_object_written_two_ways_is_still_one_address() {
         ],
         &[],
     );
-    let l = plan_of(&ds).into_iter().find(|l| l.phone == "+79217654321").unwrap();
+    let l = plan_of(&ds)
+        .into_iter()
+        .find(|l| l.phone == "+79217654321")
+        .unwrap();
     assert_eq!(l.action, Action::Move, "{l:#?}");
     assert_eq!(l.new_contact_name.as_deref(), Some("Купчинская 4-3-22"));
     assert_eq!(l.deal_ids, vec!["555", "556"]);
@@ -164,8 +186,15 @@ fn number_already_on_a_client_contact_moves_by_linking_to_it() {
     let l = line(&lines, "+79217654321");
     assert_eq!(l.action, Action::Move, "{l:#?}");
     assert_eq!(l.new_contact_name.as_deref(), Some("Смирнов Олег"));
-    assert_eq!(l.link_contact.map(|c| ds.contacts[c].id.as_str()), Some("200"));
-    assert!(l.reason.contains("link to existing contact ID 200"), "{}", l.reason);
+    assert_eq!(
+        l.link_contact.map(|c| ds.contacts[c].id.as_str()),
+        Some("200")
+    );
+    assert!(
+        l.reason.contains("link to existing contact ID 200"),
+        "{}",
+        l.reason
+    );
 }
 
 #[test]
@@ -175,10 +204,16 @@ fn client_contact_as_the_deals_main_contact_is_evidence() {
         &["555;Окна;Замер;200;Смирнов Олег;;Купчинская 4-3-22;;"],
         &[],
     );
-    let l = plan_of(&ds).into_iter().find(|l| l.phone == "+79217654321").unwrap();
+    let l = plan_of(&ds)
+        .into_iter()
+        .find(|l| l.phone == "+79217654321")
+        .unwrap();
     assert_eq!(l.action, Action::Move, "{l:#?}");
     assert!(l.reason.contains("main contact ID 200"), "{}", l.reason);
-    assert_eq!(l.link_contact.map(|c| ds.contacts[c].id.clone()), Some("200".into()));
+    assert_eq!(
+        l.link_contact.map(|c| ds.contacts[c].id.clone()),
+        Some("200".into())
+    );
 }
 
 #[test]
@@ -191,7 +226,10 @@ fn the_partners_own_second_card_is_no_client() {
         ],
         &[],
     );
-    let l = plan_of(&ds).into_iter().find(|l| l.phone == "+79217654321").unwrap();
+    let l = plan_of(&ds)
+        .into_iter()
+        .find(|l| l.phone == "+79217654321")
+        .unwrap();
     assert_eq!(l.action, Action::Keep, "{l:#?}");
 }
 
@@ -213,7 +251,10 @@ fn a_contract_in_the_partners_own_name_is_no_client_evidence() {
     assert_eq!(own.action, Action::Keep, "{own:#?}");
     let client = line(&lines, "+79217654321");
     assert_eq!(client.action, Action::Move, "{client:#?}");
-    assert_eq!(client.new_contact_name.as_deref(), Some("Бухарестская 72-1-15"));
+    assert_eq!(
+        client.new_contact_name.as_deref(),
+        Some("Бухарестская 72-1-15")
+    );
 }
 
 #[test]
@@ -224,10 +265,17 @@ fn the_partners_own_deal_with_his_own_number_as_client_phone_keeps_it() {
     let contacts = format!("{CONTACTS_HEADER}\n{PARTNER}\n");
     let ds = dataset(&[("contacts.csv", contacts.as_str()), ("deals.csv", deals)]);
     let lines = plan_of(&ds);
-    assert_eq!(line(&lines, "+79210000001").action, Action::Keep, "{lines:#?}");
+    assert_eq!(
+        line(&lines, "+79210000001").action,
+        Action::Keep,
+        "{lines:#?}"
+    );
     let client = line(&lines, "+79217654321");
     assert_eq!(client.action, Action::Move);
-    assert_eq!(client.new_contact_name.as_deref(), Some("Купчинская 4-3-22"));
+    assert_eq!(
+        client.new_contact_name.as_deref(),
+        Some("Купчинская 4-3-22")
+    );
 }
 
 #[test]
@@ -237,7 +285,11 @@ fn a_deal_showing_every_number_of_the_card_tells_nothing_about_ownership() {
     let contacts = format!("{CONTACTS_HEADER}\n{PARTNER}\n");
     let ds = dataset(&[("contacts.csv", contacts.as_str()), ("deals.csv", deals)]);
     let lines = plan_of(&ds);
-    assert_eq!(line(&lines, "+79217654321").action, Action::Move, "{lines:#?}");
+    assert_eq!(
+        line(&lines, "+79217654321").action,
+        Action::Move,
+        "{lines:#?}"
+    );
 }
 
 #[test]
@@ -252,7 +304,11 @@ fn junk_on_a_partner_card_gets_a_review_line() {
     let junk = line(&lines, "звонить после 18");
     assert_eq!(junk.action, Action::Review);
     assert_eq!(junk.source_column, "Мобильный телефон");
-    assert!(junk.reason.contains("not a valid phone number"), "{}", junk.reason);
+    assert!(
+        junk.reason.contains("not a valid phone number"),
+        "{}",
+        junk.reason
+    );
     assert_eq!(line(&lines, "+79210000001").action, Action::Keep);
 }
 
@@ -263,7 +319,10 @@ fn a_note_mentioning_the_number_is_client_evidence() {
         &["555;Окна;Замер;100;Сергей Петров;;Купчинская 4-3-22;;Клиентка Анна просила звонить на 8 (921) 765-43-21 после 18"],
         &[],
     );
-    let l = plan_of(&ds).into_iter().find(|l| l.phone == "+79217654321").unwrap();
+    let l = plan_of(&ds)
+        .into_iter()
+        .find(|l| l.phone == "+79217654321")
+        .unwrap();
     assert_eq!(l.action, Action::Move, "{l:#?}");
     assert!(l.reason.contains("a note"), "{}", l.reason);
 }
@@ -275,7 +334,10 @@ fn a_note_calling_it_the_foremans_number_keeps_it() {
         &["555;Окна;Замер;100;Сергей Петров;;Купчинская 4-3-22;;Прораб Сергей, тел. 89217654321, ключи у него"],
         &[],
     );
-    let l = plan_of(&ds).into_iter().find(|l| l.phone == "+79217654321").unwrap();
+    let l = plan_of(&ds)
+        .into_iter()
+        .find(|l| l.phone == "+79217654321")
+        .unwrap();
     assert_eq!(l.action, Action::Keep, "{l:#?}");
 }
 
@@ -289,7 +351,10 @@ fn notes_on_several_own_deals_at_different_addresses_keep_it() {
         ],
         &[],
     );
-    let l = plan_of(&ds).into_iter().find(|l| l.phone == "+79217654321").unwrap();
+    let l = plan_of(&ds)
+        .into_iter()
+        .find(|l| l.phone == "+79217654321")
+        .unwrap();
     assert_eq!(l.action, Action::Keep, "{l:#?}");
 }
 
@@ -306,7 +371,13 @@ fn a_number_written_twice_on_one_card_gets_two_lines_with_one_decision() {
     assert_eq!(twins[0].source_column, "Рабочий телефон");
     assert_eq!(twins[1].source_column, "Другой телефон");
     assert!(twins.iter().all(|l| l.action == Action::Move));
-    assert!(twins[1].reason.starts_with("duplicate of «89217654321» in «Рабочий телефон»"), "{}", twins[1].reason);
+    assert!(
+        twins[1]
+            .reason
+            .starts_with("duplicate of «89217654321» in «Рабочий телефон»"),
+        "{}",
+        twins[1].reason
+    );
     assert_eq!(import::new_contacts(&ds, &lines).len(), 1);
 }
 
@@ -318,7 +389,10 @@ fn plan_lines_serialise_in_contract_order() {
         &[],
     );
     let lines = plan_of(&ds);
-    let json: Vec<String> = lines.iter().map(|l| serde_json::to_string(l).unwrap()).collect();
+    let json: Vec<String> = lines
+        .iter()
+        .map(|l| serde_json::to_string(l).unwrap())
+        .collect();
     assert_eq!(
         json[0],
         r#"{"partner_id":"100","phone":"+79210000001","source_column":"Мобильный телефон","action":"keep","new_contact_name":null,"deal_ids":[],"reason":"no client evidence in any deal; the partner's own number (the partner has 1 deal(s))"}"#
@@ -383,14 +457,39 @@ fn import_tables_create_the_contact_and_strip_the_partner_card() {
     let lines = plan_of(&ds);
     let contacts = import::new_contacts(&ds, &lines);
     let t = import::new_contacts_table(&ds, &contacts);
-    assert_eq!(t.header, vec!["Название сделки", "ID сделки", "Полное имя (контакт)", "Мобильный телефон (контакт)"]);
-    assert_eq!(t.rows, vec![vec!["Окна Купчинская", "555", "Купчинская 4-3-22", "+79217654321"]]);
+    assert_eq!(
+        t.header,
+        vec![
+            "Название сделки",
+            "ID сделки",
+            "Полное имя (контакт)",
+            "Мобильный телефон (контакт)"
+        ]
+    );
+    assert_eq!(
+        t.rows,
+        vec![vec![
+            "Окна Купчинская",
+            "555",
+            "Купчинская 4-3-22",
+            "+79217654321"
+        ]]
+    );
     let cards = import::partner_cards_table(&ds, &lines);
     assert_eq!(
         cards.header,
-        vec!["ID", "Полное имя контакта", "Мобильный телефон", "Рабочий телефон", "Другой телефон"]
+        vec![
+            "ID",
+            "Полное имя контакта",
+            "Мобильный телефон",
+            "Рабочий телефон",
+            "Другой телефон"
+        ]
     );
-    assert_eq!(cards.rows, vec![vec!["100", "Сергей Петров", "+7 921 000-00-01", "", "нет"]]);
+    assert_eq!(
+        cards.rows,
+        vec![vec!["100", "Сергей Петров", "+7 921 000-00-01", "", "нет"]]
+    );
 }
 
 #[test]
@@ -403,7 +502,10 @@ fn linking_rows_carry_the_existing_contact_id() {
     let lines = plan_of(&ds);
     let t = import::new_contacts_table(&ds, &import::new_contacts(&ds, &lines));
     assert_eq!(t.header.last().map(String::as_str), Some("ID (контакт)"));
-    assert_eq!(t.rows, vec![vec!["Окна", "555", "Смирнов Олег", "+79217654321", "200"]]);
+    assert_eq!(
+        t.rows,
+        vec![vec!["Окна", "555", "Смирнов Олег", "+79217654321", "200"]]
+    );
 }
 
 #[test]
@@ -426,7 +528,11 @@ fn lookup_finds_contacts_deals_and_gives_a_verdict() {
     assert_eq!(ids, vec!["555", "556"]);
     assert_eq!(
         found.deals[0].places,
-        vec!["card of its contact 100", "client phone «Телефон клиента»", "note 1"]
+        vec![
+            "card of its contact 100",
+            "client phone «Телефон клиента»",
+            "note 1"
+        ]
     );
     assert_eq!(found.deals[1].places, vec!["card of its contact 100"]);
     let own = lookup::lookup(&ds, &params, "+79210000001", "+79210000001");
@@ -442,11 +548,22 @@ mod properties {
 
     /// Numbers the worlds share, so that cards, deals and the base collide.
     const POOL: [&str; 8] = [
-        "+79210000001", "+79210000002", "+79217654321", "+79111234567",
-        "+78125551234", "+79500000000", "+79031112233", "+79990000009",
+        "+79210000001",
+        "+79210000002",
+        "+79217654321",
+        "+79111234567",
+        "+78125551234",
+        "+79500000000",
+        "+79031112233",
+        "+79990000009",
     ];
     const JUNK: [&str; 3] = ["звонить после 18", "12-34", "нет"];
-    const ADDRESSES: [&str; 4] = ["Купчинская 4-3-22", "Бухарестская 72-1-15", "Ленинский 140-33", ""];
+    const ADDRESSES: [&str; 4] = [
+        "Купчинская 4-3-22",
+        "Бухарестская 72-1-15",
+        "Ленинский 140-33",
+        "",
+    ];
     const CONTRACTS: [&str; 3] = ["17/23", "5/22", ""];
     const PHONE_COLUMNS: [&str; 3] = ["Мобильный телефон", "Рабочий телефон", "Другой телефон"];
 
@@ -489,7 +606,12 @@ mod properties {
     }
 
     fn card(id: usize, partner: bool) -> impl Strategy<Value = Card> {
-        let names = ["Сергей Петров", "Иван Бригадиров", "Анна Клиентова", "Петров Сергей"];
+        let names = [
+            "Сергей Петров",
+            "Иван Бригадиров",
+            "Анна Клиентова",
+            "Петров Сергей",
+        ];
         (
             0..names.len(),
             prop::collection::vec(item(), 0..3),
@@ -524,7 +646,11 @@ mod properties {
                     contract: CONTRACTS[k].to_string(),
                     note: note
                         .map(|(i, s, foreman)| {
-                            let who = if foreman { "прораб" } else { "клиент" };
+                            let who = if foreman {
+                                "прораб"
+                            } else {
+                                "клиент"
+                            };
                             format!("{who} просил звонить на {}", written(POOL[i], s))
                         })
                         .unwrap_or_default(),
@@ -533,7 +659,14 @@ mod properties {
     }
 
     fn world_strategy() -> impl Strategy<Value = (Vec<Card>, Vec<DealRow>, Vec<(usize, usize)>)> {
-        let cards = (card(1, true), card(2, true), card(3, true), card(11, false), card(12, false), card(13, false))
+        let cards = (
+            card(1, true),
+            card(2, true),
+            card(3, true),
+            card(11, false),
+            card(12, false),
+            card(13, false),
+        )
             .prop_map(|(a, b, c, d, e, f)| vec![a, b, c, d, e, f]);
         let deals = (0..7usize).prop_flat_map(|n| (0..n).map(deal).collect::<Vec<_>>());
         let base = prop::collection::vec((0..2usize, 0..POOL.len()), 0..3);
@@ -555,7 +688,14 @@ mod properties {
         for d in deals {
             out.push_str(&format!(
                 "{};Сделка {};Замер;{};{};{};{};{};{}\n",
-                d.id, d.id, d.contact, d.contact_name, d.client_phone, d.address, d.contract, d.note
+                d.id,
+                d.id,
+                d.contact,
+                d.contact_name,
+                d.client_phone,
+                d.address,
+                d.contract,
+                d.note
             ));
         }
         out
@@ -564,7 +704,11 @@ mod properties {
     fn clients_csv(base: &[(usize, usize)]) -> String {
         let mut out = format!("{CLIENTS_HEADER}\n");
         for &(k, p) in base {
-            out.push_str(&format!("{};Клиент {k};{};Адрес {k}\n", ["17/23", "5/22"][k], POOL[p]));
+            out.push_str(&format!(
+                "{};Клиент {k};{};Адрес {k}\n",
+                ["17/23", "5/22"][k],
+                POOL[p]
+            ));
         }
         out
     }
@@ -590,13 +734,21 @@ mod properties {
             for (col, items) in c.columns.iter_mut().enumerate() {
                 let moved: Vec<&str> = lines
                     .iter()
-                    .filter(|l| l.partner_id == c.id && l.action == Action::Move && l.source_column == PHONE_COLUMNS[col])
+                    .filter(|l| {
+                        l.partner_id == c.id
+                            && l.action == Action::Move
+                            && l.source_column == PHONE_COLUMNS[col]
+                    })
                     .map(|l| l.raw.as_str())
                     .collect();
                 items.retain(|i| !moved.contains(&i.trim()));
             }
         }
-        for (n, l) in lines.iter().filter(|l| l.action == Action::Move && l.link_contact.is_none()).enumerate() {
+        for (n, l) in lines
+            .iter()
+            .filter(|l| l.action == Action::Move && l.link_contact.is_none())
+            .enumerate()
+        {
             out.push(Card {
                 id: (9000 + n).to_string(),
                 name: l.new_contact_name.clone().unwrap_or_default(),

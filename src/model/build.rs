@@ -1,10 +1,10 @@
 //! Building the dataset: read every file in parallel, detect its format, turn rows into records.
 
-use std::collections::HashMap;
 use std::path::PathBuf;
 
 use chrono::{NaiveDate, NaiveDateTime};
 use csv::StringRecord;
+use foldhash::{HashMap, HashMapExt};
 use rayon::prelude::*;
 
 use super::{

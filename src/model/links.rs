@@ -1,8 +1,7 @@
 //! Deal → contact links: by `ID контакта` when the deals export has it, else through the contacts
 //! export's `Сделки` column, else by the main contact's name and phone.
 
-use std::collections::HashMap;
-
+use foldhash::{HashMap, HashMapExt};
 use serde::Serialize;
 
 use super::Dataset;
@@ -32,6 +31,9 @@ pub struct LinkStats {
 }
 
 pub(super) fn resolve(ds: &mut Dataset) {
+    if ds.deals.is_empty() {
+        return;
+    }
     let by_id: HashMap<&str, usize> = ds
         .contacts
         .iter()
@@ -45,8 +47,14 @@ pub(super) fn resolve(ds: &mut Dataset) {
             by_deal_ref.entry(r.as_str()).or_default().push(i);
         }
     }
+    // the name + phone index is only built when some deal has nothing better to go by
+    let needs_names = ds.deals.iter().any(|d| {
+        d.contact_ids.is_empty()
+            && !by_deal_ref.contains_key(d.id.as_str())
+            && !d.contact_name.is_empty()
+    });
     let mut by_name_phone: HashMap<(String, &str), Vec<usize>> = HashMap::new();
-    for (i, c) in ds.contacts.iter().enumerate() {
+    for (i, c) in ds.contacts.iter().enumerate().filter(|_| needs_names) {
         let key = name_key(&c.title);
         for p in c.valid_phones() {
             by_name_phone.entry((key.clone(), p)).or_default().push(i);

@@ -119,7 +119,7 @@ fn decode(bytes: &[u8]) -> std::result::Result<(Encoding, Cow<'_, str>), String>
 fn reads_as_russian(text: &str) -> bool {
     let score = |t: &str| {
         let (mut frequent, mut cyrillic) = (0usize, 0usize);
-        for c in t.chars().take(200_000).flat_map(char::to_lowercase) {
+        for c in t.chars().flat_map(char::to_lowercase) {
             if ('а'..='я').contains(&c) || c == 'ё' {
                 cyrillic += 1;
                 frequent += usize::from("оеаинтср".contains(c));
@@ -127,11 +127,17 @@ fn reads_as_russian(text: &str) -> bool {
         }
         (frequent, cyrillic)
     };
-    let (frequent, cyrillic) = score(text);
+    let sample = match text.char_indices().nth(200_000) {
+        Some((end, _)) => &text[..end],
+        None => text,
+    };
+    let (frequent, cyrillic) = score(sample);
     if cyrillic == 0 {
-        return !text.chars().any(|c| !c.is_ascii() && !c.is_alphanumeric());
+        return !sample
+            .chars()
+            .any(|c| !c.is_ascii() && !c.is_alphanumeric());
     }
-    let bytes = encoding_rs::WINDOWS_1251.encode(text).0;
+    let bytes = encoding_rs::WINDOWS_1251.encode(sample).0;
     let (koi_frequent, _) = score(&encoding_rs::KOI8_R.decode(&bytes).0);
     frequent * 4 >= cyrillic && frequent >= koi_frequent
 }

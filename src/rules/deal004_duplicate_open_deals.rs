@@ -52,7 +52,12 @@ pub fn check(ctx: &Context, rule: &Rule, out: &mut Vec<Finding>) {
         .deals
         .iter()
         .filter(|d| d.stage_class == StageClass::Open)
-        .filter(|d| has_group.get(d.at.source as usize).copied().unwrap_or(false))
+        .filter(|d| {
+            has_group
+                .get(d.at.source as usize)
+                .copied()
+                .unwrap_or(false)
+        })
         .collect();
     if open.len() < 2 {
         return;

@@ -85,7 +85,10 @@ fn matched_value(ctx: &Context, cluster: &Cluster, m: &Member) -> (String, Strin
             .collect();
         let shared = c.phones.iter().find(|p| {
             let key = crate::dedupe::phone_key(p);
-            key.is_some() && others.iter().any(|o| o.phones.iter().any(|q| crate::dedupe::phone_key(q) == key))
+            key.is_some()
+                && others
+                    .iter()
+                    .any(|o| o.phones.iter().any(|q| crate::dedupe::phone_key(q) == key))
         });
         if let Some(p) = shared {
             return (p.column.clone(), p.norm.raw.clone());
@@ -123,7 +126,8 @@ fn fields_ru(f: Fields) -> String {
 mod tests {
     use crate::testutil::{dataset, flagged, run_rule};
 
-    const HEADER: &str = "ID;Полное имя контакта;ФИО;Мобильный телефон;Домашний телефон;День рождения;Ответственный";
+    const HEADER: &str =
+        "ID;Полное имя контакта;ФИО;Мобильный телефон;Домашний телефон;День рождения;Ответственный";
 
     #[test]
     fn flags_every_member_with_the_others_related() {

@@ -28,7 +28,13 @@ use crate::model::Application;
 
 pub fn check(ctx: &Context, rule: &Rule, out: &mut Vec<Finding>) {
     let ds = ctx.ds;
-    if ds.applications.iter().filter(|a| a.active == Some(true)).count() < 2 {
+    if ds
+        .applications
+        .iter()
+        .filter(|a| a.active == Some(true))
+        .count()
+        < 2
+    {
         return;
     }
     for cluster in application_clusters(ds, &ctx.params.dedupe).clusters {
@@ -84,7 +90,8 @@ pub fn check(ctx: &Context, rule: &Rule, out: &mut Vec<Finding>) {
 mod tests {
     use crate::testutil::{dataset, flagged, run_rule};
 
-    const HEADER: &str = "Номер заявки;ФИО;Активная;СНИЛС;Дата рождения;Телефон;Дата подачи;Ответственный";
+    const HEADER: &str =
+        "Номер заявки;ФИО;Активная;СНИЛС;Дата рождения;Телефон;Дата подачи;Ответственный";
 
     #[test]
     fn keeps_only_the_latest_active_application_of_a_person() {
@@ -110,7 +117,11 @@ mod tests {
         assert_eq!(f.field, "Активная");
         assert_eq!(f.value, "Да");
         assert_eq!(f.manager, "Орлов И.");
-        assert!(f.message.contains("48230, подана 15.10.2026"), "{}", f.message);
+        assert!(
+            f.message.contains("48230, подана 15.10.2026"),
+            "{}",
+            f.message
+        );
     }
 
     #[test]
@@ -126,6 +137,9 @@ mod tests {
         )]);
         assert_eq!(flagged("FLOW003", &ds), ["8", "9"]);
         let findings = run_rule("FLOW003", &ds);
-        assert_eq!(findings.iter().find(|f| f.id == "8").unwrap().related, ["9", "10"]);
+        assert_eq!(
+            findings.iter().find(|f| f.id == "8").unwrap().related,
+            ["9", "10"]
+        );
     }
 }

@@ -63,6 +63,10 @@ pub struct Input<'a> {
 /// Writes `corrections.xlsx` atomically.
 pub fn write(path: &Path, policy: &OutputPolicy, input: &Input) -> Result<()> {
     let mut wb = Workbook::new();
+    // Compressing the sheet XML is most of the save time; level 2 saves ~40% of it for a
+    // ~10% bigger file (rust_xlsxwriter's performance notes), keeping 100k findings well
+    // under 10 s.
+    wb.set_zip_compression_level(2);
     summary_sheet(&mut wb, input)?;
     let origins = Origins::new(input.ds);
     for group in input.findings.chunk_by(|a, b| a.rule == b.rule) {

@@ -154,7 +154,12 @@ mod tests {
         files.sort();
         assert_eq!(
             files,
-            ["2026-W40.json", "2026-W46.json", "2026-W48.json", "notes.txt"]
+            [
+                "2026-W40.json",
+                "2026-W46.json",
+                "2026-W48.json",
+                "notes.txt"
+            ]
         );
     }
 

@@ -62,8 +62,7 @@ impl ManagerRow {
 
     /// Change of the findings total since the previous week.
     pub fn delta(&self) -> Option<i64> {
-        self.previous_total
-            .map(|p| self.total as i64 - p as i64)
+        self.previous_total.map(|p| self.total as i64 - p as i64)
     }
 
     /// The rules with the most findings, most first (ties by code), at most `n`.
@@ -118,7 +117,10 @@ pub fn table(
 fn owned(ds: &Dataset) -> HashMap<&str, Owned> {
     let mut owned: HashMap<&str, Owned> = HashMap::new();
     for c in &ds.contacts {
-        owned.entry(manager_name(&c.responsible)).or_default().contacts += 1;
+        owned
+            .entry(manager_name(&c.responsible))
+            .or_default()
+            .contacts += 1;
     }
     for d in &ds.deals {
         owned.entry(manager_name(&d.responsible)).or_default().deals += 1;

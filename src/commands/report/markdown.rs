@@ -34,7 +34,10 @@ fn cell(text: &str) -> String {
 }
 
 fn overview(out: &mut String, report: &Report) {
-    let _ = writeln!(out, "| Показатель | Значение | Прошлая неделя | Изменение |");
+    let _ = writeln!(
+        out,
+        "| Показатель | Значение | Прошлая неделя | Изменение |"
+    );
     let _ = writeln!(out, "|---|---:|---:|---:|");
     for m in &report.metrics {
         let _ = writeln!(
@@ -56,7 +59,10 @@ fn managers(out: &mut String, report: &Report) {
         "### Ответственные: {shown} из {} с наибольшим числом нарушений\n",
         report.managers.len()
     );
-    let _ = writeln!(out, "| Ответственный | Нарушений | Изменение | Чаще всего |");
+    let _ = writeln!(
+        out,
+        "| Ответственный | Нарушений | Изменение | Чаще всего |"
+    );
     let _ = writeln!(out, "|---|---:|---:|---|");
     for m in report.managers.iter().take(TOP_MANAGERS) {
         let top: Vec<String> = m

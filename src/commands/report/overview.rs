@@ -73,7 +73,9 @@ impl Metric {
         match (self.delta(), self.unit) {
             (None, _) => "—".into(),
             (Some(d), Unit::Rate) if (d * 100.0).abs() < 0.05 => "0,0 п.п.".into(),
-            (Some(d), Unit::Rate) => format!("{:+.1} п.п.", d * 100.0).replace('.', ","),
+            (Some(d), Unit::Rate) => {
+                format!("{} п.п.", format!("{:+.1}", d * 100.0).replace('.', ","))
+            }
             (Some(d), Unit::Count) if d.round() == 0.0 => "0".into(),
             (Some(d), Unit::Count) => format!("{:+}", d.round() as i64),
         }

@@ -14,9 +14,10 @@ const WORST: usize = 3;
 pub fn table(report: &Report, files: &[PathBuf]) -> String {
     let s = report.snapshot;
     let mut out = String::new();
-    let compared = report
-        .previous
-        .map_or_else(|| "no earlier week in the history".to_string(), |p| format!("compared with {}", p.week));
+    let compared = report.previous.map_or_else(
+        || "no earlier week in the history".to_string(),
+        |p| format!("compared with {}", p.week),
+    );
     let _ = writeln!(
         out,
         "week {} (data as of {}), {compared}",

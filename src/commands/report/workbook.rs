@@ -198,7 +198,10 @@ fn overview_sheet(ws: &mut Worksheet, styles: &Styles, report: &Report) -> Resul
         metric_row(ws, row, styles, m)?;
         row += 1;
     }
-    for (col, width) in [48.0, 12.0, 10.0, 10.0, 14.0, 14.0, 70.0].into_iter().enumerate() {
+    for (col, width) in [48.0, 12.0, 10.0, 10.0, 14.0, 14.0, 70.0]
+        .into_iter()
+        .enumerate()
+    {
         ws.set_column_width(col as u16, width)?;
     }
     let shown = report.managers.len().min(CHART_MANAGERS) as u32;
@@ -352,9 +355,17 @@ fn trend_sheet(ws: &mut Worksheet, styles: &Styles, report: &Report) -> Result<(
         .map(|j| j as u16 + 2)
         .collect();
     let mut rate_chart = line_chart("Корректные и активные сделки", last, &rates);
-    rate_chart.y_axis().set_num_format("0%").set_min(0).set_max(1);
+    rate_chart
+        .y_axis()
+        .set_num_format("0%")
+        .set_min(0)
+        .set_max(1);
     ws.insert_chart(last + 2, 0, &rate_chart)?;
-    ws.insert_chart(last + 2, 5, &line_chart("Нарушения по неделям", last, &counts))?;
+    ws.insert_chart(
+        last + 2,
+        5,
+        &line_chart("Нарушения по неделям", last, &counts),
+    )?;
     Ok(())
 }
 
