@@ -268,7 +268,8 @@ fn check(case: &Case, path: &Path) -> Vec<String> {
             case.audit
         ));
     }
-    if !stderr.contains(&name) {
+    let something_to_say = case.audit == 3 || !case.says.is_empty() || !case.at.is_empty();
+    if something_to_say && !stderr.contains(&name) {
         fail(format!("audit stderr does not name the file: {stderr}"));
     }
     if case.audit == 3 && !path.is_dir() {
@@ -461,6 +462,7 @@ fn a_stray_cell_at_the_end_of_the_sheet_does_not_exhaust_memory() {
     wb.save(&path).unwrap();
     let case = Case {
         file: "stray_cell.xlsx",
+        audit: 1,
         says: &["row has 16384 cells, the header has 11 (extra cells kept)"],
         at: &["stray_cell.xlsx:2"],
         rows: Some(2),

@@ -570,14 +570,14 @@ fn snapshots_have_a_fixed_shape_and_the_same_week_is_replaced() {
     let first = std::fs::read(w.path("history/2026-W47.json")).unwrap();
     let snap = w.snapshot("2026-W47");
     // Top-level keys in the order written (pretty JSON: two spaces of indent).
-    let text = String::from_utf8(first.clone()).unwrap();
-    let keys: Vec<&str> = text
+    let json = String::from_utf8(first.clone()).unwrap();
+    let keys: Vec<&str> = json
         .lines()
         .filter_map(|l| l.strip_prefix("  \""))
         .filter_map(|l| l.split('"').next())
         .collect();
     assert_eq!(keys, ["week", "as_of", "totals", "by_rule", "by_manager"]);
-    assert!(text.ends_with("}\n"));
+    assert!(json.ends_with("}\n"));
     assert_eq!(snap["week"], "2026-W47");
     assert_eq!(snap["as_of"], "2026-11-16T12:00:00");
     assert_eq!(snap["totals"]["duplicate_contacts"], 2);

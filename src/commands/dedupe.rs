@@ -9,14 +9,13 @@ use rust_xlsxwriter::Workbook;
 
 use super::{ensure_dir, load_inputs, progress, AsOfArgs, Global, InputArgs, OutputArgs};
 use crate::dedupe::{
-    application_clusters, contact_clusters, phone_key, Cluster, Clusters, ColumnKind, Columns,
-    Fields, Member,
+    application_clusters, blank, contact_clusters, phone_key, Cluster, Clusters, ColumnKind,
+    Columns, Fields, Member,
 };
 use crate::error::{Error, ExitCode, Result};
 use crate::model::{Dataset, Phone};
 use crate::normalize::email::split_email_cell;
 use crate::normalize::phone::{normalize_phone, split_phone_cell, PhoneOptions};
-use crate::normalize::text::is_blank;
 use crate::output::mask::{mask_birthday, mask_email, mask_phone};
 use crate::output::{
     csv_safe, save_workbook_atomic, write_atomic, Cell, OutputPolicy, SheetWriter,
@@ -76,7 +75,16 @@ pub fn run(args: Args, global: &Global) -> Result<ExitCode> {
                 .into(),
         ));
     }
-    eprintln!("TIMING load {:?}", t0.elapsed());
+    eprintln!(
+        "TIMING load {:?} rss {}",
+        t0.elapsed(),
+        std::fs::read_to_string("/proc/self/status")
+            .unwrap_or_default()
+            .lines()
+            .find(|l| l.starts_with("VmRSS"))
+            .unwrap_or("")
+            .to_string()
+    );
     let started = Instant::now();
     let spinner = progress(global, "looking for duplicates");
     let p = &rules.params.dedupe;
@@ -91,11 +99,29 @@ pub fn run(args: Args, global: &Global) -> Result<ExitCode> {
     let csv_path = args.out.join("clusters.csv");
     write_clusters_csv(&csv_path, &policy, &ds, &numbered)?;
     let spinner = progress(global, "writing duplicates.xlsx");
-    eprintln!("TIMING csv {:?}", t0.elapsed());
+    eprintln!(
+        "TIMING csv {:?} rss {}",
+        t0.elapsed(),
+        std::fs::read_to_string("/proc/self/status")
+            .unwrap_or_default()
+            .lines()
+            .find(|l| l.starts_with("VmRSS"))
+            .unwrap_or("")
+            .to_string()
+    );
     let xlsx_path = args.out.join("duplicates.xlsx");
     write_workbook(&xlsx_path, &policy, &ds, &numbered, args.output.mask_pii)?;
     spinner.finish_and_clear();
-    eprintln!("TIMING xlsx {:?}", t0.elapsed());
+    eprintln!(
+        "TIMING xlsx {:?} rss {}",
+        t0.elapsed(),
+        std::fs::read_to_string("/proc/self/status")
+            .unwrap_or_default()
+            .lines()
+            .find(|l| l.starts_with("VmRSS"))
+            .unwrap_or("")
+            .to_string()
+    );
     say_summary(
         global,
         &ds,
@@ -186,7 +212,19 @@ fn write_workbook(
         let cols = Columns::of(ds, kind);
         write_sheet(&mut wb, name, ds, &cols, &clusters, mask)?;
     }
-    save_workbook_atomic(path, policy, &mut wb)
+    let t = Instant::now();
+    let r = save_workbook_atomic(path, policy, &mut wb);
+    eprintln!(
+        "TIMING save {:?} rss {}",
+        t.elapsed(),
+        std::fs::read_to_string("/proc/self/status")
+            .unwrap_or_default()
+            .lines()
+            .find(|l| l.starts_with("VmRSS"))
+            .unwrap_or("")
+            .to_string()
+    );
+    r
 }
 
 fn write_sheet(
@@ -203,11 +241,15 @@ fn write_sheet(
         .chain(cols.headers.iter().map(String::as_str))
         .collect();
     let mut sheet = SheetWriter::new(wb, name, &header)?;
+    let mut tb = std::time::Duration::ZERO;
+    let t0 = Instant::now();
     for chunk in clusters.chunks(CHUNK) {
+        let t = Instant::now();
         let blocks: Vec<Vec<Vec<Cell>>> = chunk
             .par_iter()
             .map(|(cid, c)| block(ds, cols, cid, c, mask))
             .collect();
+        tb += t.elapsed();
         for rows in blocks {
             if sheet.data_rows() + rows.len() > SHEET_ROWS {
                 sheet.finish()?;
@@ -219,6 +261,7 @@ fn write_sheet(
             }
         }
     }
+    eprintln!("TIMING blocks {:?} total sheet {:?}", tb, t0.elapsed());
     sheet.finish()
 }
 
@@ -279,7 +322,7 @@ fn member_cells(ds: &Dataset, cols: &Columns, c: &Cluster, m: &Member, mask: boo
     (0..cols.headers.len())
         .map(|h| {
             let value = cols.value(ds, at, h);
-            if is_blank(value) {
+            if blank(value) {
                 return text_cell(value.to_string());
             }
             let kind = cols.kinds[h];

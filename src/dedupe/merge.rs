@@ -11,13 +11,13 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 
-use super::Cluster;
+use super::{blank, Cluster};
 use crate::model::{At, Dataset};
 use crate::normalize::date::{check_birthday, Birthday};
 use crate::normalize::email::{normalize_email, split_email_cell};
 use crate::normalize::name::{name_key, tokens};
-use crate::normalize::phone::{normalize_phone, split_phone_cell, PhoneOptions};
-use crate::normalize::text::{fold_phrase, is_blank};
+use crate::normalize::phone::split_phone_cell;
+use crate::normalize::text::fold_phrase;
 use crate::profile::{FieldType, Kind};
 
 /// What a column holds, for merging and highlighting.
@@ -46,8 +46,8 @@ pub struct FieldMerge {
 pub struct Columns {
     pub headers: Vec<String>,
     pub kinds: Vec<ColumnKind>,
-    /// Source index → its column for each of `headers`.
-    index: HashMap<u32, Vec<Option<usize>>>,
+    /// By source index: its column for each of `headers` (empty for sources of other kinds).
+    index: Vec<Vec<Option<usize>>>,
     today: NaiveDate,
 }
 
@@ -57,7 +57,7 @@ impl Columns {
         let mut headers: Vec<String> = Vec::new();
         let mut kinds = Vec::new();
         let mut keys: Vec<(String, usize)> = Vec::new();
-        let mut index = HashMap::new();
+        let mut index = vec![Vec::new(); ds.sources.len()];
         for (s, source) in ds.sources.iter().enumerate() {
             if source.mapping.kind != kind {
                 continue;
@@ -80,7 +80,7 @@ impl Columns {
                 }
                 map[pos] = Some(c);
             }
-            index.insert(s as u32, map);
+            index[s] = map;
         }
         Columns {
             headers,
@@ -93,7 +93,7 @@ impl Columns {
     /// A record's value in column `h` ("" when its file has no such column).
     pub fn value<'a>(&self, ds: &'a Dataset, at: At, h: usize) -> &'a str {
         self.index
-            .get(&at.source)
+            .get(at.source as usize)
             .and_then(|m| m.get(h).copied().flatten())
             .map_or("", |c| ds.source(at).table.cell(at.row as usize, c).trim())
     }
@@ -123,11 +123,7 @@ impl Columns {
                 kept: values.first().map_or("", |v| v).to_string(),
                 lost: Vec::new(),
             },
-            ColumnKind::Phone => union(values, split_phone_cell, |p| {
-                normalize_phone(p, &PhoneOptions::default())
-                    .e164
-                    .unwrap_or_else(|| p.chars().filter(char::is_ascii_digit).collect())
-            }),
+            ColumnKind::Phone => union(values, split_phone_cell, phone_digits),
             ColumnKind::Email => union(values, split_email_cell, normalize_email),
             ColumnKind::Name => merge_names(values),
             ColumnKind::Birthday => {
@@ -142,7 +138,7 @@ impl Columns {
                 )
             }
             ColumnKind::Snils | ColumnKind::Other => {
-                keep_first(values, |v| !is_blank(v), |v| Some(fold_phrase(v)))
+                keep_first(values, |v| !blank(v), |v| Some(fold_phrase(v)))
             }
         }
     }
@@ -173,6 +169,12 @@ fn column_kinds(source: &crate::model::Source) -> Vec<ColumnKind> {
     kinds
 }
 
+/// A phone's last 10 digits: `8 921 123-45-67` and `+7 (921) 123-45-67` are one number.
+fn phone_digits(p: &str) -> String {
+    let digits: Vec<char> = p.chars().filter(char::is_ascii_digit).collect();
+    digits[digits.len().saturating_sub(10)..].iter().collect()
+}
+
 /// Every distinct item (by `key`) of every value, in order; nothing lost.
 fn union<'a>(
     values: &[&'a str],
@@ -181,7 +183,7 @@ fn union<'a>(
 ) -> FieldMerge {
     let mut seen: Vec<String> = Vec::new();
     let mut items: Vec<&str> = Vec::new();
-    for v in values.iter().filter(|v| !is_blank(v)) {
+    for v in values.iter().filter(|v| !blank(v)) {
         for item in split(v) {
             let k = key(item);
             if !seen.contains(&k) {
@@ -206,13 +208,13 @@ fn keep_first(
     let kept = values
         .iter()
         .find(|v| usable(v))
-        .or_else(|| values.iter().find(|v| !is_blank(v)))
+        .or_else(|| values.iter().find(|v| !blank(v)))
         .copied()
         .unwrap_or("");
     let kept_key = key(kept);
     let mut lost: Vec<String> = Vec::new();
     let mut lost_keys: Vec<Option<String>> = Vec::new();
-    for v in values.iter().filter(|v| usable(v)) {
+    for v in values.iter().filter(|v| **v != kept && usable(v)) {
         let k = key(v);
         if k != kept_key && !lost_keys.contains(&k) {
             lost_keys.push(k);
@@ -227,19 +229,25 @@ fn keep_first(
 
 /// The spelling with the most words is kept; a spelling with a word the kept one lacks is lost.
 fn merge_names(values: &[&str]) -> FieldMerge {
-    let filled: Vec<&str> = values.iter().copied().filter(|v| !is_blank(v)).collect();
-    let kept = filled
+    let filled: Vec<(&str, Vec<String>)> = values
         .iter()
-        .copied()
-        .rev()
-        .max_by_key(|v| tokens(v).len())
-        .unwrap_or("");
-    let kept_words = tokens(kept);
+        .filter(|v| !blank(v))
+        .map(|v| (*v, tokens(v)))
+        .collect();
+    let Some((kept, kept_words)) = filled.iter().rev().max_by_key(|(_, words)| words.len()) else {
+        return FieldMerge {
+            kept: String::new(),
+            lost: Vec::new(),
+        };
+    };
     let mut lost: Vec<String> = Vec::new();
-    let mut keys: Vec<String> = vec![name_key(kept)];
-    for v in filled {
+    let mut keys: Vec<String> = Vec::new();
+    for (v, words) in &filled {
+        if v == kept || words.iter().all(|w| kept_words.contains(w)) {
+            continue;
+        }
         let key = name_key(v);
-        if !keys.contains(&key) && !tokens(v).iter().all(|w| kept_words.contains(w)) {
+        if !keys.contains(&key) {
             keys.push(key);
             lost.push(v.to_string());
         }
@@ -309,7 +317,7 @@ mod tests {
         assert_eq!(f.lost, ["Иванов Игорь"]);
         let f = keep_first(
             &["", "a", "A", "b"],
-            |v| !is_blank(v),
+            |v| !blank(v),
             |v| Some(fold_phrase(v)),
         );
         assert_eq!((f.kept.as_str(), f.lost), ("a", vec!["b".to_string()]));

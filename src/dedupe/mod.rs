@@ -158,10 +158,28 @@ pub fn contact_clusters(ds: &Dataset, params: &DedupeParams) -> Clusters {
                 .with_name(|| contact_name(c), params)
         })
         .collect();
-    eprintln!("TIMING records {:?}", t0.elapsed());
+    eprintln!(
+        "TIMING records {:?} rss {}",
+        t0.elapsed(),
+        std::fs::read_to_string("/proc/self/status")
+            .unwrap_or_default()
+            .lines()
+            .find(|l| l.starts_with("VmRSS"))
+            .unwrap_or("")
+            .to_string()
+    );
     let linkage = engine::link(&records, params);
     drop(records);
-    eprintln!("TIMING link {:?}", t0.elapsed());
+    eprintln!(
+        "TIMING link {:?} rss {}",
+        t0.elapsed(),
+        std::fs::read_to_string("/proc/self/status")
+            .unwrap_or_default()
+            .lines()
+            .find(|l| l.starts_with("VmRSS"))
+            .unwrap_or("")
+            .to_string()
+    );
     let completeness = |i: usize| {
         let c = &ds.contacts[i];
         card_completeness(ds, c.at, &c.phones, c.birthday)
@@ -192,7 +210,7 @@ pub fn application_clusters(ds: &Dataset, params: &DedupeParams) -> Clusters {
 /// [`Contact::person_name`] without copying when the name is a single field: `ФИО`, else
 /// `Фамилия Имя`, else the title.
 fn contact_name(c: &Contact) -> Cow<'_, str> {
-    if let Some(fio) = c.fio.as_deref().filter(|f| !is_blank(f)) {
+    if let Some(fio) = c.fio.as_deref().filter(|f| !blank(f)) {
         return Cow::Borrowed(fio);
     }
     let (last, first) = (c.last_name.trim(), c.first_name.trim());
@@ -201,7 +219,7 @@ fn contact_name(c: &Contact) -> Cow<'_, str> {
         (_, true) => Cow::Borrowed(last),
         _ => Cow::Owned(format!("{last} {first}")),
     };
-    if is_blank(&joined) {
+    if blank(&joined) {
         Cow::Borrowed(c.title.as_str())
     } else {
         joined
@@ -278,10 +296,17 @@ fn card_completeness(ds: &Dataset, at: At, phones: &[Phone], birthday: Birthday)
     let cells = table
         .rows
         .get(at.row as usize)
-        .map_or(0, |r| r.iter().filter(|c| !is_blank(c)).count());
+        .map_or(0, |r| r.iter().filter(|c| !blank(c)).count());
     cells
         + phones.iter().filter(|p| p.e164().is_some()).count()
         + usize::from(matches!(birthday, Birthday::Valid(_)))
+}
+
+/// [`is_blank`] with a shortcut (no placeholder is longer than 17 bytes): the same answer,
+/// much faster on long values.
+pub fn blank(s: &str) -> bool {
+    let t = s.trim();
+    t.is_empty() || (t.len() <= 24 && is_blank(t))
 }
 
 /// Compares record IDs: numbers as numbers (`9` < `10`), anything else as text.

@@ -94,23 +94,11 @@ impl Evidence {
             partner_words: partner_words(params),
             partner_titles: partner_titles(ds),
         };
-        let t0 = std::time::Instant::now();
-        let n: usize = ds.deals.par_iter().map(|d| { let mut k = 0; for note in &d.notes { notes::scan(note, |_, _, _| k += 1); } k }).sum();
-        eprintln!("TIMING notes only {:?} {n}", t0.elapsed());
-        let t0 = std::time::Instant::now();
-        let n: usize = ds.deals.par_iter().map(|d| scan.deal_partner(d).is_some() as usize).sum();
-        eprintln!("TIMING partner only {:?} {n}", t0.elapsed());
-        let t0 = std::time::Instant::now();
-        let n: usize = ds.deals.par_iter().map(|d| contract_key(&d.contract_no).len()).sum();
-        eprintln!("TIMING contract only {:?} {n}", t0.elapsed());
-        let t0 = std::time::Instant::now();
         let per_deal: Vec<(Option<usize>, Vec<(usize, Kinds)>)> = ds
             .deals
             .par_iter()
             .map(|d| (scan.deal_partner(d), scan.deal_hits(d)))
             .collect();
-        eprintln!("TIMING deals pass {:?}", t0.elapsed());
-        let t0 = std::time::Instant::now();
         let mut ev = Evidence {
             hits: vec![Vec::new(); targets.len()],
             holders: index_by_target(

@@ -92,27 +92,20 @@ pub fn plan_for(ds: &Dataset, params: &Params, partners: &[usize]) -> Vec<PlanLi
         .collect();
     targets.sort_unstable();
     targets.dedup();
-    let t0 = std::time::Instant::now();
     let ev = Evidence::collect(ds, params, targets);
-    eprintln!("TIMING evidence {:?}", t0.elapsed());
     let planner = classify::Planner {
         ds,
         params,
         ev: &ev,
     };
-    let t0 = std::time::Instant::now();
-    let r = partners
+    partners
         .par_iter()
         .flat_map_iter(|&p| planner.card(p))
-        .collect();
-    eprintln!("TIMING cards {:?}", t0.elapsed());
-    r
+        .collect()
 }
 
 /// Partner cards (indices) in plan order.
 pub fn partners_in_order(ds: &Dataset) -> Vec<usize> {
-    let t0 = std::time::Instant::now();
-    let _g = scopeguard(t0);
     let mut partners: Vec<usize> = (0..ds.contacts.len())
         .filter(|&i| ds.contacts[i].is_partner)
         .collect();
@@ -216,14 +209,4 @@ impl Summary {
         s.new_contacts = new.len();
         s
     }
-}
-
-struct Tg(std::time::Instant);
-impl Drop for Tg {
-    fn drop(&mut self) {
-        eprintln!("TIMING partners {:?}", self.0.elapsed());
-    }
-}
-fn scopeguard(t: std::time::Instant) -> Tg {
-    Tg(t)
 }

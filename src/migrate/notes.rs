@@ -31,14 +31,25 @@ pub fn mentions(text: &str) -> Vec<Mention> {
 /// non-ASCII separators (no-break space, non-breaking hyphen, en dash) are recognised whole.
 pub fn scan(text: &str, mut found: impl FnMut(&str, usize, usize)) {
     let bytes = text.as_bytes();
-    if bytes.iter().filter(|b| b.is_ascii_digit()).count() < 10 {
+    let from = leading_datetime_len(bytes);
+    if bytes[from..].iter().filter(|b| b.is_ascii_digit()).count() < 10 {
         return;
     }
     let mut run: Vec<Group> = Vec::new();
     let mut plus = false;
     let mut digit_start: Option<usize> = None;
-    let mut i = 0;
+    let mut i = from;
     while i < bytes.len() {
+        if run.is_empty() && digit_start.is_none() && !plus {
+            // Outside a number: jump to the next digit or `+`.
+            match bytes[i..]
+                .iter()
+                .position(|b| b.is_ascii_digit() || *b == b'+')
+            {
+                Some(k) => i += k,
+                None => break,
+            }
+        }
         let b = bytes[i];
         if b.is_ascii_digit() {
             digit_start.get_or_insert(i);
@@ -46,7 +57,11 @@ pub fn scan(text: &str, mut found: impl FnMut(&str, usize, usize)) {
             continue;
         }
         if let Some(start) = digit_start.take() {
-            run.push(Group { start, end: i, plus });
+            run.push(Group {
+                start,
+                end: i,
+                plus,
+            });
             plus = false;
         }
         let separator = separator_len(&bytes[i..]);
@@ -55,8 +70,10 @@ pub fn scan(text: &str, mut found: impl FnMut(&str, usize, usize)) {
             (_, Some(_)) => {}
             _ => {
                 plus = false;
-                scan_run(text, &run, &mut found);
-                run.clear();
+                if !run.is_empty() {
+                    scan_run(text, &run, &mut found);
+                    run.clear();
+                }
             }
         }
         i += separator.unwrap_or(1);
@@ -69,6 +86,28 @@ pub fn scan(text: &str, mut found: impl FnMut(&str, usize, usize)) {
         });
     }
     scan_run(text, &run, &mut found);
+}
+
+/// The length of the `dd.mm.yyyy HH:MM[:SS]` stamp that starts most CRM notes (0 when there is
+/// none): it is no phone number, and skipping it lets most notes be dismissed by a digit count.
+fn leading_datetime_len(b: &[u8]) -> usize {
+    let digits =
+        |r: std::ops::Range<usize>| b.get(r).is_some_and(|s| s.iter().all(u8::is_ascii_digit));
+    let date = digits(0..2)
+        && matches!(b.get(2), Some(b'.' | b'-'))
+        && digits(3..5)
+        && b.get(5) == b.get(2)
+        && digits(6..10);
+    if !date {
+        return 0;
+    }
+    let time =
+        b.get(10) == Some(&b' ') && digits(11..13) && b.get(13) == Some(&b':') && digits(14..16);
+    match (time, b.get(16) == Some(&b':') && digits(17..19)) {
+        (true, true) => 19,
+        (true, false) => 16,
+        _ => 10,
+    }
 }
 
 /// The byte length of a separator allowed inside a written number at the start of `rest`.
@@ -219,33 +258,31 @@ mod tests {
 
     #[test]
     fn typographic_separators_join_a_number_and_other_letters_split() {
-        assert_eq!(found("тел.\u{a0}8\u{a0}921\u{a0}123–45–67"), vec!["+79211234567"]);
+        assert_eq!(
+            found("тел.\u{a0}8\u{a0}921\u{a0}123–45–67"),
+            vec!["+79211234567"]
+        );
         assert_eq!(found("8‑921‑123‑45‑67"), vec!["+79211234567"]);
         assert_eq!(found("89211234ж567 и 12"), Vec::<String>::new());
         assert_eq!(found("ж89211234567ж"), vec!["+79211234567"]);
     }
 
     #[test]
+    fn the_date_stamp_of_a_note_is_skipped() {
+        assert_eq!(leading_datetime_len(b"20.11.2021 10:48 text"), 16);
+        assert_eq!(leading_datetime_len(b"20-11-2021 10:48:30 text"), 19);
+        assert_eq!(leading_datetime_len(b"20.11.2021 text"), 10);
+        assert_eq!(leading_datetime_len(b"89211234567"), 0);
+        assert_eq!(leading_datetime_len(b"20.1"), 0);
+        assert!(mentions("20.11.2021 10:48 Иванов А.: думает, перезвонить 25.11").is_empty());
+        let ms = mentions("20.11.2021 10:48 номер клиентки 8 921 765-43-21");
+        assert_eq!(ms.len(), 1);
+        assert_eq!(ms[0].e164, "+79217654321");
+        assert_eq!(found("8 921 765-43-21 звонить"), vec!["+79217654321"]);
+    }
+
+    #[test]
     fn plus_prefix_keeps_foreign_numbers() {
         assert_eq!(found("Минск +375 29 123 45 67"), vec!["+375291234567"]);
-    }
-}
-#[cfg(test)]
-mod bench_tmp {
-    #[test]
-    fn bench_scan() {
-        let note = "20.11.2021 10:48 Тихонов Г.: Клиенту важен тёплый профиль, предложили пятикамерный с энергосберегающим стеклопакетом, номер клиентки 8 (921) 765-43-21";
-        let t = std::time::Instant::now();
-        let mut k = 0;
-        for _ in 0..1_000_000 {
-            super::scan(std::hint::black_box(note), |_, _, _| k += 1);
-        }
-        eprintln!("BENCH scan {:?} {k} bytes {}", t.elapsed(), note.len());
-        let t = std::time::Instant::now();
-        let mut k = 0usize;
-        for _ in 0..1_000_000 {
-            k += std::hint::black_box(note).bytes().filter(u8::is_ascii_digit).count();
-        }
-        eprintln!("BENCH count {:?} {k}", t.elapsed());
     }
 }

@@ -87,7 +87,15 @@ pub fn percent_text(share: f64) -> String {
     format!("{:.1} %", share * 100.0).replace('.', ",")
 }
 
-type Value = fn(&Totals) -> Option<f64>;
+/// How one metric is read from the totals.
+struct Def {
+    key: &'static str,
+    label: &'static str,
+    unit: Unit,
+    value: fn(&Totals) -> Option<f64>,
+    base: fn(&Totals) -> Option<usize>,
+    how: &'static str,
+}
 
 fn count(n: Option<usize>) -> Option<f64> {
     n.map(|n| n as f64)
@@ -97,102 +105,102 @@ fn count(n: Option<usize>) -> Option<f64> {
 /// rest give the size of the data.
 pub const TRACKED: usize = 7;
 
-/// `(key, label, unit, value, base, how)` of every metric, in display order.
-const METRICS: [(&str, &str, Unit, Value, fn(&Totals) -> Option<usize>, &str); 10] = [
-    (
-        "deals_correct",
-        "Корректные сделки",
-        Unit::Rate,
-        |t| t.correct_rate(),
-        |t| Some(t.deals_proper),
-        "доля сделок (без «Неразобранное» и «Корзина») без DEAL001, DEAL002, DEAL003, DEAL005",
-    ),
-    (
-        "deals_active",
-        "Активные сделки",
-        Unit::Rate,
-        |t| t.active_rate(),
-        |t| Some(t.deals_proper),
-        "доля сделок без DEAL003 (контакт с клиентом не реже раза в 2 месяца)",
-    ),
-    (
-        "contacts_rule4",
-        "Контакты с нарушением правила 4 (CON001–CON003)",
-        Unit::Count,
-        |t| count(t.contacts_rule4),
-        |t| Some(t.contacts),
-        "контакты без ФИО, телефона, даты рождения, мобильного или личного e-mail",
-    ),
-    (
-        "duplicate_contacts",
-        "Дубли контактов (DUP001)",
-        Unit::Count,
-        |t| count(t.duplicate_contacts),
-        |t| Some(t.contacts),
-        "контакты, у которых есть дубль (все карточки кластера)",
-    ),
-    (
-        "partner_cards_with_client_numbers",
-        "Карточки партнёров с номерами клиентов (PRT001)",
-        Unit::Count,
-        |t| count(t.partner_cards_with_client_numbers),
-        |t| Some(t.partner_cards),
-        "карточки прорабов/партнёров, на которых есть номер клиента",
-    ),
-    (
-        "deals_over_response_time",
-        "Сделки сверх времени реакции (DEAL007)",
-        Unit::Count,
-        |t| count(t.deals_over_response_time),
-        |t| Some(t.unsorted_deals),
-        "заявки, дольше допустимого (10 минут) лежащие в «Неразобранное»",
-    ),
-    (
-        "findings",
-        "Всего нарушений",
-        Unit::Count,
-        |t| Some(t.findings as f64),
-        |_| None,
-        "находки всех проверенных правил (как в findings.jsonl)",
-    ),
-    (
-        "contacts",
-        "Контактов",
-        Unit::Count,
-        |t| Some(t.contacts as f64),
-        |_| None,
-        "строки выгрузок контактов, кроме компаний",
-    ),
-    (
-        "deals_proper",
-        "Сделок",
-        Unit::Count,
-        |t| Some(t.deals_proper as f64),
-        |_| None,
-        "сделки без «Неразобранное» и «Корзина»",
-    ),
-    (
-        "applications",
-        "Заявок Flow CRM",
-        Unit::Count,
-        |t| Some(t.applications as f64),
-        |_| None,
-        "строки выгрузок заявок Flow CRM",
-    ),
+/// Every metric, in display order.
+const METRICS: [Def; 10] = [
+    Def {
+        key: "deals_correct",
+        label: "Корректные сделки",
+        unit: Unit::Rate,
+        value: |t| t.correct_rate(),
+        base: |t| Some(t.deals_proper),
+        how: "доля сделок (без «Неразобранное» и «Корзина») без DEAL001, DEAL002, DEAL003, DEAL005",
+    },
+    Def {
+        key: "deals_active",
+        label: "Активные сделки",
+        unit: Unit::Rate,
+        value: |t| t.active_rate(),
+        base: |t| Some(t.deals_proper),
+        how: "доля сделок без DEAL003 (контакт с клиентом не реже раза в 2 месяца)",
+    },
+    Def {
+        key: "contacts_rule4",
+        label: "Контакты с нарушением правила 4 (CON001–CON003)",
+        unit: Unit::Count,
+        value: |t| count(t.contacts_rule4),
+        base: |t| Some(t.contacts),
+        how: "контакты без ФИО, телефона, даты рождения, мобильного или личного e-mail",
+    },
+    Def {
+        key: "duplicate_contacts",
+        label: "Дубли контактов (DUP001)",
+        unit: Unit::Count,
+        value: |t| count(t.duplicate_contacts),
+        base: |t| Some(t.contacts),
+        how: "контакты, у которых есть дубль (все карточки кластера)",
+    },
+    Def {
+        key: "partner_cards_with_client_numbers",
+        label: "Карточки партнёров с номерами клиентов (PRT001)",
+        unit: Unit::Count,
+        value: |t| count(t.partner_cards_with_client_numbers),
+        base: |t| Some(t.partner_cards),
+        how: "карточки прорабов/партнёров, на которых есть номер клиента",
+    },
+    Def {
+        key: "deals_over_response_time",
+        label: "Сделки сверх времени реакции (DEAL007)",
+        unit: Unit::Count,
+        value: |t| count(t.deals_over_response_time),
+        base: |t| Some(t.unsorted_deals),
+        how: "заявки, дольше допустимого (10 минут) лежащие в «Неразобранное»",
+    },
+    Def {
+        key: "findings",
+        label: "Всего нарушений",
+        unit: Unit::Count,
+        value: |t| Some(t.findings as f64),
+        base: |_| None,
+        how: "находки всех проверенных правил (как в findings.jsonl)",
+    },
+    Def {
+        key: "contacts",
+        label: "Контактов",
+        unit: Unit::Count,
+        value: |t| Some(t.contacts as f64),
+        base: |_| None,
+        how: "строки выгрузок контактов, кроме компаний",
+    },
+    Def {
+        key: "deals_proper",
+        label: "Сделок",
+        unit: Unit::Count,
+        value: |t| Some(t.deals_proper as f64),
+        base: |_| None,
+        how: "сделки без «Неразобранное» и «Корзина»",
+    },
+    Def {
+        key: "applications",
+        label: "Заявок Flow CRM",
+        unit: Unit::Count,
+        value: |t| Some(t.applications as f64),
+        base: |_| None,
+        how: "строки выгрузок заявок Flow CRM",
+    },
 ];
 
 /// The Overview lines of `current`, compared with `previous`.
 pub fn metrics(current: &Totals, previous: Option<&Totals>) -> Vec<Metric> {
     METRICS
         .iter()
-        .map(|&(key, label, unit, value, base, how)| Metric {
-            key,
-            label,
-            unit,
-            value: value(current),
-            base: base(current),
-            previous: previous.and_then(value),
-            how,
+        .map(|d| Metric {
+            key: d.key,
+            label: d.label,
+            unit: d.unit,
+            value: (d.value)(current),
+            base: (d.base)(current),
+            previous: previous.and_then(d.value),
+            how: d.how,
         })
         .collect()
 }

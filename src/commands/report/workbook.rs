@@ -127,9 +127,9 @@ impl Styles {
                 .set_background_color(Color::RGB(0xDDEBF7)),
             wrap: Format::new().set_text_wrap(),
             percent: Format::new().set_num_format("0.0%"),
-            count: Format::new().set_num_format("# ##0"),
+            count: Format::new().set_num_format("#,##0"),
             points: Format::new().set_num_format(r#"+0.0" п.п.";-0.0" п.п.";0.0" п.п.""#),
-            change: Format::new().set_num_format("+# ##0;-# ##0;0"),
+            change: Format::new().set_num_format("+#,##0;-#,##0;0"),
         }
     }
 
