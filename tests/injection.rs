@@ -70,7 +70,7 @@ fn run() -> Run {
             "--out".as_ref(),
             out.as_os_str(),
         ];
-        args.extend(extra.iter().map(|a| a.as_ref()));
+        args.extend(extra.iter().map(std::ffi::OsStr::new));
         let output = crmclean(&args);
         outs.push((command, out, output));
     }

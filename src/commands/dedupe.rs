@@ -134,6 +134,8 @@ pub fn run(args: Args, global: &Global) -> Result<ExitCode> {
         csv_path.display(),
         xlsx_path.display()
     ));
+    // The process ends here: freeing a million records one by one would only cost time.
+    std::mem::forget(ds);
     Ok(ExitCode::Clean)
 }
 
@@ -197,6 +199,8 @@ fn write_workbook(
     mask: bool,
 ) -> Result<()> {
     let mut wb = Workbook::new();
+    // Saving is mostly deflate: a faster level for a ~10 % larger file.
+    wb.set_zip_compression_level(2);
     let sheets = [
         (Entity::Contact, Kind::AmocrmContacts, "Контакты"),
         (Entity::Application, Kind::FlowApplications, "Заявители"),
@@ -261,9 +265,12 @@ fn write_sheet(
             }
         }
     }
-    eprintln!("TIMING blocks {:?} total sheet {:?}", tb, t0.elapsed());
+    eprintln!("TIMING blocks {:?} total sheet {:?} merge {} ms cells {} ms", tb, t0.elapsed(), MERGE_NS.load(std::sync::atomic::Ordering::Relaxed) / 1_000_000, CELLS_NS.load(std::sync::atomic::Ordering::Relaxed) / 1_000_000);
     sheet.finish()
 }
+
+static MERGE_NS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+static CELLS_NS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
 /// A cluster's rows: the survivor, the other records, the merged card, the lost values.
 fn block(ds: &Dataset, cols: &Columns, cid: &str, c: &Cluster, mask: bool) -> Vec<Vec<Cell>> {
@@ -283,10 +290,14 @@ fn block(ds: &Dataset, cols: &Columns, cid: &str, c: &Cluster, mask: bool) -> Ve
             Cell::from(m.matched_on.to_string()),
             Cell::Number((f64::from(m.score) * 1000.0).round() / 1000.0),
         ];
+        let t = Instant::now();
         row.extend(member_cells(ds, cols, c, m, mask));
+        CELLS_NS.fetch_add(t.elapsed().as_nanos() as u64, std::sync::atomic::Ordering::Relaxed);
         rows.push(row);
     }
+    let t = Instant::now();
     let merged = cols.merge(ds, c);
+    MERGE_NS.fetch_add(t.elapsed().as_nanos() as u64, std::sync::atomic::Ordering::Relaxed);
     let lead = |what: &str| vec![Cell::from(cid), Cell::from(what), Cell::Empty, Cell::Empty];
     let mut kept = lead("итог слияния");
     kept.extend(

@@ -15,7 +15,7 @@ use super::{blank, Cluster};
 use crate::model::{At, Dataset};
 use crate::normalize::date::{check_birthday, Birthday};
 use crate::normalize::email::{normalize_email, split_email_cell};
-use crate::normalize::name::{name_key, tokens};
+use crate::normalize::name::name_key;
 use crate::normalize::phone::split_phone_cell;
 use crate::normalize::text::fold_phrase;
 use crate::profile::{FieldType, Kind};
@@ -118,6 +118,16 @@ impl Columns {
     }
 
     fn merge_column(&self, kind: ColumnKind, values: &[&str]) -> FieldMerge {
+        let mut filled = values.iter().filter(|v| !v.is_empty());
+        let first = filled.next().copied().unwrap_or("");
+        if filled.all(|v| *v == first) {
+            // One value (or none) in every record: nothing to choose.
+            let kept = if blank(first) { "" } else { first };
+            return FieldMerge {
+                kept: kept.to_string(),
+                lost: Vec::new(),
+            };
+        }
         match kind {
             ColumnKind::Id => FieldMerge {
                 kept: values.first().map_or("", |v| v).to_string(),
@@ -232,7 +242,7 @@ fn merge_names(values: &[&str]) -> FieldMerge {
     let filled: Vec<(&str, Vec<String>)> = values
         .iter()
         .filter(|v| !blank(v))
-        .map(|v| (*v, tokens(v)))
+        .map(|v| (*v, super::names::words(v)))
         .collect();
     let Some((kept, kept_words)) = filled.iter().rev().max_by_key(|(_, words)| words.len()) else {
         return FieldMerge {

@@ -133,9 +133,8 @@ pub fn read_table(path: &Path, options: &ReadOptions, profiles: &Profiles) -> Re
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| path.display().to_string());
-    let (format, headers, rows, problems) = if bytes.starts_with(b"PK\x03\x04") {
-        xlsx::read(path, options.sheet.as_deref(), profiles)?
-    } else if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
+    let workbook = bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]);
+    let (format, headers, rows, problems) = if workbook {
         xlsx::read(path, options.sheet.as_deref(), profiles)?
     } else {
         csv::read(path, &bytes)?

@@ -41,9 +41,7 @@ impl Metric {
             Unit::Count => ratio(self.value.map(|v| v as usize), self.base?),
         }
     }
-}
 
-impl Metric {
     /// «75,4 % из 65», «14 из 48 (29,2 %)», «120»; «не проверялось» for an unknown value.
     pub fn value_text(&self) -> String {
         let Some(v) = self.value else {
