@@ -265,7 +265,13 @@ fn write_sheet(
             }
         }
     }
-    eprintln!("TIMING blocks {:?} total sheet {:?} merge {} ms cells {} ms", tb, t0.elapsed(), MERGE_NS.load(std::sync::atomic::Ordering::Relaxed) / 1_000_000, CELLS_NS.load(std::sync::atomic::Ordering::Relaxed) / 1_000_000);
+    eprintln!(
+        "TIMING blocks {:?} total sheet {:?} merge {} ms cells {} ms",
+        tb,
+        t0.elapsed(),
+        MERGE_NS.load(std::sync::atomic::Ordering::Relaxed) / 1_000_000,
+        CELLS_NS.load(std::sync::atomic::Ordering::Relaxed) / 1_000_000
+    );
     sheet.finish()
 }
 
@@ -292,12 +298,18 @@ fn block(ds: &Dataset, cols: &Columns, cid: &str, c: &Cluster, mask: bool) -> Ve
         ];
         let t = Instant::now();
         row.extend(member_cells(ds, cols, c, m, mask));
-        CELLS_NS.fetch_add(t.elapsed().as_nanos() as u64, std::sync::atomic::Ordering::Relaxed);
+        CELLS_NS.fetch_add(
+            t.elapsed().as_nanos() as u64,
+            std::sync::atomic::Ordering::Relaxed,
+        );
         rows.push(row);
     }
     let t = Instant::now();
     let merged = cols.merge(ds, c);
-    MERGE_NS.fetch_add(t.elapsed().as_nanos() as u64, std::sync::atomic::Ordering::Relaxed);
+    MERGE_NS.fetch_add(
+        t.elapsed().as_nanos() as u64,
+        std::sync::atomic::Ordering::Relaxed,
+    );
     let lead = |what: &str| vec![Cell::from(cid), Cell::from(what), Cell::Empty, Cell::Empty];
     let mut kept = lead("итог слияния");
     kept.extend(

@@ -12,9 +12,10 @@ pub mod workbook;
 
 use std::io::Write as _;
 use std::path::PathBuf;
+use std::time::Instant;
 
 use super::audit::pii::Masker;
-use super::audit::statuses::{deal_rows, DealCounts};
+
 use super::audit::{parse_subdomain, summary};
 use super::{load_inputs, AsOfArgs, Global, InputArgs, OutputArgs};
 use crate::error::{Error, ExitCode, Result};
@@ -131,15 +132,18 @@ pub fn run(args: Args, global: &Global) -> Result<ExitCode> {
         global.say(format!("crmclean: warning: {s}"));
     }
 
+    let started = Instant::now();
     let ds = load_inputs(global, &rule_set, &args.input, as_of.date())?;
+    let read = started.elapsed();
     let ctx = Context::new(&ds, &rule_set.params, as_of);
     let findings = rules::run(&ctx, &selected);
     for w in ctx.into_warnings() {
         global.say(format!("crmclean: warning: {w}"));
     }
+    let checked = started.elapsed();
 
     let counts = summary::counts(&findings, &selected);
-    let deals = DealCounts::of(&ds, &deal_rows(&ds, &findings));
+    let deals = snapshot::deal_counts(&ds, &findings);
     let totals = Totals::new(&ds, &findings, &selected, &deals);
     let current = Snapshot::new(as_of, totals, &counts);
     let previous = stored.previous(Week::of(as_of));
@@ -173,6 +177,12 @@ pub fn run(args: Args, global: &Global) -> Result<ExitCode> {
     }
     if !global.quiet {
         eprint!("{}", terminal::table(&report, &written));
+        eprintln!(
+            "time: {:.1} s reading, {:.1} s rules, {:.1} s report",
+            read.as_secs_f64(),
+            (checked - read).as_secs_f64(),
+            (started.elapsed() - checked).as_secs_f64()
+        );
     }
     Ok(ExitCode::Clean)
 }

@@ -11,13 +11,12 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 
-use super::{blank, Cluster};
+use super::{blank, phrase_key, Cluster};
 use crate::model::{At, Dataset};
 use crate::normalize::date::{check_birthday, Birthday};
 use crate::normalize::email::{normalize_email, split_email_cell};
 use crate::normalize::name::name_key;
 use crate::normalize::phone::split_phone_cell;
-use crate::normalize::text::fold_phrase;
 use crate::profile::{FieldType, Kind};
 
 /// What a column holds, for merging and highlighting.
@@ -148,7 +147,7 @@ impl Columns {
                 )
             }
             ColumnKind::Snils | ColumnKind::Other => {
-                keep_first(values, |v| !blank(v), |v| Some(fold_phrase(v)))
+                keep_first(values, |v| !blank(v), |v| Some(phrase_key(v)))
             }
         }
     }
@@ -325,11 +324,7 @@ mod tests {
         let f = merge_names(&["Иванов Иван", "Иванов Иван Петрович", "Иванов Игорь"]);
         assert_eq!(f.kept, "Иванов Иван Петрович");
         assert_eq!(f.lost, ["Иванов Игорь"]);
-        let f = keep_first(
-            &["", "a", "A", "b"],
-            |v| !blank(v),
-            |v| Some(fold_phrase(v)),
-        );
+        let f = keep_first(&["", "a", "A", "b"], |v| !blank(v), |v| Some(phrase_key(v)));
         assert_eq!((f.kept.as_str(), f.lost), ("a", vec!["b".to_string()]));
     }
 }

@@ -75,7 +75,6 @@ pub struct Evidence {
 impl Evidence {
     /// Collects the evidence about `targets` (E.164 numbers) in the whole dataset.
     pub fn collect(ds: &Dataset, params: &Params, targets: Vec<String>) -> Evidence {
-        let t0 = std::time::Instant::now();
         let targets: HashMap<String, usize> = targets
             .into_iter()
             .enumerate()
@@ -88,7 +87,6 @@ impl Evidence {
                 contracts.entry(key).or_default().push(i);
             }
         }
-        eprintln!("T contracts {:?}", t0.elapsed());
         let scan = Scan {
             ds,
             targets: &targets,
@@ -96,21 +94,11 @@ impl Evidence {
             partner_words: partner_words(params),
             partner_titles: partner_titles(ds),
         };
-        let t1 = std::time::Instant::now();
-        let n: usize = ds.deals.par_iter().map(|d| { let mut k = 0; for note in &d.notes { notes::scan(note, |_, _, _| k += 1); } k }).sum();
-        eprintln!("T notes only {:?} {n}", t1.elapsed());
-        let t1 = std::time::Instant::now();
-        let n: usize = ds.deals.par_iter().map(|d| d.notes.iter().map(|n| n.len()).sum::<usize>()).sum();
-        eprintln!("T notes len {:?} {n}", t1.elapsed());
-        let t1 = std::time::Instant::now();
-        let n: usize = ds.deals.par_iter().map(|d| d.client_phones.len() + d.contacts.len()).sum();
-        eprintln!("T touch {:?} {n}", t1.elapsed());
         let per_deal: Vec<(Option<usize>, Vec<(usize, Kinds)>)> = ds
             .deals
             .par_iter()
             .map(|d| (scan.deal_partner(d), scan.deal_hits(d)))
             .collect();
-        eprintln!("T deals {:?}", t0.elapsed());
         let mut ev = Evidence {
             hits: vec![Vec::new(); targets.len()],
             holders: index_by_target(
@@ -134,7 +122,6 @@ impl Evidence {
             deal_partner: Vec::with_capacity(per_deal.len()),
             partner_deals: HashMap::default(),
         };
-        eprintln!("T index {:?}", t0.elapsed());
         for (deal, (partner, hits)) in per_deal.into_iter().enumerate() {
             if let Some(p) = partner {
                 ev.partner_deals.entry(p).or_default().push(deal);
@@ -144,7 +131,6 @@ impl Evidence {
                 ev.hits[t].push(Hit { deal, kinds });
             }
         }
-        eprintln!("T done {:?}", t0.elapsed());
         ev
     }
 

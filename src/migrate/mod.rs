@@ -80,9 +80,7 @@ pub struct PlanLine {
 /// The plan for every partner card of the dataset, ordered by partner ID (numerically when
 /// IDs are numbers), then by column, then by position in the cell.
 pub fn plan(ds: &Dataset, params: &Params) -> Vec<PlanLine> {
-    let t0 = std::time::Instant::now();
     let partners = partners_in_order(ds);
-    eprintln!("T partners {:?}", t0.elapsed());
     plan_for(ds, params, &partners)
 }
 
@@ -94,9 +92,7 @@ pub fn plan_for(ds: &Dataset, params: &Params, partners: &[usize]) -> Vec<PlanLi
         .collect();
     targets.sort_unstable();
     targets.dedup();
-    let t0 = std::time::Instant::now();
     let ev = Evidence::collect(ds, params, targets);
-    eprintln!("T collect {:?}", t0.elapsed());
     let planner = classify::Planner {
         ds,
         params,

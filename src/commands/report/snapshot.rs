@@ -7,6 +7,7 @@ use std::fmt;
 use chrono::{Datelike, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 
+use super::super::audit::origin::Origins;
 use super::super::audit::statuses::DealCounts;
 use super::super::audit::summary::Counts;
 use crate::model::Dataset;
@@ -17,6 +18,52 @@ use crate::rules::{Finding, Rule};
 pub const CORRECT_DEAL_RULES: [&str; 4] = ["DEAL001", "DEAL002", "DEAL003", "DEAL005"];
 /// Rule 4: the mandatory contact fields.
 pub const RULE4: [&str; 3] = ["CON001", "CON002", "CON003"];
+
+/// The status counts of `audit`'s deal_status.csv, without building its rows: a deal proper is
+/// incorrect when DEAL001, DEAL002, DEAL003 or DEAL005 flags it, inactive when DEAL003 does.
+pub fn deal_counts(ds: &Dataset, findings: &[Finding]) -> DealCounts {
+    const INCORRECT: u8 = 1;
+    const INACTIVE: u8 = 2;
+    let origins = Origins::new(ds);
+    let mut flags: Vec<Vec<u8>> = ds
+        .sources
+        .iter()
+        .map(|s| vec![0; s.table.rows.len()])
+        .collect();
+    for f in findings
+        .iter()
+        .filter(|f| CORRECT_DEAL_RULES.contains(&f.rule))
+    {
+        let slot = origins
+            .source(f)
+            .zip(f.row.checked_sub(1))
+            .and_then(|(s, r)| flags.get_mut(s)?.get_mut(r));
+        if let Some(slot) = slot {
+            *slot |= if f.rule == "DEAL003" {
+                INCORRECT | INACTIVE
+            } else {
+                INCORRECT
+            };
+        }
+    }
+    let mut c = DealCounts {
+        total: ds.deals.len(),
+        ..DealCounts::default()
+    };
+    for d in ds.deals.iter().filter(|d| d.stage_class.is_deal_proper()) {
+        let f = flags
+            .get(d.at.source as usize)
+            .and_then(|rows| rows.get(d.at.row as usize))
+            .copied()
+            .unwrap_or(0);
+        c.proper += 1;
+        c.correct += usize::from(f & INCORRECT == 0);
+        c.active += usize::from(f & INACTIVE == 0);
+    }
+    c.incorrect = c.proper - c.correct;
+    c.inactive = c.proper - c.active;
+    c
+}
 
 /// An ISO week (`2026-W47`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -234,7 +281,9 @@ mod tests {
         501,Окна Купчино,45000,Петрова Анна,01.10.2026 10:00,Переговоры,Иванов Иван,101,Окна ПВХ,Окно трёхстворчатое,\"Клиент выбрал профиль Rehau, ждёт расчёт монтажа к пятнице\",20.11.2026 15:00\n\
         502,Ремонт,0,Сидоров Пётр,01.06.2026 10:00,Переговоры,Смирнова Ольга,102,Ремонт окон,,перезвонить,01.07.2026 10:00\n\
         503,Заявка с сайта,,,23.11.2026 11:00,Неразобранное,,,,,,\n\
-        504,Старая заявка,,,21.11.2026 11:00,Неразобранное,,,,,,\n";
+        504,Старая заявка,,,21.11.2026 11:00,Неразобранное,,,,,,\n\
+        505,Балкон,90000,Петрова Анна,01.03.2026 10:00,Успешно реализовано,Иванов Иван,101,Балконы,,\"Остекление смонтировано, акт подписан клиентом\",01.04.2026 10:00\n\
+        506,Дубль,,Петрова Анна,01.03.2026 10:00,Корзина,,,,,,\n";
 
     #[test]
     fn totals_count_records_not_findings() {
@@ -244,14 +293,18 @@ mod tests {
         let all: Vec<&Rule> = rules::RULES.iter().collect();
         let findings = rules::run(&ctx, &all);
         let rows = statuses::deal_rows(&ds, &findings);
-        let t = Totals::new(&ds, &findings, &all, &DealCounts::of(&ds, &rows));
+        let deals = deal_counts(&ds, &findings);
+        assert_eq!(deals, DealCounts::of(&ds, &rows), "the same as audit's");
+        let t = Totals::new(&ds, &findings, &all, &deals);
         assert_eq!((t.contacts, t.partner_cards), (4, 1));
-        assert_eq!((t.deals, t.deals_proper, t.unsorted_deals), (4, 2, 2));
+        assert_eq!((t.deals, t.deals_proper, t.unsorted_deals), (6, 3, 2));
         assert_eq!(t.findings, findings.len());
+        // 501 correct; 502 incorrect and inactive; 505 (won, no product) incorrect but active.
         assert_eq!(t.deals_correct, Some(1));
-        assert_eq!(t.deals_correct_pct, Some(50.0));
-        assert_eq!(t.deals_active, Some(1));
-        assert_eq!(t.correct_rate(), Some(0.5));
+        assert_eq!(t.deals_correct_pct, Some(33.33));
+        assert_eq!(t.deals_active, Some(2));
+        assert_eq!(t.deals_active_pct, Some(66.67));
+        assert_eq!(t.correct_rate(), Some(1.0 / 3.0));
         // 102: no mobile, no e-mail; 103: no ФИО, no birthday, no e-mail; 104: placeholder
         // birthday (CON001) — each contact once, however many rule-4 findings it has.
         assert_eq!(t.contacts_rule4, Some(3));
@@ -268,8 +321,7 @@ mod tests {
         let ctx = Context::new(&ds, &set.params, as_of());
         let only: Vec<&Rule> = rules::selection(&["DEAL007".into()], &[]).unwrap();
         let findings = rules::run(&ctx, &only);
-        let rows = statuses::deal_rows(&ds, &findings);
-        let t = Totals::new(&ds, &findings, &only, &DealCounts::of(&ds, &rows));
+        let t = Totals::new(&ds, &findings, &only, &deal_counts(&ds, &findings));
         assert_eq!(t.deals_over_response_time, Some(2));
         assert_eq!(t.deals_correct, None);
         assert_eq!(t.deals_correct_pct, None);
