@@ -106,8 +106,8 @@ fn writes_clusters_csv_and_duplicates_xlsx() {
          C000001,contact,987,name+phone,0.667,false\n\
          C000001,contact,1010,name+phone+birthday,0.667,true\n\
          C000001,contact,1200,name+birthday,0.667,false\n\
-         C000002,application,48101,name+snils,1.000,true\n\
-         C000002,application,48230,name+snils,1.000,false\n"
+         C000002,application,48101,snils,1.000,true\n\
+         C000002,application,48230,snils,1.000,false\n"
     );
 
     let rows = sheet(&fx.root.join("out/duplicates.xlsx"), "Контакты");

@@ -67,7 +67,6 @@ const CHUNK: usize = 4096;
 
 pub fn run(args: Args, global: &Global) -> Result<ExitCode> {
     let rules = global.rule_set()?;
-    let t0 = Instant::now();
     let ds = load_inputs(global, &rules, &args.input, args.as_of.resolve().date())?;
     if ds.contacts.is_empty() && ds.applications.is_empty() {
         return Err(Error::Usage(
@@ -75,16 +74,6 @@ pub fn run(args: Args, global: &Global) -> Result<ExitCode> {
                 .into(),
         ));
     }
-    eprintln!(
-        "TIMING load {:?} rss {}",
-        t0.elapsed(),
-        std::fs::read_to_string("/proc/self/status")
-            .unwrap_or_default()
-            .lines()
-            .find(|l| l.starts_with("VmRSS"))
-            .unwrap_or("")
-            .to_string()
-    );
     let started = Instant::now();
     let spinner = progress(global, "looking for duplicates");
     let p = &rules.params.dedupe;
@@ -99,29 +88,9 @@ pub fn run(args: Args, global: &Global) -> Result<ExitCode> {
     let csv_path = args.out.join("clusters.csv");
     write_clusters_csv(&csv_path, &policy, &ds, &numbered)?;
     let spinner = progress(global, "writing duplicates.xlsx");
-    eprintln!(
-        "TIMING csv {:?} rss {}",
-        t0.elapsed(),
-        std::fs::read_to_string("/proc/self/status")
-            .unwrap_or_default()
-            .lines()
-            .find(|l| l.starts_with("VmRSS"))
-            .unwrap_or("")
-            .to_string()
-    );
     let xlsx_path = args.out.join("duplicates.xlsx");
     write_workbook(&xlsx_path, &policy, &ds, &numbered, args.output.mask_pii)?;
     spinner.finish_and_clear();
-    eprintln!(
-        "TIMING xlsx {:?} rss {}",
-        t0.elapsed(),
-        std::fs::read_to_string("/proc/self/status")
-            .unwrap_or_default()
-            .lines()
-            .find(|l| l.starts_with("VmRSS"))
-            .unwrap_or("")
-            .to_string()
-    );
     say_summary(
         global,
         &ds,
@@ -216,19 +185,7 @@ fn write_workbook(
         let cols = Columns::of(ds, kind);
         write_sheet(&mut wb, name, ds, &cols, &clusters, mask)?;
     }
-    let t = Instant::now();
-    let r = save_workbook_atomic(path, policy, &mut wb);
-    eprintln!(
-        "TIMING save {:?} rss {}",
-        t.elapsed(),
-        std::fs::read_to_string("/proc/self/status")
-            .unwrap_or_default()
-            .lines()
-            .find(|l| l.starts_with("VmRSS"))
-            .unwrap_or("")
-            .to_string()
-    );
-    r
+    save_workbook_atomic(path, policy, &mut wb)
 }
 
 fn write_sheet(
@@ -245,15 +202,11 @@ fn write_sheet(
         .chain(cols.headers.iter().map(String::as_str))
         .collect();
     let mut sheet = SheetWriter::new(wb, name, &header)?;
-    let mut tb = std::time::Duration::ZERO;
-    let t0 = Instant::now();
     for chunk in clusters.chunks(CHUNK) {
-        let t = Instant::now();
         let blocks: Vec<Vec<Vec<Cell>>> = chunk
             .par_iter()
             .map(|(cid, c)| block(ds, cols, cid, c, mask))
             .collect();
-        tb += t.elapsed();
         for rows in blocks {
             if sheet.data_rows() + rows.len() > SHEET_ROWS {
                 sheet.finish()?;
@@ -265,18 +218,8 @@ fn write_sheet(
             }
         }
     }
-    eprintln!(
-        "TIMING blocks {:?} total sheet {:?} merge {} ms cells {} ms",
-        tb,
-        t0.elapsed(),
-        MERGE_NS.load(std::sync::atomic::Ordering::Relaxed) / 1_000_000,
-        CELLS_NS.load(std::sync::atomic::Ordering::Relaxed) / 1_000_000
-    );
     sheet.finish()
 }
-
-static MERGE_NS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-static CELLS_NS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
 /// A cluster's rows: the survivor, the other records, the merged card, the lost values.
 fn block(ds: &Dataset, cols: &Columns, cid: &str, c: &Cluster, mask: bool) -> Vec<Vec<Cell>> {
@@ -296,20 +239,10 @@ fn block(ds: &Dataset, cols: &Columns, cid: &str, c: &Cluster, mask: bool) -> Ve
             Cell::from(m.matched_on.to_string()),
             Cell::Number((f64::from(m.score) * 1000.0).round() / 1000.0),
         ];
-        let t = Instant::now();
         row.extend(member_cells(ds, cols, c, m, mask));
-        CELLS_NS.fetch_add(
-            t.elapsed().as_nanos() as u64,
-            std::sync::atomic::Ordering::Relaxed,
-        );
         rows.push(row);
     }
-    let t = Instant::now();
     let merged = cols.merge(ds, c);
-    MERGE_NS.fetch_add(
-        t.elapsed().as_nanos() as u64,
-        std::sync::atomic::Ordering::Relaxed,
-    );
     let lead = |what: &str| vec![Cell::from(cid), Cell::from(what), Cell::Empty, Cell::Empty];
     let mut kept = lead("итог слияния");
     kept.extend(

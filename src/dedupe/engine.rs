@@ -92,18 +92,7 @@ pub fn link(records: &[Record], p: &DedupeParams) -> Linkage {
         records: records.len(),
         ..BlockStats::default()
     };
-    let t0 = std::time::Instant::now();
     let pairs = candidate_pairs(records, p, &mut stats);
-    eprintln!(
-        "TIMING candidates {:?} rss {}",
-        t0.elapsed(),
-        std::fs::read_to_string("/proc/self/status")
-            .unwrap_or_default()
-            .lines()
-            .find(|l| l.starts_with("VmRSS"))
-            .unwrap_or("")
-            .to_string()
-    );
     stats.candidate_pairs = pairs.len();
     let matches: Vec<PairMatch> = pairs
         .par_iter()
@@ -120,16 +109,6 @@ pub fn link(records: &[Record], p: &DedupeParams) -> Linkage {
         })
         .collect();
     stats.matched_pairs = matches.len();
-    eprintln!(
-        "TIMING scored {:?} rss {}",
-        t0.elapsed(),
-        std::fs::read_to_string("/proc/self/status")
-            .unwrap_or_default()
-            .lines()
-            .find(|l| l.starts_with("VmRSS"))
-            .unwrap_or("")
-            .to_string()
-    );
     let groups = groups(records.len(), &matches);
     Linkage {
         matches,

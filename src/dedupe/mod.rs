@@ -27,7 +27,7 @@ use std::cmp::Ordering;
 use std::collections::HashMap;
 use std::fmt;
 
-use chrono::Datelike;
+use chrono::{Datelike, NaiveDate};
 use rayon::prelude::*;
 
 pub use diminutives::Diminutives;
@@ -147,53 +147,20 @@ pub struct Clusters {
     pub stats: BlockStats,
 }
 
-static T_PH: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-static T_NM: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-static T_PA: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-
 /// Duplicate clusters of contacts (DUP001).
 pub fn contact_clusters(ds: &Dataset, params: &DedupeParams) -> Clusters {
-    let t0 = std::time::Instant::now();
     let records: Vec<Record> = ds
         .contacts
         .par_iter()
         .map(|c| {
-            let t = std::time::Instant::now();
-            let ph = phone_keys(&c.phones);
-            let t1 = t.elapsed().as_nanos() as u64;
-            let r = Record::new(ph, birthday_key(c.birthday), None);
-            let n = contact_name(c);
-            let t2 = t.elapsed().as_nanos() as u64;
-            let r = r.with_name(|| n, params);
-            let t3 = t.elapsed().as_nanos() as u64;
-            T_PH.fetch_add(t1, std::sync::atomic::Ordering::Relaxed);
-            T_NM.fetch_add(t2 - t1, std::sync::atomic::Ordering::Relaxed);
-            T_PA.fetch_add(t3 - t2, std::sync::atomic::Ordering::Relaxed);
-            r
+            let day = birthday_key(c.birthday, &c.birthday_raw, ds.today);
+            let record = Record::new(phone_keys(&c.phones), day, None);
+            let name = contact_name(c);
+            record.with_name(|| name, params)
         })
         .collect();
-    eprintln!(
-        "TIMING records {:?} rss {}",
-        t0.elapsed(),
-        std::fs::read_to_string("/proc/self/status")
-            .unwrap_or_default()
-            .lines()
-            .find(|l| l.starts_with("VmRSS"))
-            .unwrap_or("")
-            .to_string()
-    );
     let linkage = engine::link(&records, params);
     drop(records);
-    eprintln!(
-        "TIMING link {:?} rss {}",
-        t0.elapsed(),
-        std::fs::read_to_string("/proc/self/status")
-            .unwrap_or_default()
-            .lines()
-            .find(|l| l.starts_with("VmRSS"))
-            .unwrap_or("")
-            .to_string()
-    );
     let completeness = |i: usize| {
         let c = &ds.contacts[i];
         card_completeness(ds, c.at, &c.phones, c.birthday)
@@ -208,8 +175,8 @@ pub fn application_clusters(ds: &Dataset, params: &DedupeParams) -> Clusters {
         .par_iter()
         .map(|a| {
             let strong = snils_digits(&a.snils).map(|s| engine::hash_bytes(s.as_bytes()));
-            Record::new(phone_keys(&a.phones), birthday_key(a.birthday), strong)
-                .with_name(|| a.fio.as_str(), params)
+            let day = birthday_key(a.birthday, &a.birthday_raw, ds.today);
+            Record::new(phone_keys(&a.phones), day, strong).with_name(|| a.fio.as_str(), params)
         })
         .collect();
     let linkage = engine::link(&records, params);
@@ -401,9 +368,35 @@ fn phone_keys(phones: &[Phone]) -> Vec<u64> {
     keys
 }
 
-fn birthday_key(b: Birthday) -> Option<i32> {
-    match b {
-        Birthday::Valid(d) => Some(d.num_days_from_ce()),
+/// Days since 0001-01-01 of a valid birthday. A cell the model could not read is also tried
+/// as `yyyymmdd` (`19560409`) or an Excel serial day (`20554`), with the same plausibility
+/// rules (not 01.01.1970, not in the future, not before 1900).
+fn birthday_key(b: Birthday, raw: &str, today: Option<NaiveDate>) -> Option<i32> {
+    let date = match b {
+        Birthday::Valid(d) => d,
+        Birthday::Unparseable => {
+            let d = compact_date(raw.trim())?;
+            let today = today.unwrap_or(NaiveDate::MAX);
+            let placeholder = (d.year(), d.month(), d.day()) == (1970, 1, 1);
+            (d.year() >= 1900 && d <= today && !placeholder).then_some(d)?
+        }
+        _ => return None,
+    };
+    Some(date.num_days_from_ce())
+}
+
+/// `yyyymmdd` or a whole Excel serial day number.
+fn compact_date(s: &str) -> Option<NaiveDate> {
+    if !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    match s.len() {
+        8 => NaiveDate::parse_from_str(s, "%Y%m%d").ok(),
+        5 => s
+            .parse::<f64>()
+            .ok()
+            .and_then(crate::normalize::date::excel_serial_to_datetime)
+            .map(|dt| dt.date()),
         _ => None,
     }
 }
@@ -566,6 +559,24 @@ mod tests {
             assert_eq!(blank(s), is_blank(s), "{s:?}");
             assert_eq!(phrase_key(s), fold_phrase(s), "{s:?}");
         }
+    }
+
+    #[test]
+    fn compact_birthdays_are_read_with_the_same_rules() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 23);
+        let key = |raw: &str| birthday_key(Birthday::Unparseable, raw, today);
+        let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).map(|d| d.num_days_from_ce());
+        assert_eq!(key("19560409"), day(1956, 4, 9));
+        assert_eq!(key("20554"), day(1956, 4, 9));
+        assert_eq!(key("19700101"), None, "the placeholder");
+        assert_eq!(key("20300101"), None, "the future");
+        assert_eq!(key("18000101"), None);
+        assert_eq!(key("19561309"), None);
+        assert_eq!(key("нет"), None);
+        assert_eq!(
+            birthday_key(Birthday::Placeholder, "01.01.1970", today),
+            None
+        );
     }
 
     #[test]

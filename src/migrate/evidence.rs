@@ -11,6 +11,9 @@ use crate::normalize::name::name_key;
 use crate::normalize::text::{fold_phrase, is_blank};
 use crate::params::Params;
 
+/// A deal's partner (if any) and the targets it holds evidence for.
+type DealScan = (Option<usize>, Vec<(usize, Kinds)>);
+
 /// How a number appears in one deal (a bit set).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Kinds(u8);
@@ -94,7 +97,7 @@ impl Evidence {
             partner_words: partner_words(params),
             partner_titles: partner_titles(ds),
         };
-        let per_deal: Vec<(Option<usize>, Vec<(usize, Kinds)>)> = ds
+        let per_deal: Vec<DealScan> = ds
             .deals
             .par_iter()
             .map(|d| (scan.deal_partner(d), scan.deal_hits(d)))

@@ -118,7 +118,8 @@ fn build_source(ds: &mut Dataset, index: usize, params: &Params, opts: &LoadOpti
 const DATE_WARNINGS_PER_COLUMN: usize = 20;
 
 /// Date and date-time cells that read as no date: without a warning the rules that need them
-/// would skip the row silently. Contacts' birthdays are judged by CON001/CON008 instead.
+/// would skip the row silently. Birthdays of contacts (also as repeated in deals exports) are
+/// judged by CON001/CON008 on the contact instead; Flow applicants' are warned here.
 fn unreadable_dates(source: &Source) -> Vec<ReadProblem> {
     let m = &source.mapping;
     let table = &source.table;
@@ -126,7 +127,7 @@ fn unreadable_dates(source: &Source) -> Vec<ReadProblem> {
     let fields = m
         .fields_of(FieldType::Date)
         .chain(m.fields_of(FieldType::Datetime))
-        .filter(|f| !(m.kind == Kind::AmocrmContacts && *f == "birthday"));
+        .filter(|f| m.kind == Kind::FlowApplications || !f.ends_with("birthday"));
     let mut columns: Vec<usize> = fields.flat_map(|f| m.columns(f).iter().copied()).collect();
     columns.sort_unstable();
     for c in columns {
@@ -483,12 +484,33 @@ mod tests {
 
     #[test]
     fn contact_birthdays_are_left_to_the_rules() {
-        let ds = dataset(&[(
-            "contacts.csv",
-            "ID;Полное имя контакта;День рождения;Дата создания\n\
-             201;Соколова Мария;31.02.1984;31.05.2023 09:33:26\n",
-        )]);
-        assert!(ds.sources[0].table.problems.is_empty());
+        let ds = dataset(&[
+            (
+                "contacts.csv",
+                "ID;Полное имя контакта;День рождения;Дата создания\n\
+                 201;Соколова Мария;31.02.1984;31.05.2023 09:33:26\n",
+            ),
+            (
+                "deals.csv",
+                "ID;Этап сделки;ID контакта;День рождения (контакт)\n\
+                 601;Переговоры;201;31.02.1984\n",
+            ),
+            (
+                "flow.csv",
+                "Номер заявки;ФИО;Дата рождения\n1001;Соколова Мария Игоревна;31.02.1984\n",
+            ),
+        ]);
+        let problems: Vec<(&str, Option<&str>)> = ds
+            .sources
+            .iter()
+            .flat_map(|s| {
+                s.table
+                    .problems
+                    .iter()
+                    .map(|p| (s.table.name.as_str(), p.column.as_deref()))
+            })
+            .collect();
+        assert_eq!(problems, [("flow.csv", Some("Дата рождения"))]);
     }
 
     #[test]

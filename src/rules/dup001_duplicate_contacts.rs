@@ -9,6 +9,7 @@
 //!     are addresses («Купчинская 4-3-22») never match;
 //!   - a phone: any number in common across all phone columns, after normalisation;
 //!   - the birthday: the same date (the 01.01.1970 placeholder never matches).
+//!
 //!   A name alone (namesakes) or a phone alone (a family's landline) is not a duplicate.
 //!   Matching pairs are chained into clusters; every member of a cluster gets a finding whose
 //!   `related` lists the other members. Thresholds: [dedupe] in rules/default.toml.

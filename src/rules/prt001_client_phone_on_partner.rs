@@ -26,6 +26,7 @@
 //!     item that is not a valid number.
 //!   - keep: no client evidence (the partner's own number, or the card's only one); or P is only
 //!     mentioned in notes of several of the partner's own deals at different addresses.
+//!
 //!   A number written twice on one card gets a line per occurrence, the second with the same
 //!   decision and the reason «duplicate of …».
 //!

@@ -100,3 +100,64 @@ fn rules(out: &mut String, report: &Report) {
         let _ = writeln!(out, "| {code} | {n} | {before} | {delta} |");
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::super::managers::ManagerRow;
+    use super::super::overview::metrics;
+    use super::super::snapshot::{Snapshot, Totals};
+    use super::*;
+
+    #[test]
+    fn tables_with_changes_and_escaped_names() {
+        let snapshot = |week: &str, dup: usize| Snapshot {
+            week: week.into(),
+            as_of: "2026-11-23T12:00:00".into(),
+            totals: Totals {
+                contacts: 40,
+                duplicate_contacts: Some(dup),
+                ..Totals::default()
+            },
+            by_rule: BTreeMap::from([("DUP001".to_string(), dup), ("CON003".to_string(), 1)]),
+            ..Snapshot::default()
+        };
+        let current = snapshot("2026-W48", 4);
+        let previous = snapshot("2026-W47", 6);
+        let manager = ManagerRow {
+            name: "Иванова | Анна".into(),
+            total: 4,
+            findings: BTreeMap::from([("DUP001", 3), ("CON003", 1)]),
+            previous_total: Some(7),
+            ..ManagerRow::default()
+        };
+        let report = Report {
+            snapshot: &current,
+            previous: Some(&previous),
+            metrics: metrics(&current.totals, Some(&previous.totals)),
+            managers: vec![manager],
+            rules: &[],
+            trend: vec![&previous, &current],
+        };
+        let md = render(&report);
+        assert!(
+            md.starts_with("## Соблюдение правил CRM — неделя 2026-W48\n"),
+            "{md}"
+        );
+        assert!(
+            md.contains("| Дубли контактов (DUP001) | 4 из 40 (10,0 %) | 6 | -2 |"),
+            "{md}"
+        );
+        assert!(
+            md.contains("| Иванова \\| Анна | 4 | -3 | DUP001 3, CON003 1 |"),
+            "{md}"
+        );
+        assert!(md.contains("| DUP001 | 4 | 6 | -2 |"), "{md}");
+        assert!(md.contains("| CON003 | 1 | 1 | 0 |"), "{md}");
+        assert!(
+            md.contains("| Корректные сделки | не проверялось | — | — |"),
+            "{md}"
+        );
+    }
+}
