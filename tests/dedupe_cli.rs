@@ -127,6 +127,8 @@ fn writes_clusters_csv_and_duplicates_xlsx() {
             ("будет потеряно", ""),
         ]
     );
+    assert_eq!(rows[1][2], "ФИО + телефон + дата рождения");
+    assert_eq!(rows[2][2], "ФИО + телефон");
     let merged = &rows[4];
     assert_eq!(merged[col("ФИО")], "Иванов Иван Петрович");
     assert_eq!(merged[col("День рождения")], "15.03.1985");

@@ -236,7 +236,7 @@ fn block(ds: &Dataset, cols: &Columns, cid: &str, c: &Cluster, mask: bool) -> Ve
         let mut row = vec![
             Cell::from(cid),
             Cell::from(role),
-            Cell::from(m.matched_on.to_string()),
+            Cell::from(m.matched_on.ru()),
             Cell::Number((f64::from(m.score) * 1000.0).round() / 1000.0),
         ];
         row.extend(member_cells(ds, cols, c, m, mask));

@@ -54,15 +54,7 @@ pub fn run(args: Args, global: &Global) -> Result<ExitCode> {
     let read = started.elapsed();
     warn_about_inputs(global, &ds);
     let spinner = progress(global, "classifying partner phones");
-    let cpu = || {
-        let s = std::fs::read_to_string("/proc/self/stat").unwrap();
-        let f: Vec<&str> = s.rsplit(')').next().unwrap().split_whitespace().collect();
-        (f[11].parse::<u64>().unwrap(), f[12].parse::<u64>().unwrap())
-    };
-    let c0 = cpu();
     let lines = migrate::plan(&ds, &rules.params);
-    let c1 = cpu();
-    eprintln!("CPU plan user {} sys {} ticks", c1.0 - c0.0, c1.1 - c0.1);
     spinner.finish_and_clear();
     let classified = started.elapsed() - read;
     let plan_path = args.out.as_deref().map(|d| d.join("split_plan.jsonl"));

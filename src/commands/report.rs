@@ -20,7 +20,8 @@ use super::audit::{parse_subdomain, summary};
 use super::{load_inputs, AsOfArgs, Global, InputArgs, OutputArgs};
 use crate::error::{Error, ExitCode, Result};
 use crate::model::Dataset;
-use crate::rules::{self, Context, Entity, Rule};
+use crate::output::atomic::OutputPolicy;
+use crate::rules::{self, Context, Entity, Finding, Rule};
 use managers::ManagerRow;
 use overview::Metric;
 use snapshot::{Snapshot, Totals, Week};
@@ -110,19 +111,7 @@ pub fn run(args: Args, global: &Global) -> Result<ExitCode> {
     let selected = rules::selection(&args.select, &args.ignore)?;
     let rule_set = global.rule_set()?;
     let policy = args.output.policy(&args.input.paths);
-    let out = args.out.as_deref();
-    match out {
-        Some(path) => policy.check(path)?,
-        None if args.format == Format::Xlsx => {
-            return Err(Error::Usage(
-                "report needs --out FILE.xlsx (or --format md for Markdown on stdout)".into(),
-            ))
-        }
-        None => {}
-    }
-    if let Some(dir) = &args.history {
-        history::check_dir(dir)?;
-    }
+    check_usage(&args, &policy)?;
     let as_of = args.as_of.resolve();
     let stored = match &args.history {
         Some(dir) => history::load(dir)?,
@@ -156,25 +145,7 @@ pub fn run(args: Args, global: &Global) -> Result<ExitCode> {
         rules: &columns,
         trend: stored.trend(&current),
     };
-
-    let mut written = Vec::new();
-    if let Some(path) = out {
-        let by_rule = offenders::top(&ds, &findings, args.top);
-        let masker = args.output.mask_pii.then(|| Masker::new(&ds));
-        let shown = workbook::Offenders {
-            by_rule: &by_rule,
-            subdomain: args.amocrm_subdomain.as_deref(),
-            masker: masker.as_ref(),
-        };
-        workbook::write(path, &policy, &report, &shown)?;
-        written.push(path.to_path_buf());
-    }
-    if let Some(dir) = &args.history {
-        written.push(history::save(dir, &current, &policy.inputs)?);
-    }
-    if args.format == Format::Md {
-        print_stdout(&markdown::render(&report))?;
-    }
+    let written = write_outputs(&args, &policy, &ds, &findings, &report)?;
     if !global.quiet {
         eprint!("{}", terminal::table(&report, &written));
         eprintln!(
@@ -185,6 +156,53 @@ pub fn run(args: Args, global: &Global) -> Result<ExitCode> {
         );
     }
     Ok(ExitCode::Clean)
+}
+
+/// Usage errors found before reading anything: the workbook path, `--out` for xlsx, the
+/// history folder.
+fn check_usage(args: &Args, policy: &OutputPolicy) -> Result<()> {
+    match &args.out {
+        Some(path) => policy.check(path)?,
+        None if args.format == Format::Xlsx => {
+            return Err(Error::Usage(
+                "report needs --out FILE.xlsx (or --format md for Markdown on stdout)".into(),
+            ))
+        }
+        None => {}
+    }
+    match &args.history {
+        Some(dir) => history::check_dir(dir),
+        None => Ok(()),
+    }
+}
+
+/// Writes the workbook, the week's snapshot and the Markdown; returns the files written.
+fn write_outputs(
+    args: &Args,
+    policy: &OutputPolicy,
+    ds: &Dataset,
+    findings: &[Finding],
+    report: &Report,
+) -> Result<Vec<PathBuf>> {
+    let mut written = Vec::new();
+    if let Some(path) = &args.out {
+        let by_rule = offenders::top(ds, findings, args.top);
+        let masker = args.output.mask_pii.then(|| Masker::new(ds));
+        let shown = workbook::Offenders {
+            by_rule: &by_rule,
+            subdomain: args.amocrm_subdomain.as_deref(),
+            masker: masker.as_ref(),
+        };
+        workbook::write(path, policy, report, &shown)?;
+        written.push(path.clone());
+    }
+    if let Some(dir) = &args.history {
+        written.push(history::save(dir, report.snapshot, &policy.inputs)?);
+    }
+    if args.format == Format::Md {
+        print_stdout(&markdown::render(report))?;
+    }
+    Ok(written)
 }
 
 /// The selected rules that can apply to the data: the dataset has records of their entity, or

@@ -62,6 +62,24 @@ impl Fields {
     }
 }
 
+impl Fields {
+    /// For people: `ФИО + телефон + дата рождения`.
+    pub fn ru(self) -> String {
+        let names = [
+            (Fields::NAME, "ФИО"),
+            (Fields::PHONE, "телефон"),
+            (Fields::BIRTHDAY, "дата рождения"),
+            (Fields::SNILS, "СНИЛС"),
+        ];
+        let parts: Vec<&str> = names
+            .iter()
+            .filter(|(flag, _)| self.contains(*flag))
+            .map(|(_, n)| *n)
+            .collect();
+        parts.join(" + ")
+    }
+}
+
 impl fmt::Display for Fields {
     /// `name+phone`, `phone+birthday`, `snils`…
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -180,14 +180,23 @@ impl Planner<'_> {
             .filter(|h| h.kinds.has(Kinds::PARTNER_NOTE))
             .map(|h| h.deal)
             .collect();
+        let own_use: Vec<usize> = self
+            .ev
+            .partner_deals(p)
+            .iter()
+            .copied()
+            .filter(|&d| shows_as_own(partner, &self.ds.deals[d], phone))
+            .collect();
+        let own = self.own_phrase(&partner_notes, &own_use);
         if client.is_empty() {
-            return self.without_client_evidence(partner, phone, partner_notes);
+            let mut own_deals = partner_notes;
+            own_deals.extend(own_use);
+            return self.without_client_evidence(partner, phone, own_deals, own);
         }
         let deals: Vec<usize> = client.iter().map(|h| h.deal).collect();
-        if !partner_notes.is_empty() {
+        if let Some(own) = own {
             let reason = format!(
-                "conflicting evidence: notes of deal(s) {} call it the partner's number, but {}",
-                self.ids(&partner_notes),
+                "conflicting evidence: {own}, but {}",
                 self.evidence_phrase(&client)
             );
             return Some(Decision::new(Action::Review, deals, reason));
@@ -267,20 +276,36 @@ impl Planner<'_> {
         }
     }
 
-    /// No client evidence: notes that call it the partner's (keep), or traces elsewhere that
-    /// make the decision unsafe (review), or nothing (`None`).
+    /// What says the number is the partner's own: notes that call it his, and his deals that
+    /// show it among his phones; `None` when nothing does.
+    fn own_phrase(&self, partner_notes: &[usize], own_use: &[usize]) -> Option<String> {
+        let mut parts = Vec::new();
+        if !partner_notes.is_empty() {
+            parts.push(format!(
+                "notes of deal(s) {} call it the partner's number",
+                self.ids(partner_notes)
+            ));
+        }
+        if !own_use.is_empty() {
+            parts.push(format!(
+                "the partner's deal(s) {} show it among his own phones",
+                self.ids(own_use)
+            ));
+        }
+        (!parts.is_empty()).then(|| parts.join("; "))
+    }
+
+    /// No client evidence: the partner's own by notes or his deals (keep), or traces elsewhere
+    /// that make the decision unsafe (review), or nothing (`None`).
     fn without_client_evidence(
         &self,
         partner: &Contact,
         phone: &str,
-        partner_notes: Vec<usize>,
+        own_deals: Vec<usize>,
+        own: Option<String>,
     ) -> Option<Decision> {
-        if !partner_notes.is_empty() {
-            let reason = format!(
-                "notes of deal(s) {} call it the partner's number",
-                self.ids(&partner_notes)
-            );
-            return Some(Decision::new(Action::Keep, partner_notes, reason));
+        if let Some(own) = own {
+            return Some(Decision::new(Action::Keep, own_deals, own));
         }
         let holders: Vec<&str> = self
             .ev
@@ -394,7 +419,7 @@ impl Planner<'_> {
         if self.address_keys(deals).len() <= 1 {
             return true;
         }
-        let contracts: Vec<String> = deals
+        let contracts: Vec<_> = deals
             .iter()
             .map(|&d| contract_key(&self.ds.deals[d].contract_no))
             .collect();

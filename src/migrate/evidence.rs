@@ -2,7 +2,9 @@
 //! evidence of RULES-SEMANTICS «Partner cards»), on which non-partner contacts, in which rows of
 //! the client base; and which deals belong to which partner. One parallel pass over the deals.
 
-use foldhash::HashMap;
+use std::borrow::Cow;
+
+use foldhash::{HashMap, HashSet};
 use rayon::prelude::*;
 
 use super::notes;
@@ -83,17 +85,19 @@ impl Evidence {
             .enumerate()
             .map(|(i, t)| (t, i))
             .collect();
-        let mut contracts: HashMap<String, Vec<usize>> = HashMap::default();
-        for (i, c) in ds.clients.iter().enumerate() {
-            let key = contract_key(&c.contract_no);
-            if !key.is_empty() {
-                contracts.entry(key).or_default().push(i);
-            }
-        }
+        let base_rows = index_by_target(
+            &targets,
+            ds.clients.iter().enumerate().flat_map(|(i, c)| {
+                c.phones
+                    .iter()
+                    .filter_map(move |p| p.e164().map(|e| (i, e)))
+            }),
+        );
+        let listing = contract_index(ds, base_rows.iter().flatten().copied());
         let scan = Scan {
             ds,
             targets: &targets,
-            contracts: &contracts,
+            contracts: &listing,
             partner_words: partner_words(params),
             partner_titles: partner_titles(ds),
         };
@@ -112,28 +116,30 @@ impl Evidence {
                     .filter(|(_, c)| !c.is_partner)
                     .flat_map(|(i, c)| c.valid_phones().map(move |p| (i, p))),
             ),
-            base_rows: index_by_target(
-                &targets,
-                ds.clients.iter().enumerate().flat_map(|(i, c)| {
-                    c.phones
-                        .iter()
-                        .filter_map(move |p| p.e164().map(|e| (i, e)))
-                }),
-            ),
+            base_rows,
             targets,
-            contracts,
+            contracts: HashMap::default(),
             deal_partner: Vec::with_capacity(per_deal.len()),
             partner_deals: HashMap::default(),
         };
+        let mut wanted: HashSet<Cow<str>> = HashSet::default();
         for (deal, (partner, hits)) in per_deal.into_iter().enumerate() {
             if let Some(p) = partner {
                 ev.partner_deals.entry(p).or_default().push(deal);
             }
             ev.deal_partner.push(partner);
+            if !hits.is_empty() {
+                wanted.insert(contract_key(&ds.deals[deal].contract_no));
+            }
             for (t, kinds) in hits {
                 ev.hits[t].push(Hit { deal, kinds });
             }
         }
+        ev.contracts = contract_index(
+            ds,
+            (0..ds.clients.len())
+                .filter(|&i| wanted.contains(&contract_key(&ds.clients[i].contract_no))),
+        );
         ev
     }
 
@@ -156,10 +162,10 @@ impl Evidence {
         self.target(phone).map_or(&[], |t| &self.base_rows[t])
     }
 
-    /// The client-base rows of a deal's contract.
+    /// The client-base rows of the contract of a deal where a target appears.
     pub fn contract_rows(&self, deal: &Deal) -> &[usize] {
         self.contracts
-            .get(&contract_key(&deal.contract_no))
+            .get(contract_key(&deal.contract_no).as_ref())
             .map_or(&[], Vec::as_slice)
     }
 
@@ -192,15 +198,38 @@ fn index_by_target<'a>(
     out
 }
 
-/// A contract number for matching: no spaces, no `№`, lowercase.
-pub fn contract_key(s: &str) -> String {
-    if is_blank(s) {
-        return String::new();
+/// Client-base rows by contract key, for some rows.
+fn contract_index(ds: &Dataset, rows: impl Iterator<Item = usize>) -> HashMap<String, Vec<usize>> {
+    let mut map: HashMap<String, Vec<usize>> = HashMap::default();
+    for i in rows {
+        let key = contract_key(&ds.clients[i].contract_no);
+        if !key.is_empty() {
+            let rows = map.entry(key.into_owned()).or_default();
+            if !rows.contains(&i) {
+                rows.push(i);
+            }
+        }
     }
-    s.chars()
-        .filter(|c| !c.is_whitespace() && *c != '№')
-        .flat_map(char::to_lowercase)
-        .collect()
+    map
+}
+
+/// A contract number for matching: no spaces, no `№`, lowercase; empty when blank. Borrowed
+/// when the number is already in that form, as most are (`17/23`).
+pub fn contract_key(s: &str) -> Cow<'_, str> {
+    let s = s.trim();
+    if s.is_empty() || (!s.starts_with(|c: char| c.is_ascii_digit()) && is_blank(s)) {
+        return Cow::Borrowed("");
+    }
+    let plain = |c: char| !c.is_whitespace() && c != '№' && !c.is_uppercase();
+    if s.chars().all(plain) {
+        return Cow::Borrowed(s);
+    }
+    Cow::Owned(
+        s.chars()
+            .filter(|c| !c.is_whitespace() && *c != '№')
+            .flat_map(char::to_lowercase)
+            .collect(),
+    )
 }
 
 /// The folded partner words (`прораб`, `партнер`…) that mark a note mention as the partner's.
@@ -273,7 +302,7 @@ impl Scan<'_> {
         for note in &d.notes {
             self.note_hits(note, &mut add);
         }
-        if let Some(rows) = self.contracts.get(&contract_key(&d.contract_no)) {
+        if let Some(rows) = self.contracts.get(contract_key(&d.contract_no).as_ref()) {
             for &r in rows {
                 for p in self.ds.clients[r].phones.iter().filter_map(|p| p.e164()) {
                     add(p, Kinds::CLIENT_BASE);

@@ -67,7 +67,7 @@ impl<'a> Index<'a> {
             .flat_map(|l| {
                 l.deals
                     .iter()
-                    .map(|&d| contract_key(&ds.deals[d].contract_no))
+                    .map(|&d| contract_key(&ds.deals[d].contract_no).into_owned())
             })
             .filter(|k| !k.is_empty())
             .collect();
@@ -92,8 +92,12 @@ impl<'a> Index<'a> {
                 push_once(index.clients_by_phone.entry(p).or_default(), i);
             }
             let key = contract_key(&c.contract_no);
-            if contracts.contains(&key) {
-                index.clients_by_contract.entry(key).or_default().push(i);
+            if contracts.contains(key.as_ref()) {
+                index
+                    .clients_by_contract
+                    .entry(key.into_owned())
+                    .or_default()
+                    .push(i);
             }
         }
         index
@@ -135,7 +139,7 @@ impl<'a> Index<'a> {
             .iter()
             .filter_map(|&d| {
                 self.clients_by_contract
-                    .get(&contract_key(&self.ds.deals[d].contract_no))
+                    .get(contract_key(&self.ds.deals[d].contract_no).as_ref())
             })
             .flatten()
             .chain(

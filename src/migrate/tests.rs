@@ -279,6 +279,39 @@ fn the_partners_own_deal_with_his_own_number_as_client_phone_keeps_it() {
 }
 
 #[test]
+fn own_use_on_his_deals_against_client_use_elsewhere_is_a_conflict() {
+    let deals = "ID;Название сделки;Этап сделки;ID контакта;Полное имя контакта;Мобильный телефон;Телефон клиента;Адрес объекта\n\
+                 555;Окна;Замер;100;Сергей Петров;+7 921 000-00-01;;Садовая 5\n\
+                 556;Заявка;Замер;;;;8 921 000 00 01;Купчинская 4-3-22\n";
+    let contacts = format!("{CONTACTS_HEADER}\n{PARTNER}\n300;Анна Клиентова;;89210000001;;\n");
+    let ds = dataset(&[("contacts.csv", contacts.as_str()), ("deals.csv", deals)]);
+    let lines = plan_of(&ds);
+    let own = line(&lines, "+79210000001");
+    assert_eq!(own.action, Action::Review, "{own:#?}");
+    assert!(
+        own.reason
+            .starts_with("conflicting evidence: the partner's deal(s) 555 show it"),
+        "{}",
+        own.reason
+    );
+    assert_eq!(own.deal_ids, vec!["556"]);
+}
+
+#[test]
+fn own_use_on_his_deals_outweighs_a_namesake_number_without_deals() {
+    let deals = "ID;Название сделки;Этап сделки;ID контакта;Полное имя контакта;Мобильный телефон;Адрес объекта\n\
+                 555;Окна;Замер;100;Сергей Петров;+7 921 000-00-01;Садовая 5\n";
+    let contacts = format!("{CONTACTS_HEADER}\n{PARTNER}\n300;Анна Клиентова;;89210000001;;\n");
+    let ds = dataset(&[("contacts.csv", contacts.as_str()), ("deals.csv", deals)]);
+    let own = plan_of(&ds)
+        .into_iter()
+        .find(|l| l.phone == "+79210000001")
+        .unwrap();
+    assert_eq!(own.action, Action::Keep, "{own:#?}");
+    assert_eq!(own.deal_ids, vec!["555"]);
+}
+
+#[test]
 fn a_deal_showing_every_number_of_the_card_tells_nothing_about_ownership() {
     let deals = "ID;Название сделки;Этап сделки;ID контакта;Полное имя контакта;Мобильный телефон;Другой телефон;Телефон клиента;Адрес объекта\n\
                  556;Окна Купчинская;Замер;100;Сергей Петров;+7 921 000-00-01;8 (921) 765-43-21;89217654321;Купчинская 4-3-22\n";

@@ -25,7 +25,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use super::{Context, Finding, Rule};
-use crate::dedupe::{contact_clusters, id_cmp};
+use crate::dedupe::id_cmp;
 use crate::model::{Dataset, Deal};
 use crate::normalize::name::name_key;
 use crate::normalize::text::fold_phrase;
@@ -104,7 +104,7 @@ fn clusters_of_linked(ctx: &Context, open: &[&Deal]) -> HashMap<usize, usize> {
     if open.iter().all(|d| d.contacts.is_empty()) {
         return HashMap::new();
     }
-    contact_clusters(ctx.ds, &ctx.params.dedupe)
+    ctx.contact_clusters()
         .clusters
         .iter()
         .enumerate()

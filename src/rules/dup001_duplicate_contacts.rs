@@ -29,7 +29,7 @@
 //!   field-by-field merge proposal to duplicates.xlsx); check the values listed as lost first.
 
 use super::{Context, Finding, Rule};
-use crate::dedupe::{contact_clusters, Cluster, Fields, Member};
+use crate::dedupe::{phone_key, Cluster, Fields, Member};
 use crate::model::Contact;
 
 pub fn check(ctx: &Context, rule: &Rule, out: &mut Vec<Finding>) {
@@ -37,11 +37,11 @@ pub fn check(ctx: &Context, rule: &Rule, out: &mut Vec<Finding>) {
     if ds.contacts.is_empty() {
         return;
     }
-    for cluster in contact_clusters(ds, &ctx.params.dedupe).clusters {
+    for cluster in &ctx.contact_clusters().clusters {
         let survivor_id = cluster.id(ds, cluster.survivor()).to_string();
         for m in &cluster.members {
             let c = &ds.contacts[m.index];
-            let (field, value) = matched_value(ctx, &cluster, m);
+            let (field, value) = matched_value(ctx, cluster, m);
             let others = cluster.other_ids(ds, m);
             let fix = if c.id == survivor_id {
                 format!(
@@ -62,7 +62,7 @@ pub fn check(ctx: &Context, rule: &Rule, out: &mut Vec<Finding>) {
                 message: format!(
                     "Дубль контакта: совпадает с {} по полям {} (оценка {:.2})",
                     others.join(", "),
-                    fields_ru(m.matched_on),
+                    m.matched_on.ru(),
                     m.score
                 ),
                 fix,
@@ -85,11 +85,11 @@ fn matched_value(ctx: &Context, cluster: &Cluster, m: &Member) -> (String, Strin
             .map(|o| &ds.contacts[o.index])
             .collect();
         let shared = c.phones.iter().find(|p| {
-            let key = crate::dedupe::phone_key(p);
+            let key = phone_key(p);
             key.is_some()
                 && others
                     .iter()
-                    .any(|o| o.phones.iter().any(|q| crate::dedupe::phone_key(q) == key))
+                    .any(|o| o.phones.iter().any(|q| phone_key(q) == key))
         });
         if let Some(p) = shared {
             return (p.column.clone(), p.norm.raw.clone());
@@ -106,21 +106,6 @@ fn matched_value(ctx: &Context, cluster: &Cluster, m: &Member) -> (String, Strin
         "title"
     };
     (ds.label(c.at, field), c.person_name())
-}
-
-/// `ФИО + телефон + дата рождения`.
-fn fields_ru(f: Fields) -> String {
-    let names = [
-        (Fields::NAME, "ФИО"),
-        (Fields::PHONE, "телефон"),
-        (Fields::BIRTHDAY, "дата рождения"),
-    ];
-    names
-        .iter()
-        .filter(|(flag, _)| f.contains(*flag))
-        .map(|(_, n)| *n)
-        .collect::<Vec<_>>()
-        .join(" + ")
 }
 
 #[cfg(test)]

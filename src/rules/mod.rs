@@ -2,7 +2,7 @@
 //! comment (what / why / example / fix) is what `crmclean explain CODE` prints.
 
 use std::collections::BTreeSet;
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock};
 
 use chrono::NaiveDateTime;
 use serde::Serialize;
@@ -198,6 +198,8 @@ pub struct Context<'a> {
     /// The moment activity and response time are judged at.
     pub as_of: NaiveDateTime,
     warnings: Mutex<BTreeSet<String>>,
+    /// Duplicate clusters of the contacts: computed once, shared by DUP001 and DEAL004.
+    contact_clusters: OnceLock<crate::dedupe::Clusters>,
 }
 
 impl<'a> Context<'a> {
@@ -207,7 +209,14 @@ impl<'a> Context<'a> {
             params,
             as_of,
             warnings: Mutex::new(BTreeSet::new()),
+            contact_clusters: OnceLock::new(),
         }
+    }
+
+    /// The duplicate clusters of the contacts (computed on first use).
+    pub fn contact_clusters(&self) -> &crate::dedupe::Clusters {
+        self.contact_clusters
+            .get_or_init(|| crate::dedupe::contact_clusters(self.ds, &self.params.dedupe))
     }
 
     pub fn severity(&self, rule: &Rule) -> Severity {
