@@ -41,10 +41,14 @@ pub enum Error {
     Usage(String),
     #[error("{path}: cannot write: {message}")]
     Write { path: PathBuf, message: String },
+    /// A folder given as an input holds no export file (.csv, .xlsx, .xlsm, .xls, .tsv, .txt).
+    #[error("no .csv/.xlsx exports in {}", dir.display())]
+    NoExports { dir: PathBuf },
 }
 
 impl Error {
-    /// The exit code this error maps to.
+    /// The exit code this error maps to: 2 for usage, configuration and output problems, 3 for
+    /// inputs that cannot be read (a missing path, a folder without exports, an unreadable file).
     pub fn exit_code(&self) -> ExitCode {
         match self {
             Error::Config { .. } | Error::Usage(_) | Error::Write { .. } => ExitCode::Usage,
@@ -54,3 +58,17 @@ impl Error {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_folder_without_exports_is_unreadable_input() {
+        let e = Error::NoExports {
+            dir: PathBuf::from("выгрузки/ноябрь"),
+        };
+        assert_eq!(e.to_string(), "no .csv/.xlsx exports in выгрузки/ноябрь");
+        assert_eq!(e.exit_code(), ExitCode::Unreadable);
+    }
+}

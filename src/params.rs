@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+use crate::normalize::date::{parse_date, BirthdayRules};
 use crate::normalize::text::fold_phrase;
 use crate::profile::Profiles;
 
@@ -15,7 +16,18 @@ pub struct ContactParams {
     pub partner_types: Vec<String>,
     pub company_types: Vec<String>,
     pub min_birth_year: i32,
+    /// A date that stands for «unknown» (amoCRM's `01.01.1970`); empty for none.
     pub placeholder_birthday: String,
+}
+
+impl ContactParams {
+    /// The birthday checks these parameters ask for.
+    pub fn birthday_rules(&self) -> BirthdayRules {
+        BirthdayRules {
+            placeholder: parse_date(&self.placeholder_birthday),
+            min_year: self.min_birth_year,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]

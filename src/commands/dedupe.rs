@@ -17,9 +17,8 @@ use crate::model::{Dataset, Phone};
 use crate::normalize::email::split_email_cell;
 use crate::normalize::phone::{normalize_phone, split_phone_cell, PhoneOptions};
 use crate::output::mask::{mask_birthday, mask_email, mask_phone};
-use crate::output::{
-    csv_safe, save_workbook_atomic, write_atomic, Cell, OutputPolicy, SheetWriter,
-};
+use crate::output::xlsx::{write_spilling, SHEET_ROWS};
+use crate::output::{csv_safe, save_workbook_atomic, write_atomic, Cell, OutputPolicy};
 use crate::profile::Kind;
 use crate::rules::Entity;
 
@@ -60,8 +59,6 @@ const CSV_HEADER: [&str; 6] = [
 ];
 /// Columns of duplicates.xlsx before the records' own columns.
 const SHEET_LEAD: [&str; 4] = ["Кластер", "Запись", "Совпало", "Оценка"];
-/// Rows per sheet before a new sheet is started (Excel's limit is 1 048 576).
-const SHEET_ROWS: usize = 1_000_000;
 /// Clusters turned into rows at a time (bounds memory on large exports).
 const CHUNK: usize = 4096;
 
@@ -201,24 +198,15 @@ fn write_sheet(
         .copied()
         .chain(cols.headers.iter().map(String::as_str))
         .collect();
-    let mut sheet = SheetWriter::new(wb, name, &header)?;
-    for chunk in clusters.chunks(CHUNK) {
-        let blocks: Vec<Vec<Vec<Cell>>> = chunk
+    let blocks = clusters.chunks(CHUNK).flat_map(|chunk| {
+        chunk
             .par_iter()
             .map(|(cid, c)| block(ds, cols, cid, c, mask))
-            .collect();
-        for rows in blocks {
-            if sheet.data_rows() + rows.len() > SHEET_ROWS {
-                sheet.finish()?;
-                // The next sheet is «Контакты (2)»… (SheetWriter keeps names unique).
-                sheet = SheetWriter::new(wb, name, &header)?;
-            }
-            for row in &rows {
-                sheet.row(row)?;
-            }
-        }
-    }
-    sheet.finish()
+            .collect::<Vec<_>>()
+    });
+    // A cluster stays on one sheet; past SHEET_ROWS rows the table goes on «Контакты (2)»…
+    write_spilling(wb, name, &header, SHEET_ROWS, blocks)?;
+    Ok(())
 }
 
 /// A cluster's rows: the survivor, the other records, the merged card, the lost values.
@@ -319,7 +307,7 @@ fn shared_phone_columns<'a>(ds: &'a Dataset, c: &Cluster, m: &Member) -> Vec<&'a
     phones(m)
         .iter()
         .filter(|p| phone_key(p).is_some_and(|k| others.contains(&k)))
-        .map(|p| p.column.as_str())
+        .map(|p| &*p.column)
         .collect()
 }
 

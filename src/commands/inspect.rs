@@ -5,7 +5,7 @@ use std::io::Write;
 
 use serde::Serialize;
 
-use super::{Global, InputArgs};
+use super::{load_all, report_skipped, Global, InputArgs};
 use crate::error::{Error, ExitCode, Result};
 use crate::model::{self, LoadOptions, Source};
 use crate::normalize::phone::PhoneOptions;
@@ -13,6 +13,10 @@ use crate::read::{ReadOptions, SourceFormat};
 
 /// Show what each export was detected as: format, layout, encoding, delimiter, rows, the column
 /// mapping and the columns left unmapped.
+///
+/// The report goes to stdout. Files that cannot be read or recognised are reported on stderr as
+/// `crmclean: skipped: FILE: reason` (and, with --format json, as an entry with an "error"), and
+/// the exit code is then 3. A folder without any .csv/.xlsx export is an error (exit 3).
 ///
 /// Examples:
 ///   crmclean inspect samples/
@@ -86,7 +90,8 @@ impl FileReport {
             | Error::Unreadable { path, .. }
             | Error::Undetected { path, .. }
             | Error::BadRow { path, .. }
-            | Error::MissingColumn { path, .. } => path
+            | Error::MissingColumn { path, .. }
+            | Error::NoExports { dir: path } => path
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default(),
@@ -118,7 +123,7 @@ pub fn run(args: Args, global: &Global) -> Result<ExitCode> {
         },
         today: chrono::Local::now().date_naive(),
     };
-    let loaded = model::load(&args.input.paths, &rules, &options)?;
+    let loaded = load_all(&args.input.paths, &rules, &options)?;
     let mut reports: Vec<FileReport> = loaded.dataset.sources.iter().map(FileReport::of).collect();
     reports.extend(loaded.errors.iter().map(FileReport::failed));
     reports.sort_by(|a, b| a.file.cmp(&b.file));
@@ -133,6 +138,7 @@ pub fn run(args: Args, global: &Global) -> Result<ExitCode> {
         path: "<stdout>".into(),
         message: e.to_string(),
     })?;
+    report_skipped(&loaded.errors);
     for s in &loaded.dataset.sources {
         for p in &s.table.problems {
             global.say(format!(
@@ -150,17 +156,14 @@ pub fn run(args: Args, global: &Global) -> Result<ExitCode> {
     })
 }
 
+/// The text report of the files read (skipped files are reported on stderr, not here).
 fn write_text(
     out: &mut impl Write,
     ds: &model::Dataset,
     reports: &[FileReport],
 ) -> std::io::Result<()> {
-    for r in reports {
+    for r in reports.iter().filter(|r| r.error.is_none()) {
         writeln!(out, "{}", r.file)?;
-        if let Some(e) = &r.error {
-            writeln!(out, "  error: {e}\n")?;
-            continue;
-        }
         let layout = r
             .layout
             .map(|l| {

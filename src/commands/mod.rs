@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 
 use crate::error::{Error, Result};
-use crate::model::{self, Dataset, LoadOptions};
+use crate::model::{self, Dataset, LoadOptions, Loaded};
 use crate::normalize::date::parse_datetime;
 use crate::normalize::phone::PhoneOptions;
 use crate::output::atomic::OutputPolicy;
@@ -117,8 +117,29 @@ impl OutputArgs {
     }
 }
 
+/// Reads every input: files as given, folders into the export files they hold. A path that does
+/// not exist or a folder without any export file is an error (exit 3); a file that cannot be
+/// read or recognised is listed in [`Loaded::errors`] and the others are read.
+pub fn load_all(paths: &[PathBuf], rules: &RuleSet, options: &LoadOptions) -> Result<Loaded> {
+    for dir in paths.iter().filter(|p| p.is_dir()) {
+        if crate::read::collect_inputs(std::slice::from_ref(dir))?.is_empty() {
+            return Err(Error::NoExports { dir: dir.clone() });
+        }
+    }
+    model::load(paths, rules, options)
+}
+
+/// Reports the inputs that were skipped, one `crmclean: skipped: FILE: reason` line each on
+/// stderr (also with `--quiet`: a skipped file is an error, not chatter).
+pub fn report_skipped(errors: &[Error]) {
+    for e in errors {
+        eprintln!("crmclean: skipped: {e}");
+    }
+}
+
 /// Reads every input; files that fail are reported on stderr and skipped. Exit 3 when nothing
-/// could be read at all.
+/// could be read at all; when the only input is unreadable its reason is the error, said once
+/// (not also as «skipped»).
 pub fn load_inputs(
     global: &Global,
     rules: &RuleSet,
@@ -135,11 +156,12 @@ pub fn load_inputs(
         },
         today,
     };
-    let loaded = model::load(&inputs.paths, rules, &options)?;
+    let mut loaded = load_all(&inputs.paths, rules, &options)?;
     spinner.finish_and_clear();
-    for e in &loaded.errors {
-        eprintln!("crmclean: skipped: {e}");
+    if loaded.dataset.sources.is_empty() && loaded.errors.len() == 1 {
+        return Err(loaded.errors.remove(0));
     }
+    report_skipped(&loaded.errors);
     for s in &loaded.dataset.sources {
         for p in &s.table.problems {
             let at = match (p.row, &p.column) {
@@ -166,14 +188,18 @@ pub fn load_inputs(
         .iter()
         .all(|s| s.table.rows.is_empty())
     {
-        return Err(loaded
-            .errors
-            .into_iter()
-            .next()
-            .unwrap_or_else(|| Error::Unreadable {
-                path: inputs.paths.first().cloned().unwrap_or_default(),
-                message: "no data rows in any input".into(),
-            }));
+        let message = if loaded.dataset.sources.is_empty() {
+            format!(
+                "none of the {} input files could be read",
+                loaded.errors.len()
+            )
+        } else {
+            "no data rows in any input".to_string()
+        };
+        return Err(Error::Unreadable {
+            path: inputs.paths.first().cloned().unwrap_or_default(),
+            message,
+        });
     }
     Ok(loaded.dataset)
 }

@@ -13,7 +13,7 @@ use chrono::NaiveDate;
 
 use super::{blank, phrase_key, Cluster};
 use crate::model::{At, Dataset};
-use crate::normalize::date::{check_birthday, Birthday};
+use crate::normalize::date::{check_birthday, Birthday, BirthdayRules};
 use crate::normalize::email::{normalize_email, split_email_cell};
 use crate::normalize::name::name_key;
 use crate::normalize::phone::split_phone_cell;
@@ -48,6 +48,7 @@ pub struct Columns {
     /// By source index: its column for each of `headers` (empty for sources of other kinds).
     index: Vec<Vec<Option<usize>>>,
     today: NaiveDate,
+    birthdays: BirthdayRules,
 }
 
 impl Columns {
@@ -86,6 +87,7 @@ impl Columns {
             kinds,
             index,
             today: ds.today.unwrap_or(NaiveDate::MAX),
+            birthdays: ds.birthdays,
         }
     }
 
@@ -136,7 +138,7 @@ impl Columns {
             ColumnKind::Email => union(values, split_email_cell, normalize_email),
             ColumnKind::Name => merge_names(values),
             ColumnKind::Birthday => {
-                let date = |v: &str| match check_birthday(v, self.today) {
+                let date = |v: &str| match check_birthday(v, self.today, &self.birthdays) {
                     Birthday::Valid(d) => Some(d),
                     _ => None,
                 };

@@ -99,7 +99,7 @@ impl Planner<'_> {
                         ..d.clone()
                     },
                     None => {
-                        first_seen.insert(e, (item.column.as_str(), raw));
+                        first_seen.insert(e, (&*item.column, raw));
                         d.clone()
                     }
                 },

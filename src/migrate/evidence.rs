@@ -299,7 +299,7 @@ impl Scan<'_> {
         for p in d.client_phones.iter().filter_map(|p| p.e164()) {
             add(p, Kinds::CLIENT_PHONE);
         }
-        for note in &d.notes {
+        for note in self.ds.notes(d) {
             self.note_hits(note, &mut add);
         }
         if let Some(rows) = self.contracts.get(contract_key(&d.contract_no).as_ref()) {

@@ -115,7 +115,7 @@ pub fn lookup(ds: &Dataset, params: &Params, query: &str, phone: &str) -> Lookup
                 ContactHit {
                     id: c.id.clone(),
                     name: display_name(c),
-                    column: p.column.clone(),
+                    column: p.column.to_string(),
                     partner: c.is_partner,
                     file: ds.file(c.at).to_string(),
                     row: c.at.row_number(),
@@ -157,7 +157,7 @@ fn places(
     for p in d.client_phones.iter().filter(|p| p.e164() == Some(phone)) {
         out.push(format!("client phone «{}»", p.column));
     }
-    for (n, note) in d.notes.iter().enumerate() {
+    for (n, note) in ds.notes(d).enumerate() {
         if mentions(note).iter().any(|m| m.e164 == phone) {
             out.push(format!("note {}", n + 1));
         }

@@ -149,7 +149,7 @@ pub fn verify_conservation(ds: &Dataset, lines: &[PlanLine]) -> Result<(), Strin
         let items: Vec<(&str, &str)> = c
             .phones
             .iter()
-            .map(|p| (p.column.as_str(), p.norm.raw.as_str()))
+            .map(|p| (&*p.column, p.norm.raw.as_str()))
             .collect();
         let got: Vec<(&str, &str)> = planned
             .iter()

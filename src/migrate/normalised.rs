@@ -51,7 +51,7 @@ fn row(c: &Contact, columns: &[String]) -> Vec<String> {
         let cell: Vec<String> = c
             .phones
             .iter()
-            .filter(|p| &p.column == h)
+            .filter(|p| *p.column == **h)
             .filter_map(|p| p.e164().map(str::to_string))
             .collect();
         row.push(cell.join(", "));

@@ -195,14 +195,12 @@ fn push_once(list: &mut Vec<usize>, i: usize) {
 /// The notes of a deal that mention the number, else its latest note.
 fn notes_with(ds: &Dataset, d: usize, phone: &str) -> String {
     let deal = &ds.deals[d];
-    let with: Vec<&str> = deal
-        .notes
-        .iter()
+    let with: Vec<&str> = ds
+        .notes(deal)
         .filter(|n| mentions(n).iter().any(|m| m.e164 == phone))
-        .map(String::as_str)
         .collect();
     if with.is_empty() {
-        deal.latest_note().to_string()
+        ds.latest_note(deal).to_string()
     } else {
         with.join(" | ")
     }

@@ -3,7 +3,8 @@
 use std::path::PathBuf;
 
 use chrono::{NaiveDate, NaiveDateTime};
-use csv::StringRecord;
+use std::sync::Arc;
+
 use foldhash::{HashMap, HashMapExt};
 use rayon::prelude::*;
 
@@ -12,13 +13,15 @@ use super::{
     Source,
 };
 use crate::error::{Error, Result};
-use crate::normalize::date::{check_birthday, excel_serial_to_datetime, parse_datetime};
+use crate::normalize::date::{
+    check_birthday, excel_serial_to_datetime, parse_datetime, BirthdayRules,
+};
 use crate::normalize::email::{is_valid_email, normalize_email, split_email_cell};
 use crate::normalize::phone::{normalize_phone, split_phone_cell, PhoneOptions};
 use crate::normalize::text::{fold_phrase, is_blank, parse_number};
 use crate::params::{Params, RuleSet};
 use crate::profile::{FieldType, Kind, Mapping};
-use crate::read::{collect_inputs, read_table, ReadOptions, ReadProblem};
+use crate::read::{self, collect_inputs, read_table, ReadOptions, ReadProblem};
 
 /// Options for reading and normalising a run's inputs.
 #[derive(Debug, Clone)]
@@ -57,6 +60,7 @@ pub fn load(paths: &[PathBuf], rules: &RuleSet, opts: &LoadOptions) -> Result<Lo
         .collect();
     let mut dataset = Dataset {
         today: Some(opts.today),
+        birthdays: rules.params.contact.birthday_rules(),
         ..Dataset::default()
     };
     let mut errors = Vec::new();
@@ -80,37 +84,52 @@ fn build_source(ds: &mut Dataset, index: usize, params: &Params, opts: &LoadOpti
     let rows = Rows {
         index: index as u32,
         source,
+        labels: source
+            .mapping
+            .headers
+            .iter()
+            .map(|h| Arc::from(h.as_str()))
+            .collect(),
+        columns: Columns::of(&source.mapping),
         opts,
+        birthdays: ds.birthdays,
     };
     match source.mapping.kind {
         Kind::AmocrmContacts => {
-            let built: Vec<Option<Contact>> = rows.par_map(|r| r.contact(params));
-            let total = built.len();
-            let mut contacts: Vec<Contact> = built.into_iter().flatten().collect();
-            let companies = total - contacts.len();
+            let contacts: Vec<Contact> = rows.par_filter_map(|r| r.contact(params));
+            let companies = source.table.rows.len() - contacts.len();
             let problems = duplicate_ids(contacts.iter().map(|c| (c.at, c.id.as_str())), source);
             ds.companies_skipped += companies;
-            ds.contacts.append(&mut contacts);
+            move_all(&mut ds.contacts, contacts);
             ds.sources[index].table.problems.extend(problems);
         }
         Kind::AmocrmDeals => {
-            let mut deals: Vec<Deal> = rows.par_map(|r| r.deal(params));
+            let deals: Vec<Deal> = rows.par_map(|r| r.deal(params));
             let problems = duplicate_ids(deals.iter().map(|d| (d.at, d.id.as_str())), source);
-            ds.deals.append(&mut deals);
+            move_all(&mut ds.deals, deals);
             ds.sources[index].table.problems.extend(problems);
         }
         Kind::FlowApplications => {
-            let mut apps: Vec<Application> = rows.par_map(|r| r.application(params));
-            ds.applications.append(&mut apps);
+            move_all(
+                &mut ds.applications,
+                rows.par_map(|r| r.application(params)),
+            );
         }
         Kind::ClientBase => {
-            let mut clients: Vec<Client> = rows.par_map(Row::client);
-            ds.clients.append(&mut clients);
+            move_all(&mut ds.clients, rows.par_map(Row::client));
         }
         Kind::Managers => {
-            let mut managers: Vec<Manager> = rows.par_map(Row::manager);
-            ds.managers.append(&mut managers);
+            move_all(&mut ds.managers, rows.par_map(Row::manager));
         }
+    }
+}
+
+/// Appends records without copying them when there are none yet (the usual single file).
+fn move_all<T>(into: &mut Vec<T>, mut records: Vec<T>) {
+    if into.is_empty() {
+        *into = records;
+    } else {
+        into.append(&mut records);
     }
 }
 
@@ -130,18 +149,27 @@ fn unreadable_dates(source: &Source) -> Vec<ReadProblem> {
         .filter(|f| m.kind == Kind::FlowApplications || !f.ends_with("birthday"));
     let mut columns: Vec<usize> = fields.flat_map(|f| m.columns(f).iter().copied()).collect();
     columns.sort_unstable();
-    for c in columns {
-        let bad: Vec<(usize, &str)> = table
-            .rows
-            .iter()
-            .enumerate()
-            .map(|(i, r)| (i + 1, r.get(c).unwrap_or("").trim()))
-            .filter(|(_, v)| !is_blank(v) && parse_cell_datetime(v).is_none())
-            .collect();
+    columns.dedup();
+    // One pass over the rows (each row's cells sit together in memory), then by column.
+    let mut bad: Vec<(usize, usize, &str)> = (0..table.rows.len())
+        .into_par_iter()
+        .flat_map_iter(|i| {
+            let row = table.rows.row(i);
+            columns.iter().enumerate().filter_map(move |(k, &c)| {
+                let v = row.get(c).unwrap_or("").trim();
+                (!is_blank(v) && parse_cell_datetime(v).is_none()).then_some((k, i + 1, v))
+            })
+        })
+        .collect();
+    bad.sort_by_key(|&(k, row, _)| (k, row));
+    for (k, &c) in columns.iter().enumerate() {
+        let from = bad.partition_point(|b| b.0 < k);
+        let to = bad.partition_point(|b| b.0 <= k);
+        let bad = &bad[from..to];
         let column = m.headers[c].clone();
-        for (row, value) in bad.iter().take(DATE_WARNINGS_PER_COLUMN) {
+        for &(_, row, value) in bad.iter().take(DATE_WARNINGS_PER_COLUMN) {
             problems.push(ReadProblem {
-                row: Some(*row),
+                row: Some(row),
                 column: Some(column.clone()),
                 message: format!("«{value}» is not a date; rules that need it skip this row"),
             });
@@ -186,30 +214,68 @@ fn duplicate_ids<'a>(
     problems
 }
 
+/// The columns of a file that hold phones and e-mails, in column order.
+struct Columns {
+    phones: Vec<usize>,
+    /// Phones of a deal's contact: every phone column but the deal's own client phone.
+    contact_phones: Vec<usize>,
+    client_phones: Vec<usize>,
+    emails: Vec<usize>,
+}
+
+impl Columns {
+    fn of(m: &Mapping) -> Self {
+        let columns = |fields: &mut dyn Iterator<Item = &str>| {
+            let mut c: Vec<usize> = fields.flat_map(|f| m.columns(f).iter().copied()).collect();
+            c.sort_unstable();
+            c
+        };
+        let client = "phone_client";
+        Columns {
+            phones: columns(&mut m.fields_of(FieldType::Phone)),
+            contact_phones: columns(&mut m.fields_of(FieldType::Phone).filter(|f| *f != client)),
+            client_phones: columns(&mut std::iter::once(client)),
+            emails: columns(&mut m.fields_of(FieldType::Email)),
+        }
+    }
+}
+
+/// A source's rows with what every row's record needs.
 struct Rows<'a> {
     index: u32,
     source: &'a Source,
+    /// The headers, shared by the phones and e-mails found under them.
+    labels: Vec<Arc<str>>,
+    columns: Columns,
     opts: &'a LoadOptions,
+    birthdays: BirthdayRules,
 }
 
 impl<'a> Rows<'a> {
-    fn par_map<T: Send>(&self, f: impl Fn(&Row<'a>) -> T + Sync) -> Vec<T> {
-        self.source
-            .table
-            .rows
-            .par_iter()
-            .enumerate()
-            .map(|(i, record)| {
-                f(&Row {
-                    at: At {
-                        source: self.index,
-                        row: i as u32,
-                    },
-                    record,
-                    mapping: &self.source.mapping,
-                    opts: self.opts,
-                })
-            })
+    fn row(&'a self, i: usize) -> Row<'a> {
+        Row {
+            at: At {
+                source: self.index,
+                row: i as u32,
+            },
+            record: self.source.table.rows.row(i),
+            mapping: &self.source.mapping,
+            rows: self,
+        }
+    }
+
+    fn par_map<T: Send>(&'a self, f: impl Fn(&Row<'a>) -> T + Sync) -> Vec<T> {
+        (0..self.source.table.rows.len())
+            .into_par_iter()
+            .map(|i| f(&self.row(i)))
+            .collect()
+    }
+
+    /// The records of the rows that make one, in row order.
+    fn par_filter_map<T: Send>(&'a self, f: impl Fn(&Row<'a>) -> Option<T> + Sync) -> Vec<T> {
+        (0..self.source.table.rows.len())
+            .into_par_iter()
+            .filter_map(|i| f(&self.row(i)))
             .collect()
     }
 }
@@ -217,29 +283,33 @@ impl<'a> Rows<'a> {
 /// One data row seen through its file's mapping.
 struct Row<'a> {
     at: At,
-    record: &'a StringRecord,
+    record: read::Row<'a>,
     mapping: &'a Mapping,
-    opts: &'a LoadOptions,
+    rows: &'a Rows<'a>,
 }
 
-impl Row<'_> {
+impl<'a> Row<'a> {
     /// A field's text, trimmed; the first non-empty of its columns.
-    fn text(&self, field: &str) -> String {
+    fn str(&self, field: &str) -> &'a str {
         self.mapping
             .columns(field)
             .iter()
             .map(|&c| self.record.get(c).unwrap_or("").trim())
             .find(|s| !s.is_empty())
             .unwrap_or("")
-            .to_string()
+    }
+
+    /// [`Row::str`], owned.
+    fn text(&self, field: &str) -> String {
+        self.str(field).to_string()
     }
 
     fn datetime(&self, field: &str) -> Option<NaiveDateTime> {
-        parse_cell_datetime(&self.text(field))
+        parse_cell_datetime(self.str(field))
     }
 
     fn list(&self, field: &str) -> Vec<String> {
-        self.text(field)
+        self.str(field)
             .split([',', ';', '\n'])
             .map(str::trim)
             .filter(|s| !s.is_empty())
@@ -247,31 +317,32 @@ impl Row<'_> {
             .collect()
     }
 
-    /// Every phone item of the given phone fields, in column order.
-    fn phones_of(&self, fields: &[&str]) -> Vec<Phone> {
-        let mut columns: Vec<usize> = fields
-            .iter()
-            .flat_map(|f| self.mapping.columns(f).iter().copied())
-            .collect();
-        columns.sort_unstable();
-        phones_in(self.record, &columns, self.mapping, &self.opts.phone)
+    /// Every phone item of some columns, in column order.
+    fn phones_in(&self, columns: &[usize]) -> Vec<Phone> {
+        let mut out = Vec::new();
+        for &c in columns {
+            let cell = self.record.get(c).unwrap_or("");
+            if cell.trim().is_empty() {
+                continue;
+            }
+            for piece in split_phone_cell(cell) {
+                out.push(Phone {
+                    norm: normalize_phone(piece, &self.rows.opts.phone),
+                    column: self.rows.labels[c].clone(),
+                });
+            }
+        }
+        out
     }
 
     /// Every phone item of every phone field.
     fn phones(&self) -> Vec<Phone> {
-        let fields: Vec<&str> = self.mapping.fields_of(FieldType::Phone).collect();
-        self.phones_of(&fields)
+        self.phones_in(&self.rows.columns.phones)
     }
 
     fn emails(&self) -> Vec<Email> {
-        let mut columns: Vec<usize> = self
-            .mapping
-            .fields_of(FieldType::Email)
-            .flat_map(|f| self.mapping.columns(f).iter().copied())
-            .collect();
-        columns.sort_unstable();
         let mut out = Vec::new();
-        for c in columns {
+        for &c in &self.rows.columns.emails {
             let cell = self.record.get(c).unwrap_or("");
             if is_blank(cell) {
                 continue;
@@ -282,7 +353,7 @@ impl Row<'_> {
                     raw: piece.to_string(),
                     valid: is_valid_email(&address),
                     address,
-                    column: self.mapping.headers[c].clone(),
+                    column: self.rows.labels[c].clone(),
                 });
             }
         }
@@ -290,12 +361,12 @@ impl Row<'_> {
     }
 
     fn contact(&self, params: &Params) -> Option<Contact> {
-        let kind = fold_phrase(&self.text("kind"));
+        let kind = fold_phrase(self.str("kind"));
         if !kind.is_empty() && params.contact.company_types.contains(&kind) {
             return None;
         }
         let tags = self.list("tags");
-        let contact_type = fold_phrase(&self.text("contact_type"));
+        let contact_type = fold_phrase(self.str("contact_type"));
         let is_partner_word = |w: &str| {
             let w = fold_phrase(w);
             !w.is_empty()
@@ -316,7 +387,7 @@ impl Row<'_> {
             first_name: self.text("first_name"),
             last_name: self.text("last_name"),
             responsible: self.text("responsible"),
-            birthday: check_birthday(&birthday_raw, self.opts.today),
+            birthday: check_birthday(&birthday_raw, self.rows.opts.today, &self.rows.birthdays),
             birthday_raw,
             phones: self.phones(),
             emails: self.emails(),
@@ -330,16 +401,6 @@ impl Row<'_> {
     fn deal(&self, params: &Params) -> Deal {
         let stage = self.text("stage");
         let budget_raw = self.text("budget");
-        let contact_phone_fields: Vec<&str> = self
-            .mapping
-            .fields_of(FieldType::Phone)
-            .filter(|f| *f != "phone_client")
-            .collect();
-        let notes = self
-            .mapping
-            .fields_of(FieldType::Note)
-            .map(|f| self.text(f))
-            .collect();
         Deal {
             at: self.at,
             id: self.text("id"),
@@ -354,26 +415,25 @@ impl Row<'_> {
             stage,
             contact_name: self.text("contact_name"),
             contact_ids: self
-                .text("contact_id")
+                .str("contact_id")
                 .split([',', ';', ' ', '\n'])
                 .map(str::trim)
                 .filter(|s| !s.is_empty())
                 .map(str::to_string)
                 .collect(),
-            phones: self.phones_of(&contact_phone_fields),
-            client_phones: self.phones_of(&["phone_client"]),
+            phones: self.phones_in(&self.rows.columns.contact_phones),
+            client_phones: self.phones_in(&self.rows.columns.client_phones),
             product_group: self.text("product_group"),
             product: self.text("product"),
             address: self.text("address"),
             contract_no: self.text("contract_no"),
-            notes,
             contacts: Vec::new(),
             link: LinkMethod::None,
         }
     }
 
     fn application(&self, params: &Params) -> Application {
-        let active = fold_phrase(&self.text("active"));
+        let active = fold_phrase(self.str("active"));
         let birthday_raw = self.text("birthday");
         Application {
             at: self.at,
@@ -383,7 +443,7 @@ impl Row<'_> {
             status: self.text("status"),
             snils: self.text("snils"),
             emails: self.emails(),
-            birthday: check_birthday(&birthday_raw, self.opts.today),
+            birthday: check_birthday(&birthday_raw, self.rows.opts.today, &self.rows.birthdays),
             birthday_raw,
             phones: self.phones(),
             source: self.text("source"),
@@ -408,29 +468,6 @@ impl Row<'_> {
             email: normalize_email(&self.text("email")),
         }
     }
-}
-
-/// Phone items of some columns of a row.
-fn phones_in(
-    record: &StringRecord,
-    columns: &[usize],
-    mapping: &Mapping,
-    opts: &PhoneOptions,
-) -> Vec<Phone> {
-    let mut out = Vec::new();
-    for &c in columns {
-        let cell = record.get(c).unwrap_or("");
-        if cell.trim().is_empty() {
-            continue;
-        }
-        for piece in split_phone_cell(cell) {
-            out.push(Phone {
-                norm: normalize_phone(piece, opts),
-                column: mapping.headers[c].clone(),
-            });
-        }
-    }
-    out
 }
 
 /// A date cell: text in any accepted format, or an Excel serial number.

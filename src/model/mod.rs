@@ -5,16 +5,18 @@
 mod build;
 mod links;
 
+use std::sync::Arc;
+
 use chrono::{NaiveDate, NaiveDateTime};
 use serde::Serialize;
 
 pub use build::{load, LoadOptions, Loaded};
 pub use links::{LinkMethod, LinkStats};
 
-use crate::normalize::date::Birthday;
+use crate::normalize::date::{Birthday, BirthdayRules};
 use crate::normalize::phone::NormalizedPhone;
 use crate::params::StageClass;
-use crate::profile::{Kind, Mapping};
+use crate::profile::{FieldType, Kind, Mapping};
 use crate::read::RawTable;
 
 /// One input file: its raw table and how its headers map onto canonical fields.
@@ -42,8 +44,8 @@ impl At {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Phone {
     pub norm: NormalizedPhone,
-    /// The source header.
-    pub column: String,
+    /// The source header (shared by every phone of the column).
+    pub column: Arc<str>,
 }
 
 impl Phone {
@@ -59,7 +61,7 @@ pub struct Email {
     /// Trimmed and lowercased.
     pub address: String,
     pub valid: bool,
-    pub column: String,
+    pub column: Arc<str>,
 }
 
 #[derive(Debug, Clone)]
@@ -145,18 +147,9 @@ pub struct Deal {
     pub product: String,
     pub address: String,
     pub contract_no: String,
-    /// `Примечание 1…5` (or `Примечание`): the first is the latest.
-    pub notes: Vec<String>,
     /// Resolved links to `Dataset::contacts`.
     pub contacts: Vec<usize>,
     pub link: LinkMethod,
-}
-
-impl Deal {
-    /// The latest comment.
-    pub fn latest_note(&self) -> &str {
-        self.notes.first().map(String::as_str).unwrap_or("")
-    }
 }
 
 #[derive(Debug, Clone)]
@@ -207,6 +200,8 @@ pub struct Dataset {
     pub links: LinkStats,
     /// The day birthdays and activity are judged against.
     pub today: Option<NaiveDate>,
+    /// What makes a birthday implausible (from the rule parameters).
+    pub birthdays: BirthdayRules,
 }
 
 impl Dataset {
@@ -227,6 +222,26 @@ impl Dataset {
             .column(field)
             .map_or("", |c| source.table.cell(at.row as usize, c))
             .trim()
+    }
+
+    /// A deal's notes, `Примечание 1…5` (or `Примечание`), the latest first, "" for empty ones.
+    /// Read from the raw row: the notes are most of a deals export's bytes and are not copied.
+    pub fn notes<'a>(&'a self, deal: &Deal) -> impl Iterator<Item = &'a str> + 'a {
+        let source = self.source(deal.at);
+        let row = source.table.rows.row(deal.at.row as usize);
+        let m = &source.mapping;
+        m.fields_of(FieldType::Note).map(move |f| {
+            m.columns(f)
+                .iter()
+                .map(|&c| row.get(c).unwrap_or("").trim())
+                .find(|s| !s.is_empty())
+                .unwrap_or("")
+        })
+    }
+
+    /// A deal's latest note ("" when none).
+    pub fn latest_note(&self, deal: &Deal) -> &str {
+        self.notes(deal).next().unwrap_or("")
     }
 
     /// Whether a record's file has a column for a canonical field.

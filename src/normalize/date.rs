@@ -61,25 +61,42 @@ pub fn leading_datetime(s: &str) -> Option<NaiveDateTime> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Birthday {
     Missing,
-    /// `01.01.1970`, amoCRM's stand-in for a bad birthday; counts as missing.
+    /// The placeholder date (`01.01.1970`, amoCRM's stand-in for a bad birthday); counts as
+    /// missing.
     Placeholder,
     Unparseable,
     Future,
-    /// Before 1900.
+    /// Before the earliest plausible year (1900).
     BeforeMinYear,
     Valid(NaiveDate),
 }
 
+/// What makes a birthday implausible (`contact.placeholder_birthday`, `contact.min_birth_year`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BirthdayRules {
+    pub placeholder: Option<NaiveDate>,
+    pub min_year: i32,
+}
+
+impl Default for BirthdayRules {
+    fn default() -> Self {
+        BirthdayRules {
+            placeholder: NaiveDate::from_ymd_opt(1970, 1, 1),
+            min_year: 1900,
+        }
+    }
+}
+
 /// Classifies a birthday cell relative to `today`.
-pub fn check_birthday(raw: &str, today: NaiveDate) -> Birthday {
+pub fn check_birthday(raw: &str, today: NaiveDate, rules: &BirthdayRules) -> Birthday {
     if raw.trim().is_empty() {
         return Birthday::Missing;
     }
     match parse_date(raw) {
         None => Birthday::Unparseable,
-        Some(d) if (d.year(), d.month(), d.day()) == (1970, 1, 1) => Birthday::Placeholder,
+        Some(d) if Some(d) == rules.placeholder => Birthday::Placeholder,
         Some(d) if d > today => Birthday::Future,
-        Some(d) if d.year() < 1900 => Birthday::BeforeMinYear,
+        Some(d) if d.year() < rules.min_year => Birthday::BeforeMinYear,
         Some(d) => Birthday::Valid(d),
     }
 }
@@ -259,21 +276,56 @@ mod tests {
     #[test]
     fn birthdays() {
         let today = day(2026, 3, 12);
-        assert_eq!(check_birthday("", today), Birthday::Missing);
-        assert_eq!(check_birthday("   ", today), Birthday::Missing);
-        assert_eq!(check_birthday("01.01.1970", today), Birthday::Placeholder);
+        let rules = BirthdayRules::default();
+        assert_eq!(check_birthday("", today, &rules), Birthday::Missing);
+        assert_eq!(check_birthday("   ", today, &rules), Birthday::Missing);
         assert_eq!(
-            check_birthday("1970-01-01 00:00:00", today),
+            check_birthday("01.01.1970", today, &rules),
             Birthday::Placeholder
         );
-        assert_eq!(check_birthday("31.02.1980", today), Birthday::Unparseable);
-        assert_eq!(check_birthday("не помню", today), Birthday::Unparseable);
-        assert_eq!(check_birthday("13.03.2026", today), Birthday::Future);
-        assert_eq!(check_birthday("31.12.1899", today), Birthday::BeforeMinYear);
-        assert_eq!(check_birthday("12.03.2026", today), Birthday::Valid(today));
         assert_eq!(
-            check_birthday("05.06.1985", today),
+            check_birthday("1970-01-01 00:00:00", today, &rules),
+            Birthday::Placeholder
+        );
+        assert_eq!(
+            check_birthday("31.02.1980", today, &rules),
+            Birthday::Unparseable
+        );
+        assert_eq!(
+            check_birthday("не помню", today, &rules),
+            Birthday::Unparseable
+        );
+        assert_eq!(
+            check_birthday("13.03.2026", today, &rules),
+            Birthday::Future
+        );
+        assert_eq!(
+            check_birthday("31.12.1899", today, &rules),
+            Birthday::BeforeMinYear
+        );
+        assert_eq!(
+            check_birthday("12.03.2026", today, &rules),
+            Birthday::Valid(today)
+        );
+        assert_eq!(
+            check_birthday("05.06.1985", today, &rules),
             Birthday::Valid(day(1985, 6, 5))
+        );
+        let custom = BirthdayRules {
+            placeholder: Some(day(1900, 1, 1)),
+            min_year: 1920,
+        };
+        assert_eq!(
+            check_birthday("01.01.1900", today, &custom),
+            Birthday::Placeholder
+        );
+        assert_eq!(
+            check_birthday("01.01.1970", today, &custom),
+            Birthday::Valid(day(1970, 1, 1))
+        );
+        assert_eq!(
+            check_birthday("31.12.1919", today, &custom),
+            Birthday::BeforeMinYear
         );
     }
 }

@@ -91,11 +91,18 @@ fn resolve_separators(s: &str) -> String {
 /// True for an empty/whitespace cell or a placeholder such as «нет», «—», «н/д», «n/a».
 pub fn is_blank(s: &str) -> bool {
     let t = s.trim();
-    t.is_empty() || PLACEHOLDERS.iter().any(|p| eq_ignore_case(t, p))
+    // Lowercasing never shortens a text by characters, so a text with more characters than the
+    // longest placeholder («не указан», 9) is no placeholder: most cells stop at this test.
+    t.is_empty() || (t.len() <= 4 * 9 && PLACEHOLDERS.iter().any(|p| eq_ignore_case(t, p)))
 }
 
 /// Unicode case-insensitive equality without allocating.
 fn eq_ignore_case(a: &str, b: &str) -> bool {
+    match (a.is_ascii(), b.is_ascii()) {
+        (true, true) => return a.eq_ignore_ascii_case(b),
+        (true, false) | (false, true) => return false,
+        (false, false) => {}
+    }
     a.chars()
         .flat_map(char::to_lowercase)
         .eq(b.chars().flat_map(char::to_lowercase))
@@ -104,6 +111,13 @@ fn eq_ignore_case(a: &str, b: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn no_placeholder_is_longer_than_is_blank_assumes() {
+        assert!(PLACEHOLDERS.iter().all(|p| p.chars().count() <= 9));
+        assert!(is_blank(" НЕ УКАЗАН "));
+        assert!(!is_blank("не указан адрес"));
+    }
 
     #[test]
     fn fold_phrase_normalises_case_yo_and_punctuation() {

@@ -17,6 +17,9 @@
 //! cells), so XLSX text is written verbatim, without the `'` prefix that CSV output needs
 //! ([`crate::output::safe`]). A reader of our workbook sees exactly the CRM value.
 //!
+//! **Long tables.** A sheet holds at most 1 048 576 rows; [`write_spilling`] writes a table of
+//! any length, continuing it on «name (2)», «name (3)»… with the same header.
+//!
 //! Save the workbook with [`crate::output::save_workbook_atomic`].
 
 use std::borrow::Cow;
@@ -36,6 +39,10 @@ const MAX_COLS: usize = 16_384;
 const MAX_LINKS: usize = 65_530;
 const MIN_WIDTH: usize = 8;
 const MAX_WIDTH: usize = 60;
+
+/// Data rows per sheet before [`write_spilling`] continues a table on another sheet: a round
+/// number under Excel's limit of 1 048 576 rows (header included).
+pub const SHEET_ROWS: usize = 1_000_000;
 
 /// One cell of a data row.
 #[derive(Debug, Clone, PartialEq)]
@@ -255,6 +262,55 @@ impl<'a> SheetWriter<'a> {
         }
         self.widths[col] = self.widths[col].max(width);
     }
+}
+
+/// Writes a table that may not fit one sheet: a sheet named `name` with `header`, continued on
+/// «name (2)», «name (3)»… (same header; names made unique as by [`SheetWriter::new`]) whenever
+/// the next block of rows would take it past `max_rows` data rows. A block (e.g. the rows of one
+/// duplicate cluster) stays on one sheet unless it alone is longer than `max_rows`. `max_rows`
+/// is clamped to 1..=1 048 575 (Excel's limit less the header row); commands pass
+/// [`SHEET_ROWS`], tests a small number. Returns the names of the sheets written, at least one
+/// (an empty table still gets its header row).
+pub fn write_spilling<B, R>(
+    wb: &mut Workbook,
+    name: &str,
+    header: &[&str],
+    max_rows: usize,
+    blocks: impl IntoIterator<Item = B>,
+) -> Result<Vec<String>>
+where
+    B: AsRef<[R]>,
+    R: AsRef<[Cell]>,
+{
+    let max_rows = max_rows.clamp(1, MAX_ROWS - 1);
+    let mut sheet = SheetWriter::new(wb, name, header)?;
+    let mut names = vec![sheet.name().to_string()];
+    for block in blocks {
+        let block = block.as_ref();
+        for (i, row) in block.iter().enumerate() {
+            let used = sheet.data_rows();
+            let block_overflows = i == 0 && used > 0 && used + block.len() > max_rows;
+            if used >= max_rows || block_overflows {
+                sheet.finish()?;
+                sheet = SheetWriter::new(wb, name, header)?;
+                names.push(sheet.name().to_string());
+            }
+            sheet.row(row.as_ref())?;
+        }
+    }
+    sheet.finish()?;
+    Ok(names)
+}
+
+/// [`write_spilling`] of single rows.
+pub fn write_spilling_rows<R: AsRef<[Cell]>>(
+    wb: &mut Workbook,
+    name: &str,
+    header: &[&str],
+    max_rows: usize,
+    rows: impl IntoIterator<Item = R>,
+) -> Result<Vec<String>> {
+    write_spilling(wb, name, header, max_rows, rows.into_iter().map(|r| [r]))
 }
 
 fn sheet_err(sheet: &str, e: impl std::fmt::Display) -> Error {
@@ -507,6 +563,98 @@ mod tests {
         assert_eq!(a.len(), 31);
         assert_eq!(b.len(), 31);
         assert!(b.ends_with(" (2)"));
+    }
+
+    /// Reads every sheet of `path`: (name, rows of cell texts).
+    fn read_back(path: &std::path::Path) -> Vec<(String, Vec<Vec<String>>)> {
+        let mut book: Xlsx<_> = open_workbook(path).unwrap();
+        book.sheet_names()
+            .into_iter()
+            .map(|name| {
+                let range = book.worksheet_range(&name).unwrap();
+                let rows = range
+                    .rows()
+                    .map(|r| r.iter().map(|c| c.to_string()).collect())
+                    .collect();
+                (name, rows)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn long_tables_continue_on_numbered_sheets() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("spill.xlsx");
+        let mut wb = Workbook::new();
+        let row = |s: &str| vec![Cell::from(s), Cell::Number(1.0)];
+        let rows: Vec<Vec<Cell>> = ["a", "b", "c", "d", "e", "f", "g"].map(row).to_vec();
+        let names = write_spilling_rows(&mut wb, "Статусы сделок", &["ID", "N"], 3, &rows).unwrap();
+        assert_eq!(
+            names,
+            ["Статусы сделок", "Статусы сделок (2)", "Статусы сделок (3)"]
+        );
+        // Blocks stay together: [x1 x2] [y1 y2 y3] [z1] with 4 rows a sheet → x, then y z.
+        let blocks = vec![
+            vec![row("x1"), row("x2")],
+            vec![row("y1"), row("y2"), row("y3")],
+            vec![row("z1")],
+            // longer than a sheet: split
+            (1..=6).map(|i| row(&format!("w{i}"))).collect(),
+        ];
+        let names = write_spilling(&mut wb, "Контакты", &["ID", "N"], 4, &blocks).unwrap();
+        assert_eq!(
+            names,
+            ["Контакты", "Контакты (2)", "Контакты (3)", "Контакты (4)"]
+        );
+        // An empty table still gets its header.
+        let none: Vec<Vec<Cell>> = Vec::new();
+        assert_eq!(
+            write_spilling_rows(&mut wb, "Пусто", &["ID"], 3, &none).unwrap(),
+            ["Пусто"]
+        );
+        save_workbook_atomic(&path, &OutputPolicy::default(), &mut wb).unwrap();
+
+        let ids = |rows: &[Vec<String>]| -> Vec<String> {
+            assert_eq!(
+                rows[0],
+                ["ID", "N"].map(String::from),
+                "header on every sheet"
+            );
+            rows[1..].iter().map(|r| r[0].clone()).collect()
+        };
+        let sheets = read_back(&path);
+        let got: Vec<(&str, Vec<String>)> = sheets
+            .iter()
+            .filter(|(name, _)| name != "Пусто")
+            .map(|(name, rows)| (name.as_str(), ids(rows)))
+            .collect();
+        let want: Vec<(&str, Vec<&str>)> = vec![
+            ("Статусы сделок", vec!["a", "b", "c"]),
+            ("Статусы сделок (2)", vec!["d", "e", "f"]),
+            ("Статусы сделок (3)", vec!["g"]),
+            ("Контакты", vec!["x1", "x2"]),
+            ("Контакты (2)", vec!["y1", "y2", "y3", "z1"]),
+            ("Контакты (3)", vec!["w1", "w2", "w3", "w4"]),
+            ("Контакты (4)", vec!["w5", "w6"]),
+        ];
+        let want: Vec<(&str, Vec<String>)> = want
+            .into_iter()
+            .map(|(n, ids)| (n, ids.into_iter().map(String::from).collect()))
+            .collect();
+        assert_eq!(got, want);
+        let empty = &sheets.iter().find(|(n, _)| n == "Пусто").unwrap().1;
+        assert_eq!(empty.len(), 1);
+    }
+
+    #[test]
+    fn the_row_limit_is_clamped_to_excel() {
+        let mut wb = Workbook::new();
+        let rows = vec![vec![Cell::from("a")], vec![Cell::from("b")]];
+        // 0 means 1 row a sheet, not an endless loop or an error.
+        let names = write_spilling_rows(&mut wb, "S", &["ID"], 0, &rows).unwrap();
+        assert_eq!(names, ["S", "S (2)"]);
+        let names = write_spilling_rows(&mut wb, "T", &["ID"], usize::MAX, &rows).unwrap();
+        assert_eq!(names, ["T"]);
     }
 
     #[test]

@@ -2,13 +2,16 @@
 //! raw table of text cells. Nothing is interpreted here beyond making every cell text.
 
 mod csv;
+mod rows;
 mod xlsx;
 
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
 pub use self::csv::sniff_delimiter;
+pub use self::rows::{Row, Rows};
 use crate::error::{Error, Result};
 use crate::profile::Profiles;
 
@@ -58,14 +61,14 @@ pub struct RawTable {
     pub name: String,
     pub format: SourceFormat,
     pub headers: Vec<String>,
-    pub rows: Vec<::csv::StringRecord>,
+    pub rows: Rows,
     pub problems: Vec<ReadProblem>,
 }
 
 impl RawTable {
     /// A cell of a data row (0-based row index), empty when the row is short.
     pub fn cell(&self, row: usize, column: usize) -> &str {
-        self.rows[row].get(column).unwrap_or("")
+        self.rows.row(row).get(column).unwrap_or("")
     }
 }
 
@@ -118,26 +121,30 @@ fn is_export(path: &Path) -> bool {
 
 /// Reads one file, choosing the reader by content (an XLSX is a ZIP archive).
 pub fn read_table(path: &Path, options: &ReadOptions, profiles: &Profiles) -> Result<RawTable> {
-    let bytes = std::fs::read(path).map_err(|source| Error::Io {
+    let io_error = |source| Error::Io {
         path: path.to_path_buf(),
         source,
-    })?;
+    };
+    let mut magic = Vec::with_capacity(4);
+    std::fs::File::open(path)
+        .and_then(|f| f.take(4).read_to_end(&mut magic))
+        .map_err(io_error)?;
     let unreadable = |message: &str| Error::Unreadable {
         path: path.to_path_buf(),
         message: message.to_string(),
     };
-    if bytes.is_empty() {
+    if magic.is_empty() {
         return Err(unreadable("empty file"));
     }
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| path.display().to_string());
-    let workbook = bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]);
+    let workbook = magic.starts_with(b"PK\x03\x04") || magic.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]);
     let (format, headers, rows, problems) = if workbook {
         xlsx::read(path, options.sheet.as_deref(), profiles)?
     } else {
-        csv::read(path, &bytes)?
+        csv::read(path)?
     };
     if headers.iter().all(|h| h.trim().is_empty()) {
         return Err(unreadable("no header row"));
@@ -152,9 +159,4 @@ pub fn read_table(path: &Path, options: &ReadOptions, profiles: &Profiles) -> Re
     })
 }
 
-type Parts = (
-    SourceFormat,
-    Vec<String>,
-    Vec<::csv::StringRecord>,
-    Vec<ReadProblem>,
-);
+type Parts = (SourceFormat, Vec<String>, Rows, Vec<ReadProblem>);

@@ -6,12 +6,10 @@ use std::path::Path;
 
 use std::io::{Read, Seek};
 
-use calamine::{open_workbook_auto, Data, Reader, Sheets, XlsxError};
-use csv::StringRecord;
-
-use super::{Parts, ReadProblem, SourceFormat};
+use super::{Parts, ReadProblem, Rows, SourceFormat};
 use crate::error::{Error, Result};
 use crate::profile::Profiles;
+use calamine::{open_workbook_auto, Data, Reader, Sheets, XlsxError};
 
 /// Rows scanned for the header row (exports sometimes carry a title above it).
 const HEADER_SCAN: usize = 10;
@@ -154,7 +152,7 @@ fn parts(name: &str, sheet: Sheet, header: usize) -> Parts {
         headers.pop();
     }
     let mut problems = Vec::new();
-    let mut data = Vec::new();
+    let mut data = Rows::default();
     // Error cells come in row order, as the rows do.
     let mut errors = sheet.errors.iter().peekable();
     for (sheet_row, mut row) in iter {
@@ -182,7 +180,7 @@ fn parts(name: &str, sheet: Sheet, header: usize) -> Parts {
             });
         }
         row.resize(used.max(headers.len()), String::new());
-        data.push(StringRecord::from(row));
+        data.push(row.iter().map(String::as_str));
     }
     (
         SourceFormat::Xlsx {
@@ -275,9 +273,9 @@ mod tests {
         let (_, headers, rows, problems) = read(&path, None, &profiles()).unwrap();
         assert_eq!(headers, ["ID", "Полное имя контакта", "Мобильный телефон"]);
         assert_eq!(rows.len(), 2);
-        assert_eq!(rows[0].get(1), Some("Соколова Мария"));
-        assert_eq!(rows[1].len(), 16_384);
-        assert_eq!(rows[1].get(16_383), Some("забытая заметка"));
+        assert_eq!(rows.row(0).get(1), Some("Соколова Мария"));
+        assert_eq!(rows.row(1).len(), 16_384);
+        assert_eq!(rows.row(1).get(16_383), Some("забытая заметка"));
         assert_eq!(problems.len(), 1);
         assert_eq!(problems[0].row, Some(2));
     }
@@ -290,7 +288,7 @@ mod tests {
         let (_, headers, rows, problems) = read(&path, None, &profiles()).unwrap();
         assert_eq!(headers[0], "ID");
         assert_eq!(rows.len(), 1);
-        assert_eq!(rows[0].get(0), Some("201"));
+        assert_eq!(rows.row(0).get(0), Some("201"));
         assert!(problems.is_empty());
     }
 
@@ -299,8 +297,8 @@ mod tests {
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/bad_inputs/excel_errors.xlsx");
         let (_, headers, rows, problems) = read(&path, None, &profiles()).unwrap();
         assert_eq!(headers[2], "Полное имя контакта");
-        assert_eq!(rows[1].get(2), Some("#REF!"));
-        assert_eq!(rows[1].get(6), Some("#N/A"));
+        assert_eq!(rows.row(1).get(2), Some("#REF!"));
+        assert_eq!(rows.row(1).get(6), Some("#N/A"));
         let seen: Vec<(Option<usize>, Option<&str>)> = problems
             .iter()
             .map(|p| (p.row, p.column.as_deref()))

@@ -141,7 +141,7 @@ fn missing_phone(ctx: &Context, c: &Contact) -> Option<Missing> {
         .map(|p| format!("«{}»", p.norm.raw))
         .collect();
     Some(Missing {
-        field: first.column.clone(),
+        field: first.column.to_string(),
         value: first.norm.raw.clone(),
         text: format!(
             "телефон (нет ни одного корректного номера: {})",

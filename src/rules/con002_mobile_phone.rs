@@ -65,17 +65,21 @@ fn mobile_items<'c>(ctx: &Context, c: &'c Contact) -> Vec<&'c Phone> {
         .collect();
     c.phones
         .iter()
-        .filter(|p| headers.contains(&p.column.as_str()))
+        .filter(|p| headers.contains(&&*p.column))
         .collect()
 }
 
 /// Move a valid mobile number from another column, else ask the client.
 fn fix(c: &Contact, label: &str) -> String {
-    let elsewhere = c.phones.iter().filter(|p| p.column != label).find_map(|p| {
-        p.e164()
-            .filter(|e| e.starts_with("+79"))
-            .map(|e| (e, &p.column))
-    });
+    let elsewhere = c
+        .phones
+        .iter()
+        .filter(|p| *p.column != *label)
+        .find_map(|p| {
+            p.e164()
+                .filter(|e| e.starts_with("+79"))
+                .map(|e| (e, &p.column))
+        });
     match elsewhere {
         Some((number, column)) => {
             format!("Перенесите мобильный номер {number} из поля «{column}» в «{label}»")

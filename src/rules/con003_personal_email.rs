@@ -45,11 +45,9 @@ pub fn check(ctx: &Context, rule: &Rule, out: &mut Vec<Finding>) {
 fn has_personal_email(ctx: &Context, c: &Contact) -> bool {
     let mapping = &ctx.ds.source(c.at).mapping;
     let columns = mapping.columns(FIELD);
-    c.emails.iter().any(|e| {
-        columns
-            .iter()
-            .any(|&i| mapping.headers[i].as_str() == e.column)
-    })
+    c.emails
+        .iter()
+        .any(|e| columns.iter().any(|&i| mapping.headers[i] == *e.column))
 }
 
 #[cfg(test)]

@@ -56,7 +56,7 @@ pub fn check(ctx: &Context, rule: &Rule, out: &mut Vec<Finding>) {
             })
             .collect();
         out.push(Finding {
-            field: first.column.clone(),
+            field: first.column.to_string(),
             value: first.raw.clone(),
             message: format!("В карточке клиента e-mail менеджера: {}", listed.join(", ")),
             fix: format!(

@@ -35,7 +35,7 @@ pub fn check(ctx: &Context, rule: &Rule, out: &mut Vec<Finding>) {
         for p in c.phones.iter().filter(|p| !p.norm.is_valid()) {
             let (message, fix) = explain(p);
             out.push(Finding {
-                field: p.column.clone(),
+                field: p.column.to_string(),
                 value: p.norm.raw.clone(),
                 message,
                 fix,

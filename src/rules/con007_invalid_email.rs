@@ -25,7 +25,7 @@ pub fn check(ctx: &Context, rule: &Rule, out: &mut Vec<Finding>) {
     for c in &ctx.ds.contacts {
         for e in c.emails.iter().filter(|e| !e.valid) {
             out.push(Finding {
-                field: e.column.clone(),
+                field: e.column.to_string(),
                 value: e.raw.clone(),
                 message: format!("Некорректный e-mail «{}»: {}", e.raw, reason(&e.address)),
                 fix: format!(

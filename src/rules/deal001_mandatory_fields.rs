@@ -5,9 +5,10 @@
 //!   has all the mandatory fields filled: «Группа продуктов», «Этап сделки», a contact
 //!   («Основной контакт» / «Полное имя контакта» or «ID контакта»), the latest comment
 //!   («Примечание 1» / «Примечание»), «Товар» and «Бюджет» greater than zero. Placeholders such
-//!   as «-», «нет», «н/д» count as empty. One finding per deal lists everything missing. The list
-//!   is `deal.mandatory` in rules/default.toml; a column the export does not have is skipped with
-//!   a warning.
+//!   as «-», «нет», «н/д» count as empty. One finding per deal lists everything missing; a budget
+//!   of zero or less is named as such («Бюджет −500 ≤ 0»), an empty or non-numeric one as not
+//!   filled. The list is `deal.mandatory` in rules/default.toml; a column the export does not
+//!   have is skipped with a warning.
 //!
 //! Why
 //!   Rule 2 of the CRM training slides (crm-rules-training-slides.txt): «Корректная сделка — это
@@ -55,6 +56,8 @@ pub fn check(ctx: &Context, rule: &Rule, out: &mut Vec<Finding>) {
 struct Missing {
     label: String,
     raw: String,
+    /// The amount when the field is a budget that is filled but ≤ 0 (`None`: not filled).
+    not_positive: Option<f64>,
 }
 
 /// The canonical columns a mandatory entry is read from (pseudo-fields map to several).
@@ -85,18 +88,58 @@ fn lacking(
         "contact" => {
             !is_blank(&deal.contact_name) || deal.contact_ids.iter().any(|id| !is_blank(id))
         }
-        "comment" => !is_blank(deal.latest_note()),
+        "comment" => !is_blank(ds.latest_note(deal)),
         "budget" => deal.budget.is_some_and(|b| b > 0.0),
         _ => !is_blank(&raw),
+    };
+    let not_positive = match field {
+        "budget" => deal.budget.filter(|b| *b <= 0.0),
+        _ => None,
     };
     (!filled).then(|| Missing {
         label: ds.label(deal.at, col),
         raw,
+        not_positive,
     })
 }
 
 fn finding(ctx: &Context, rule: &Rule, deal: &Deal, missing: &[Missing]) -> Finding {
-    let labels: Vec<String> = missing.iter().map(|m| format!("«{}»", m.label)).collect();
+    let quoted = |not_positive: bool| -> Vec<String> {
+        missing
+            .iter()
+            .filter(|m| m.not_positive.is_some() == not_positive)
+            .map(|m| format!("«{}»", m.label))
+            .collect()
+    };
+    let (empty, low) = (quoted(false), quoted(true));
+    let mut problems = Vec::new();
+    if !empty.is_empty() {
+        problems.push(format!(
+            "не заполнены обязательные поля {}",
+            empty.join(", ")
+        ));
+    }
+    problems.extend(missing.iter().filter_map(|m| {
+        let amount = m.not_positive?;
+        Some(format!("«{}» {} ≤ 0", m.label, amount_ru(amount)))
+    }));
+    let fix = match (empty.is_empty(), low.is_empty()) {
+        (false, true) => format!(
+            "Заполните {} в карточке сделки: сумма — больше нуля, комментарий — о чём \
+             договорились с клиентом",
+            join_ru(&empty)
+        ),
+        (true, _) => format!(
+            "Укажите в {} сумму из договора: она должна быть больше нуля",
+            join_ru(&low)
+        ),
+        (false, false) => format!(
+            "Заполните {} и укажите в {} сумму из договора, больше нуля; комментарий — о чём \
+             договорились с клиентом",
+            join_ru(&empty),
+            join_ru(&low)
+        ),
+    };
     let values: Vec<&str> = missing
         .iter()
         .map(|m| m.raw.as_str())
@@ -110,14 +153,11 @@ fn finding(ctx: &Context, rule: &Rule, deal: &Deal, missing: &[Missing]) -> Find
             .join(", "),
         value: values.join("; "),
         message: format!(
-            "Сделка некорректна: не заполнены обязательные поля {} (этап «{}»)",
-            labels.join(", "),
+            "Сделка некорректна: {} (этап «{}»)",
+            problems.join("; "),
             deal.stage
         ),
-        fix: format!(
-            "Заполните {} в карточке сделки: сумма — больше нуля, комментарий — о чём договорились с клиентом",
-            join_ru(&labels)
-        ),
+        fix,
         ..ctx.finding(rule, deal.at, &deal.id, &deal.responsible)
     }
 }
@@ -138,6 +178,14 @@ impl Absent {
         }
         false
     }
+}
+
+/// An amount as a Russian reader writes it: `−500`, `0`, `−1200,5`.
+fn amount_ru(amount: f64) -> String {
+    if amount == 0.0 {
+        return "0".to_string();
+    }
+    amount.to_string().replace('-', "−").replace('.', ",")
 }
 
 /// `«А»`, `«А» и «Б»`, `«А», «Б» и «В»`.
@@ -174,16 +222,82 @@ mod tests {
         assert_eq!(f[0].value, "0");
         assert_eq!(f[0].manager, "Петрова Анна");
         assert_eq!(f[0].row, 1);
-        assert!(
-            f[0].message.contains("«Товар», «Бюджет ₽»"),
-            "{}",
-            f[0].message
+        assert_eq!(
+            f[0].message,
+            "Сделка некорректна: не заполнены обязательные поля «Товар»; «Бюджет ₽» 0 ≤ 0 \
+             (этап «Успешно реализовано»)"
         );
         assert!(
-            f[0].fix.starts_with("Заполните «Товар» и «Бюджет ₽»"),
+            f[0].fix
+                .starts_with("Заполните «Товар» и укажите в «Бюджет ₽» сумму из договора"),
             "{}",
             f[0].fix
         );
+    }
+
+    #[test]
+    fn a_budget_of_zero_or_less_is_not_called_empty() {
+        let ds = deals(&[
+            deal("520").set("Бюджет ₽", "-500"),
+            deal("521").set("Бюджет ₽", "0"),
+            deal("522").set("Бюджет ₽", "−1 200,50 ₽"),
+            deal("523").set("Бюджет ₽", ""),
+            deal("524").set("Бюджет ₽", "-500").set("Товар", ""),
+        ]);
+        let f = run_rule("DEAL001", &ds);
+        let got: Vec<(&str, &str, &str)> = f
+            .iter()
+            .map(|f| (f.id.as_str(), f.field.as_str(), f.message.as_str()))
+            .collect();
+        let stage = "(этап «Замер»)";
+        assert_eq!(
+            got,
+            [
+                (
+                    "520",
+                    "Бюджет ₽",
+                    format!("Сделка некорректна: «Бюджет ₽» −500 ≤ 0 {stage}").as_str()
+                ),
+                (
+                    "521",
+                    "Бюджет ₽",
+                    format!("Сделка некорректна: «Бюджет ₽» 0 ≤ 0 {stage}").as_str()
+                ),
+                (
+                    "522",
+                    "Бюджет ₽",
+                    format!("Сделка некорректна: «Бюджет ₽» −1200,5 ≤ 0 {stage}").as_str()
+                ),
+                (
+                    "523",
+                    "Бюджет ₽",
+                    format!(
+                        "Сделка некорректна: не заполнены обязательные поля «Бюджет ₽» {stage}"
+                    )
+                    .as_str()
+                ),
+                (
+                    "524",
+                    "Товар, Бюджет ₽",
+                    format!(
+                        "Сделка некорректна: не заполнены обязательные поля «Товар»; \
+                         «Бюджет ₽» −500 ≤ 0 {stage}"
+                    )
+                    .as_str()
+                ),
+            ]
+        );
+        for f in &f[..3] {
+            assert!(!f.message.contains("не заполнены"), "{}", f.message);
+            assert_eq!(
+                f.fix,
+                "Укажите в «Бюджет ₽» сумму из договора: она должна быть больше нуля"
+            );
+        }
+        assert_eq!(f[0].value, "-500");
+        assert!(f[3]
+            .fix
+            .starts_with("Заполните «Бюджет ₽» в карточке сделки"));
     }
 
     #[test]

@@ -28,6 +28,10 @@
 //!   Add a note that answers «what was discussed, what was agreed, what happens next», e.g.
 //!   «Думает над ценой, сравнивает с Окна Роста, перезвонить в пятницу после 18».
 
+use std::collections::HashSet;
+
+use rayon::prelude::*;
+
 use super::{Context, Finding, Rule};
 use crate::model::Deal;
 use crate::normalize::date::leading_datetime;
@@ -35,26 +39,27 @@ use crate::normalize::text::{fold_phrase, is_blank};
 use crate::params::DealParams;
 
 pub fn check(ctx: &Context, rule: &Rule, out: &mut Vec<Finding>) {
-    for deal in ctx
+    let comments = Comments::new(&ctx.params.deal);
+    let flagged: Vec<&Deal> = ctx
         .ds
         .deals
-        .iter()
+        .par_iter()
         .filter(|d| d.stage_class.is_deal_proper())
-    {
-        let comment = deal.latest_note();
-        if !is_blank(comment) && !is_detailed(comment, &ctx.params.deal) {
-            out.push(finding(ctx, rule, deal));
-        }
-    }
+        .filter(|d| {
+            let comment = ctx.ds.latest_note(d);
+            !is_blank(comment) && !comments.is_detailed(comment)
+        })
+        .collect();
+    out.extend(flagged.into_iter().map(|d| finding(ctx, rule, d)));
 }
 
 fn finding(ctx: &Context, rule: &Rule, deal: &Deal) -> Finding {
     Finding {
         field: ctx.ds.label(deal.at, "note_1"),
-        value: deal.latest_note().to_string(),
+        value: ctx.ds.latest_note(deal).to_string(),
         message: format!(
             "Комментарий «{}» не развёрнутый: из него не видно, о чём говорили с клиентом и о чём договорились",
-            strip_note_header(deal.latest_note()).trim()
+            strip_note_header(ctx.ds.latest_note(deal)).trim()
         ),
         fix: "Добавьте примечание: что обсудили с клиентом, к какой договорённости пришли и \
               когда следующий контакт (например: «Думает над ценой, сравнивает с конкурентом, \
@@ -68,19 +73,78 @@ fn finding(ctx: &Context, rule: &Rule, deal: &Deal) -> Finding {
 /// only stop-list phrases and filler words, and at least `min_meaningful_words` meaningful words.
 /// A leading note date and author (`14.11.2026 12:40 Петрова А.:`) are ignored.
 pub fn is_detailed(comment: &str, params: &DealParams) -> bool {
-    let folded = fold_phrase(&join_numbers(strip_note_header(comment)));
-    if params.stop_list.contains(&folded) {
-        return false;
+    Comments::new(params).is_detailed(comment)
+}
+
+/// The stop list and filler words, prepared once for judging many comments.
+struct Comments<'a> {
+    stop_list: HashSet<&'a str>,
+    /// The stop phrases as words, longest first.
+    phrases: Vec<Vec<&'a str>>,
+    /// Every word of a stop phrase: the only words a phrase can blank out.
+    phrase_words: HashSet<&'a str>,
+    filler_words: HashSet<&'a str>,
+    min_meaningful_words: usize,
+}
+
+impl<'a> Comments<'a> {
+    fn new(params: &'a DealParams) -> Self {
+        let mut phrases: Vec<Vec<&str>> = params
+            .stop_list
+            .iter()
+            .map(|p| p.split(' ').filter(|w| !w.is_empty()).collect())
+            .filter(|p: &Vec<&str>| !p.is_empty())
+            .collect();
+        phrases.sort_by_key(|p| std::cmp::Reverse(p.len()));
+        Comments {
+            stop_list: params.stop_list.iter().map(String::as_str).collect(),
+            phrase_words: phrases.iter().flatten().copied().collect(),
+            phrases,
+            filler_words: params.filler_words.iter().map(String::as_str).collect(),
+            min_meaningful_words: params.min_meaningful_words,
+        }
     }
-    let mut words: Vec<Option<&str>> = folded.split(' ').map(Some).collect();
-    remove_stop_phrases(&mut words, &params.stop_list);
-    let meaningful = words
-        .iter()
-        .flatten()
-        .filter(|w| !params.filler_words.iter().any(|f| f == *w))
-        .filter(|w| is_meaningful_word(w))
-        .count();
-    meaningful >= params.min_meaningful_words
+
+    fn is_detailed(&self, comment: &str) -> bool {
+        let folded = fold_phrase(&join_numbers(strip_note_header(comment)));
+        if self.stop_list.contains(folded.as_str()) {
+            return false;
+        }
+        let counts = |w: &&str| !self.filler_words.contains(w) && is_meaningful_word(w);
+        // Words no stop phrase contains stay whatever the phrases blank out: when they alone
+        // are enough, the comment is detailed (most are, and this spares the phrase search).
+        let sure = folded
+            .split(' ')
+            .filter(|w| !self.phrase_words.contains(w))
+            .filter(counts)
+            .count();
+        if sure >= self.min_meaningful_words {
+            return true;
+        }
+        let mut words: Vec<Option<&str>> = folded.split(' ').map(Some).collect();
+        self.remove_stop_phrases(&mut words);
+        words.iter().flatten().copied().filter(counts).count() >= self.min_meaningful_words
+    }
+
+    /// Blanks out every occurrence of a stop phrase, longest phrases first, on word boundaries.
+    fn remove_stop_phrases(&self, words: &mut [Option<&str>]) {
+        for phrase in &self.phrases {
+            let n = phrase.len();
+            let mut i = 0;
+            while i + n <= words.len() {
+                let hit = words[i..i + n]
+                    .iter()
+                    .zip(phrase)
+                    .all(|(w, p)| *w == Some(*p));
+                if hit {
+                    words[i..i + n].iter_mut().for_each(|w| *w = None);
+                    i += n;
+                } else {
+                    i += 1;
+                }
+            }
+        }
+    }
 }
 
 /// The comment without a leading `date [time] [Author:]` header.
@@ -140,32 +204,6 @@ fn join_numbers(s: &str) -> String {
         })
         .map(|(_, c)| c)
         .collect()
-}
-
-/// Blanks out every occurrence of a stop-list phrase, longest phrases first, on word boundaries.
-fn remove_stop_phrases(words: &mut [Option<&str>], stop_list: &[String]) {
-    let mut phrases: Vec<Vec<&str>> = stop_list
-        .iter()
-        .map(|p| p.split(' ').filter(|w| !w.is_empty()).collect())
-        .filter(|p: &Vec<&str>| !p.is_empty())
-        .collect();
-    phrases.sort_by_key(|p| std::cmp::Reverse(p.len()));
-    for phrase in &phrases {
-        let n = phrase.len();
-        let mut i = 0;
-        while i + n <= words.len() {
-            let hit = words[i..i + n]
-                .iter()
-                .zip(phrase)
-                .all(|(w, p)| *w == Some(*p));
-            if hit {
-                words[i..i + n].iter_mut().for_each(|w| *w = None);
-                i += n;
-            } else {
-                i += 1;
-            }
-        }
-    }
 }
 
 /// Two or more letters, or a number.

@@ -75,7 +75,7 @@ fn missing_label(
         "client_name" if is_blank(ds.text(deal.at, "client_name")) => {
             ("client_name", deal.contact_name.as_str())
         }
-        "note_1" => ("note_1", deal.latest_note()),
+        "note_1" => ("note_1", ds.latest_note(deal)),
         other => (other, ds.text(deal.at, other)),
     };
     if !absent.require(ctx, rule, deal.at, column) {

@@ -92,7 +92,7 @@ fn matched_value(ctx: &Context, cluster: &Cluster, m: &Member) -> (String, Strin
                     .any(|o| o.phones.iter().any(|q| phone_key(q) == key))
         });
         if let Some(p) = shared {
-            return (p.column.clone(), p.norm.raw.clone());
+            return (p.column.to_string(), p.norm.raw.clone());
         }
     }
     if m.matched_on.contains(Fields::BIRTHDAY) {

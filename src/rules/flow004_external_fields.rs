@@ -1,10 +1,12 @@
 //! FLOW004: portal applications have every «Внешние источники» field filled.
 //!
 //! What it checks
-//!   Applications that came from the «Работа в России» portal: «Источник» folds (any case,
-//!   spacing, punctuation) to one of `flow.portal_sources` in rules/default.toml («Работа в
-//!   России», «Работа России», «РР»…), or the portal's application ID (`flow.portal_id_field`,
-//!   by default «РР: ID заявки») is filled. Each «Внешние источники» column present in the
+//!   Applications that came from the «Работа в России» portal: «Источник», folded (any case,
+//!   spacing, punctuation, ё/е), contains one of `flow.portal_sources` in rules/default.toml
+//!   («Работа в России», «Работа России», «РР», «trudvsem»…) as whole words, so «Работа в
+//!   России (trudvsem.ru)» and «портал Работа в России» count but «Терраса» does not contain
+//!   «РР»; or the portal's application ID (`flow.portal_id_field`, by default «РР: ID
+//!   заявки») is filled. Each «Внешние источники» column present in the
 //!   export («РР: ID заявки», «РР: Программа», «РР: Дата подачи», «РР: Статус» by default; an
 //!   organisation's own names go into rules/profiles/flow-applications.toml with
 //!   `external = true`) must be filled. One finding per application lists the empty ones.
@@ -86,12 +88,28 @@ fn sources_with_external(ctx: &Context, rule: &Rule) -> Vec<bool> {
 /// Whether the application came from the «Работа в России» portal.
 fn from_portal(ctx: &Context, app: &Application) -> bool {
     let flow = &ctx.params.flow;
-    flow.portal_sources.contains(&fold_phrase(&app.source))
+    names_portal(&flow.portal_sources, &app.source)
         || !is_blank(ctx.ds.text(app.at, &flow.portal_id_field))
+}
+
+/// Whether `source`, folded, contains one of the (already folded) `portal_sources` as whole
+/// words: «Работа в России (trudvsem.ru)» → «работа в россии trudvsem ru» contains «работа в
+/// россии» and «trudvsem».
+fn names_portal(portal_sources: &[String], source: &str) -> bool {
+    let folded = fold_phrase(source);
+    if folded.is_empty() {
+        return false;
+    }
+    let padded = format!(" {folded} ");
+    portal_sources
+        .iter()
+        .filter(|p| !p.is_empty())
+        .any(|p| padded.contains(&format!(" {p} ")))
 }
 
 #[cfg(test)]
 mod tests {
+    use super::names_portal;
     use crate::rules::fixtures::{all_flow, flow, one, warnings};
     use crate::testutil::{dataset, flagged};
 
@@ -121,6 +139,49 @@ mod tests {
             "48202,Носова Ия Петровна,Да,Новая,112-233-445 95,nosova.i@mail.ru,02.02.1992,+7 921 300-40-61,Авито,17.11.2026 11:00,,,,",
         ]);
         assert_eq!(flagged("FLOW004", &ds), ["48201"]);
+    }
+
+    #[test]
+    fn a_source_containing_a_portal_name_counts() {
+        let ds = flow(&[
+            "48301,Носов Пётр Ильич,Да,Новая,112-233-445 95,nosov.p@mail.ru,01.01.1991,+7 921 300-40-60,Работа в России (trudvsem.ru),17.11.2026 10:00,,Сварщик,17.11.2026,Новая",
+            "48302,Носова Ия Петровна,Да,Новая,112-233-445 95,nosova.i@mail.ru,02.02.1992,+7 921 300-40-61,портал Работа в России,17.11.2026 11:00,,,,",
+            "48303,Носов Илья Петрович,Да,Новая,112-233-445 95,nosov.i@mail.ru,03.03.1993,+7 921 300-40-62,trudvsem.ru,17.11.2026 12:00,,,,",
+            "48304,Носова Ада Петровна,Да,Новая,112-233-445 95,nosova.a@mail.ru,04.04.1994,+7 921 300-40-63,Терраса (реклама),17.11.2026 13:00,,,,",
+            "48305,Носов Лев Петрович,Да,Новая,112-233-445 95,nosov.l@mail.ru,05.05.1995,+7 921 300-40-64,Сайт,17.11.2026 14:00,,,,",
+        ]);
+        assert_eq!(flagged("FLOW004", &ds), ["48301", "48302", "48303"]);
+    }
+
+    #[test]
+    fn portal_names_match_whole_words_after_folding() {
+        let portal: Vec<String> = ["работа россии", "работа в россии", "рр", "trudvsem"]
+            .map(String::from)
+            .to_vec();
+        for yes in [
+            "Работа в России",
+            "  РАБОТА  в  россии!! ",
+            "Работа в России (trudvsem.ru)",
+            "портал Работа в России",
+            "«Работа России»",
+            "www.TRUDVSEM.ru",
+            "РР",
+            "РР, повторно",
+        ] {
+            assert!(names_portal(&portal, yes), "{yes:?}");
+        }
+        for no in [
+            "",
+            "Сайт",
+            "Терраса",
+            "работа",
+            "Работа в Москве",
+            "trudvsemru",
+            "Ферро",
+        ] {
+            assert!(!names_portal(&portal, no), "{no:?}");
+        }
+        assert!(!names_portal(&[String::new()], "Сайт"));
     }
 
     #[test]

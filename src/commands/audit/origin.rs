@@ -45,7 +45,7 @@ impl<'a> Origins<'a> {
     }
 
     /// The raw cells of a finding's row (`None` when the file or row is unknown).
-    pub fn row(&self, f: &Finding) -> Option<(usize, &'a csv::StringRecord)> {
+    pub fn row(&self, f: &Finding) -> Option<(usize, crate::read::Row<'a>)> {
         let source = self.source(f)?;
         let row = f.row.checked_sub(1)?;
         let record = self.ds.sources[source].table.rows.get(row)?;

@@ -1,6 +1,7 @@
 //! `corrections.xlsx`: a «Summary» sheet, one sheet per rule with findings (what to fix, the
 //! finding, then every column of the record's source row with the offending cell highlighted),
-//! and «Статусы сделок». Written row by row in constant-memory mode.
+//! and «Статусы сделок». Written row by row in constant-memory mode. A rule sheet or the status
+//! sheet longer than a sheet can hold continues on «CON006 (2)», «Статусы сделок (2)»…
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
@@ -14,7 +15,7 @@ use super::summary::Counts;
 use crate::error::Result;
 use crate::model::Dataset;
 use crate::output::atomic::{save_workbook_atomic, OutputPolicy};
-use crate::output::xlsx::{Cell, SheetWriter};
+use crate::output::xlsx::{write_spilling_rows, Cell, SheetWriter, SHEET_ROWS};
 use crate::params::Params;
 use crate::rules::{Entity, Finding, Rule, Severity};
 
@@ -62,6 +63,17 @@ pub struct Input<'a> {
 
 /// Writes `corrections.xlsx` atomically.
 pub fn write(path: &Path, policy: &OutputPolicy, input: &Input) -> Result<()> {
+    write_with_row_limit(path, policy, input, SHEET_ROWS)
+}
+
+/// [`write`] with at most `max_rows` data rows a sheet: a longer rule or status sheet continues
+/// on «… (2)», «… (3)»… (tests pass a small limit).
+pub fn write_with_row_limit(
+    path: &Path,
+    policy: &OutputPolicy,
+    input: &Input,
+    max_rows: usize,
+) -> Result<()> {
     let mut wb = Workbook::new();
     // Compressing the sheet XML is most of the save time; level 2 saves ~40% of it for a
     // ~10% bigger file (rust_xlsxwriter's performance notes), keeping 100k findings well
@@ -70,9 +82,9 @@ pub fn write(path: &Path, policy: &OutputPolicy, input: &Input) -> Result<()> {
     summary_sheet(&mut wb, input)?;
     let origins = Origins::new(input.ds);
     for group in input.findings.chunk_by(|a, b| a.rule == b.rule) {
-        rule_sheet(&mut wb, input, &origins, group)?;
+        rule_sheet(&mut wb, input, &origins, group, max_rows)?;
     }
-    status_sheet(&mut wb, input)?;
+    status_sheet(&mut wb, input, max_rows)?;
     save_workbook_atomic(path, policy, &mut wb)
 }
 
@@ -170,6 +182,7 @@ fn rule_sheet(
     input: &Input,
     origins: &Origins,
     group: &[Finding],
+    max_rows: usize,
 ) -> Result<()> {
     let Some(first) = group.first() else {
         return Ok(());
@@ -180,11 +193,11 @@ fn rule_sheet(
     );
     let mut header: Vec<&str> = RULE_COLUMNS.to_vec();
     header.extend(originals.headers.iter().map(String::as_str));
-    let mut sheet = SheetWriter::new(wb, first.rule, &header)?;
-    for f in group {
-        sheet.row(&finding_row(input, origins, &originals, f))?;
-    }
-    sheet.finish()
+    let rows = group
+        .iter()
+        .map(|f| finding_row(input, origins, &originals, f));
+    write_spilling_rows(wb, first.rule, &header, max_rows, rows)?;
+    Ok(())
 }
 
 fn finding_row(input: &Input, origins: &Origins, originals: &Originals, f: &Finding) -> Vec<Cell> {
@@ -240,10 +253,9 @@ pub fn id_cell(subdomain: Option<&str>, entity: Entity, id: &str) -> Cell {
     }
 }
 
-fn status_sheet(wb: &mut Workbook, input: &Input) -> Result<()> {
-    let mut sheet = SheetWriter::new(wb, STATUS_SHEET, &STATUS_COLUMNS)?;
-    for r in input.deals {
-        sheet.row(&[
+fn status_sheet(wb: &mut Workbook, input: &Input, max_rows: usize) -> Result<()> {
+    let rows = input.deals.iter().map(|r| {
+        [
             id_cell(input.subdomain, Entity::Deal, &r.deal.id),
             input.ds.file(r.deal.at).into(),
             count_cell(r.deal.at.row_number()),
@@ -252,9 +264,10 @@ fn status_sheet(wb: &mut Workbook, input: &Input) -> Result<()> {
             yes_no(r.status.correct).into(),
             yes_no(r.status.active).into(),
             r.rules.join(";").into(),
-        ])?;
-    }
-    sheet.finish()
+        ]
+    });
+    write_spilling_rows(wb, STATUS_SHEET, &STATUS_COLUMNS, max_rows, rows)?;
+    Ok(())
 }
 
 #[cfg(test)]
@@ -282,6 +295,99 @@ mod tests {
         assert_eq!(link(Entity::Deal, ""), Cell::from(""));
         assert_eq!(link(Entity::Deal, "12a"), Cell::from("12a"));
         assert_eq!(id_cell(None, Entity::Deal, "501"), Cell::from("501"));
+    }
+
+    /// Reads every sheet of a workbook: (name, rows of cell texts).
+    fn read_back(path: &Path) -> Vec<(String, Vec<Vec<String>>)> {
+        use calamine::{open_workbook, Reader, Xlsx};
+        let mut book: Xlsx<_> = open_workbook(path).expect("open corrections.xlsx");
+        book.sheet_names()
+            .into_iter()
+            .map(|name| {
+                let range = book.worksheet_range(&name).expect("sheet");
+                let rows = range
+                    .rows()
+                    .map(|r| r.iter().map(|c| c.to_string()).collect())
+                    .collect();
+                (name, rows)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn long_status_and_rule_sheets_continue_on_numbered_sheets() {
+        use crate::rules::{self, Context};
+        use crate::testutil::{as_of, dataset, rule_set};
+        let mut csv = String::from(
+            "ID,Название сделки,Бюджет,Ответственный,Дата создания,Этап сделки,Основной контакт,\
+             ID контакта,Группа продуктов,Товар,Примечание 1,Дата последнего контакта\n",
+        );
+        for id in 601..=607 {
+            // budget 0 and no product: DEAL001 on every deal
+            csv.push_str(&format!(
+                "{id},Ремонт,0,Сидоров Пётр,01.06.2026 10:00,Переговоры,Смирнова Ольга,102,\
+                 Ремонт окон,,перезвонить,01.07.2026 10:00\n"
+            ));
+        }
+        let ds = dataset(&[("deals.csv", &csv)]);
+        let set = rule_set();
+        let ctx = Context::new(&ds, &set.params, as_of());
+        let selected: Vec<&'static Rule> =
+            ["DEAL001"].iter().filter_map(|c| rules::find(c)).collect();
+        let findings = rules::run(&ctx, &selected);
+        assert_eq!(findings.len(), 7);
+        let counts = super::super::summary::counts(&findings, &selected);
+        let deals = super::super::statuses::deal_rows(&ds, &findings);
+        assert_eq!(deals.len(), 7);
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("corrections.xlsx");
+        let input = Input {
+            ds: &ds,
+            findings: &findings,
+            rules: &selected,
+            params: &set.params,
+            counts: &counts,
+            deals: &deals,
+            subdomain: None,
+            masker: None,
+        };
+        write_with_row_limit(&path, &OutputPolicy::default(), &input, 3).expect("workbook");
+
+        let sheets = read_back(&path);
+        let names: Vec<&str> = sheets.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                SUMMARY_SHEET,
+                "DEAL001",
+                "DEAL001 (2)",
+                "DEAL001 (3)",
+                STATUS_SHEET,
+                "Статусы сделок (2)",
+                "Статусы сделок (3)",
+            ]
+        );
+        let ids = |prefix: &str, id_col: usize, header: &[&str]| -> Vec<Vec<String>> {
+            sheets
+                .iter()
+                .filter(|(n, _)| n.starts_with(prefix))
+                .map(|(n, rows)| {
+                    assert_eq!(&rows[0][..header.len()], header, "header of «{n}»");
+                    rows[1..].iter().map(|r| r[id_col].clone()).collect()
+                })
+                .collect()
+        };
+        let want: Vec<Vec<String>> = [&[601, 602, 603][..], &[604, 605, 606], &[607]]
+            .iter()
+            .map(|ids| ids.iter().map(|i| i.to_string()).collect())
+            .collect();
+        assert_eq!(ids("Статусы", 0, &STATUS_COLUMNS), want);
+        assert_eq!(ids("DEAL001", 2, &RULE_COLUMNS), want);
+        // The default limit keeps everything on one sheet each.
+        let path = dir.path().join("one.xlsx");
+        write(&path, &OutputPolicy::default(), &input).expect("workbook");
+        let names: Vec<String> = read_back(&path).into_iter().map(|(n, _)| n).collect();
+        assert_eq!(names, [SUMMARY_SHEET, "DEAL001", STATUS_SHEET]);
     }
 
     /// 100 000 findings on 100 000 contacts of 30 columns, with links. Run with

@@ -14,6 +14,8 @@ use phonenumber::{country, Mode, ParseError, Type};
 
 /// Russian national numbers have 10 digits.
 const NATIONAL_LEN: usize = 10;
+/// E.164: at most 15 digits, country code included.
+const E164_MAX_DIGITS: usize = 15;
 
 /// E.164 form of a prepared body, or why there is none.
 pub(super) fn classify(body: &str, opts: &PhoneOptions) -> Result<String, PhoneProblem> {
@@ -123,14 +125,33 @@ fn has_number_type(meta: &Metadata, national: &str) -> bool {
 }
 
 /// Everything outside the Russian-zone shapes: `phonenumber::parse` with default region RU.
+///
+/// E.164 caps a number at [`E164_MAX_DIGITS`] digits, country code included; the crate's
+/// metadata does not (German national numbers may have up to 15 digits of their own, and a
+/// leading digit it takes for a trunk prefix is dropped silently), so both the number as
+/// written after `+` and the result are held to that cap.
 fn by_crate(body: &str, shape: &Shape) -> Result<String, PhoneProblem> {
+    if shape.plus && shape.digits.len() > E164_MAX_DIGITS {
+        return Err(PhoneProblem::TooLong);
+    }
     match phonenumber::parse(Some(country::RU), body) {
-        Ok(number) if number.is_valid() => Ok(number.format().mode(Mode::E164).to_string()),
+        Ok(number) if number.is_valid() => {
+            let e164 = number.format().mode(Mode::E164).to_string();
+            if e164.bytes().filter(u8::is_ascii_digit).count() > E164_MAX_DIGITS {
+                Err(PhoneProblem::TooLong)
+            } else {
+                Ok(e164)
+            }
+        }
         Err(ParseError::TooLong) => Err(PhoneProblem::TooLong),
         Err(ParseError::TooShortNsn | ParseError::TooShortAfterIdd) => Err(PhoneProblem::TooShort),
         _ => {
             // E.164 allows 8–15 digits with a country code; a national number has 10 (+ trunk 8).
-            let (min, max) = if shape.plus { (8, 15) } else { (10, 11) };
+            let (min, max) = if shape.plus {
+                (8, E164_MAX_DIGITS)
+            } else {
+                (10, 11)
+            };
             match shape.digits.len() {
                 n if n < min => Err(PhoneProblem::TooShort),
                 n if n > max => Err(PhoneProblem::TooLong),

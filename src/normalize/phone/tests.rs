@@ -144,6 +144,42 @@ fn junk_becomes_a_problem() {
 }
 
 #[test]
+fn more_than_fifteen_digits_is_never_valid() {
+    // E.164 allows at most 15 digits, country code included. The crate's metadata accepts
+    // German (and some other) numbers with longer national parts, so these used to come out
+    // «valid», or were silently cut to 15 digits (+49 87… lost its 8).
+    for s in [
+        "+4930123456789012",
+        "+49 3012 3456 789012",
+        "+49 (30) 123456-789012",
+        "+49 301234567890123",
+        "+4987654321098765",
+        "+82 30123456789012",
+        "00 49 30123456789012",
+        "8 10 49 30123456789012",
+        "+49 30123456789012 доб. 5",
+    ] {
+        let n = norm(s);
+        assert_eq!(n.e164, None, "{s:?}");
+        assert_eq!(n.problem, Some(PhoneProblem::TooLong), "{s:?}");
+        assert!(!n.is_valid(), "{s:?}");
+        assert_eq!(
+            normalize_phone_reference(s, &PhoneOptions::default()),
+            n,
+            "{s:?}"
+        );
+        assert_eq!(digits_key(s), None, "{s:?}");
+    }
+    // 15 digits: «+49 1234 5678 90123» is not a German number; +49 30 1234567 is.
+    assert!(!norm("+49 1234 5678 90123").is_valid());
+    assert_eq!(e164("+49 30 1234567").as_deref(), Some("+49301234567"));
+    assert_eq!(
+        e164("+49 30 1234567890").as_deref(),
+        Some("+49301234567890")
+    );
+}
+
+#[test]
 fn problems_serialize_snake_case() {
     let json = serde_json::to_string(&PhoneProblem::NoAreaCode).unwrap();
     assert_eq!(json, "\"no_area_code\"");
