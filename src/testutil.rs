@@ -54,3 +54,20 @@ pub fn flagged(code: &str, ds: &Dataset) -> Vec<String> {
     ids.dedup();
     ids
 }
+
+/// Every sheet of a workbook: (name, rows of cell texts).
+pub fn read_workbook(path: &std::path::Path) -> Vec<(String, Vec<Vec<String>>)> {
+    use calamine::{open_workbook, Reader, Xlsx};
+    let mut book: Xlsx<_> = open_workbook(path).expect("open workbook");
+    book.sheet_names()
+        .into_iter()
+        .map(|name| {
+            let range = book.worksheet_range(&name).expect("sheet");
+            let rows = range
+                .rows()
+                .map(|r| r.iter().map(|c| c.to_string()).collect())
+                .collect();
+            (name, rows)
+        })
+        .collect()
+}

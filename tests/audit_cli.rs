@@ -2,12 +2,14 @@
 //! and a managers list in a temporary folder, the real binary run on them, every output read back
 //! (JSON Lines, JSON, CSV, XLSX with calamine).
 
+mod common;
+
+use common::workbook;
 use std::collections::BTreeSet;
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use calamine::{open_workbook, Data, Reader, Xlsx};
 use serde::de::{Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde_json::Value;
 
@@ -125,31 +127,6 @@ fn ids_of(out: &Path, rule: &str) -> BTreeSet<String> {
 
 fn set(items: &[&str]) -> BTreeSet<String> {
     items.iter().map(|s| s.to_string()).collect()
-}
-
-/// Every sheet of a workbook as `(name, rows of text)`.
-fn workbook(path: &Path) -> Vec<(String, Vec<Vec<String>>)> {
-    let mut book: Xlsx<_> = open_workbook(path).unwrap();
-    book.sheet_names()
-        .into_iter()
-        .map(|name| {
-            let range = book.worksheet_range(&name).unwrap();
-            let rows = range
-                .rows()
-                .map(|r| {
-                    r.iter()
-                        .map(|c| match c {
-                            Data::Empty => String::new(),
-                            Data::String(s) => s.clone(),
-                            Data::Float(f) => f.to_string(),
-                            other => other.to_string(),
-                        })
-                        .collect()
-                })
-                .collect();
-            (name, rows)
-        })
-        .collect()
 }
 
 /// The top-level keys of a JSON object in the order they are written.

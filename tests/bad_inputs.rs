@@ -3,8 +3,11 @@
 //! that names the file (and the row/column where there is one), no panic, and the input file
 //! byte-for-byte unchanged afterwards. What each file is: `tests/bad_inputs/README.md`.
 
+mod common;
+
+use common::crmclean;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 use std::time::SystemTime;
 
 use serde_json::Value;
@@ -176,16 +179,6 @@ fn corpus() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/bad_inputs")
 }
 
-fn crmclean(args: &[&std::ffi::OsStr]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_crmclean"))
-        .env_remove("CRMCLEAN_RULES")
-        .arg("--rules")
-        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("rules"))
-        .args(args)
-        .output()
-        .expect("run crmclean")
-}
-
 /// The file's bytes and modification time, to prove it was not touched.
 fn snapshot(path: &Path) -> Option<(Vec<u8>, SystemTime)> {
     let meta = std::fs::metadata(path).ok()?;
@@ -205,7 +198,7 @@ fn check(case: &Case, path: &Path) -> Vec<String> {
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
 
-    let inspect = crmclean(&[
+    let inspect = crmclean([
         "inspect".as_ref(),
         path.as_os_str(),
         "--format".as_ref(),
@@ -251,7 +244,7 @@ fn check(case: &Case, path: &Path) -> Vec<String> {
     }
 
     let out = tempfile::tempdir().expect("temp dir");
-    let audit = crmclean(&[
+    let audit = crmclean([
         "audit".as_ref(),
         path.as_os_str(),
         "--out".as_ref(),
@@ -433,7 +426,7 @@ fn ten_thousand_columns_are_kept() {
     };
     let failures = check(&case, &path);
     assert!(failures.is_empty(), "{}", failures.join("\n"));
-    let inspect = crmclean(&[
+    let inspect = crmclean([
         "inspect".as_ref(),
         path.as_os_str(),
         "--format".as_ref(),
@@ -517,7 +510,7 @@ fn bad_files_beside_a_good_one_are_skipped_and_the_run_goes_on() {
         std::fs::copy(corpus().join(bad), exports.join(bad)).unwrap();
     }
     let out = dir.path().join("out");
-    let audit = crmclean(&[
+    let audit = crmclean([
         "audit".as_ref(),
         exports.as_os_str(),
         "--out".as_ref(),

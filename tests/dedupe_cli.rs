@@ -2,10 +2,11 @@
 //! export in a temporary folder, the real binary run on them, clusters.csv and duplicates.xlsx
 //! read back.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-use calamine::{open_workbook, Data, Reader, Xlsx};
+use common::{crmclean, sheet};
+use std::path::PathBuf;
+use std::process::Output;
 
 const CONTACTS: &str = "ID;Тип;Полное имя контакта;Имя;Фамилия;ФИО;Ответственный;Мобильный телефон;Домашний телефон;Личный email;День рождения;Должность\r\n\
 1010;контакт;Иванов Иван;Иван;Иванов;Иванов Иван Петрович;Петрова Анна;+7 (921) 123-45-67;;ivanov@mail.ru;15.03.1985;Инженер\r\n\
@@ -54,33 +55,6 @@ impl Fixture {
         args.extend(extra.iter().map(|s| s.to_string()));
         crmclean(&args)
     }
-}
-
-fn crmclean(args: &[String]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_crmclean"))
-        .args(args)
-        .env(
-            "CRMCLEAN_RULES",
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("rules"),
-        )
-        .output()
-        .unwrap()
-}
-
-fn sheet(path: &Path, name: &str) -> Vec<Vec<String>> {
-    let mut book: Xlsx<_> = open_workbook(path).unwrap();
-    let range = book.worksheet_range(name).unwrap();
-    range
-        .rows()
-        .map(|r| {
-            r.iter()
-                .map(|c| match c {
-                    Data::Empty => String::new(),
-                    other => other.to_string(),
-                })
-                .collect()
-        })
-        .collect()
 }
 
 #[test]
@@ -184,7 +158,7 @@ fn inputs_without_contacts_or_applications_are_a_usage_error() {
     let tmp = tempfile::tempdir().unwrap();
     let managers = tmp.path().join("managers.csv");
     std::fs::write(&managers, "Имя,Email\nПетрова Анна,a.petrova@okna-spb.ru\n").unwrap();
-    let out = crmclean(&[
+    let out = crmclean([
         "dedupe".into(),
         managers.display().to_string(),
         "--out".into(),
@@ -196,7 +170,7 @@ fn inputs_without_contacts_or_applications_are_a_usage_error() {
 
 #[test]
 fn help_shows_examples() {
-    let out = crmclean(&["dedupe".into(), "--help".into()]);
+    let out = crmclean(["dedupe", "--help"]);
     assert_eq!(out.status.code(), Some(0));
     let help = String::from_utf8_lossy(&out.stdout);
     assert!(

@@ -4,8 +4,11 @@
 //! evaluate, every XLSX holds no formula and keeps the hostile text verbatim as text, and phones
 //! in `+7…` form stay exactly as they are.
 
+mod common;
+
+use common::crmclean;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use calamine::{open_workbook, Data, Reader, Xlsx};
 
@@ -34,16 +37,6 @@ const XLSX_PAYLOADS: &[&str] = &["=cmd|' /C calc'!A0", "=Купчинская 4-
 struct Run {
     _tmp: tempfile::TempDir,
     outs: Vec<(&'static str, PathBuf, Output)>,
-}
-
-fn crmclean(args: &[&std::ffi::OsStr]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_crmclean"))
-        .env_remove("CRMCLEAN_RULES")
-        .arg("--rules")
-        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("rules"))
-        .args(args)
-        .output()
-        .expect("run crmclean")
 }
 
 /// Writes the fixture and runs every command on it.

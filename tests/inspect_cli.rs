@@ -2,9 +2,12 @@
 //! stderr as `crmclean: skipped: FILE: reason` while stdout holds only the report; one message
 //! when the only input is unreadable; a folder without exports is a clear error, exit 3.
 
+mod common;
+
+use common::crmclean;
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use serde_json::Value;
 
@@ -30,16 +33,6 @@ fn corpus(name: &str) -> PathBuf {
         .join(name)
 }
 
-fn crmclean(args: &[&OsStr]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_crmclean"))
-        .env_remove("CRMCLEAN_RULES")
-        .arg("--rules")
-        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("rules"))
-        .args(args)
-        .output()
-        .expect("run crmclean")
-}
-
 fn inspect(paths: &[&Path], json: bool) -> Output {
     let mut args: Vec<&OsStr> = vec!["inspect".as_ref()];
     args.extend(paths.iter().map(|p| p.as_os_str()));
@@ -50,7 +43,7 @@ fn inspect(paths: &[&Path], json: bool) -> Output {
 }
 
 fn audit(path: &Path, out: &Path) -> Output {
-    crmclean(&[
+    crmclean([
         "audit".as_ref(),
         path.as_os_str(),
         "--out".as_ref(),

@@ -2,10 +2,10 @@
 //! (Windows-1251 contacts, UTF-8 deals, a client base) in a temporary folder, the binary run on
 //! them, its files read back (cp1251 CSV with the csv crate, XLSX with calamine).
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-use calamine::{open_workbook, Data, Reader, Xlsx};
+use common::crmclean;
+use std::path::{Path, PathBuf};
 
 const CONTACTS: &str =
     "ID;Полное имя контакта;Теги;Мобильный телефон;Рабочий телефон;Другой телефон\r\n\
@@ -21,14 +21,6 @@ const DEALS: &str = "\u{feff}ID,Название сделки,Этап сдел�
 const CLIENTS: &str = "Номер договора;ФИО клиента;Телефон;Адрес\n\
 5/22;Иванова Мария Петровна;+79110000000;Невский 1\n";
 
-fn exe() -> &'static str {
-    env!("CARGO_BIN_EXE_crmclean")
-}
-
-fn rules() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("rules")
-}
-
 fn fixture() -> (tempfile::TempDir, PathBuf, PathBuf) {
     let tmp = tempfile::tempdir().unwrap();
     let input = tmp.path().join("exports");
@@ -39,15 +31,6 @@ fn fixture() -> (tempfile::TempDir, PathBuf, PathBuf) {
     std::fs::write(input.join("client_base.csv"), CLIENTS).unwrap();
     let out = tmp.path().join("migration");
     (tmp, input, out)
-}
-
-fn crmclean(args: &[&str]) -> Output {
-    Command::new(exe())
-        .arg("--rules")
-        .arg(rules())
-        .args(args)
-        .output()
-        .unwrap()
 }
 
 fn s(p: &Path) -> &str {
@@ -71,26 +54,13 @@ fn read_cp1251(path: &Path) -> Vec<Vec<String>> {
 
 /// The first sheet of a workbook as rows of text cells.
 fn read_xlsx(path: &Path) -> Vec<Vec<String>> {
-    let mut book: Xlsx<_> = open_workbook(path).unwrap();
-    let name = book.sheet_names()[0].clone();
-    let range = book.worksheet_range(&name).unwrap();
-    range
-        .rows()
-        .map(|r| {
-            r.iter()
-                .map(|c| match c {
-                    Data::Empty => String::new(),
-                    other => other.to_string(),
-                })
-                .collect()
-        })
-        .collect()
+    common::workbook(path).swap_remove(0).1
 }
 
 #[test]
 fn migrate_writes_the_plan_and_importable_files() {
     let (_tmp, input, out) = fixture();
-    let run = crmclean(&["migrate", s(&input), "--out", s(&out)]);
+    let run = crmclean(["migrate", s(&input), "--out", s(&out)]);
     let stderr = String::from_utf8_lossy(&run.stderr);
     assert_eq!(run.status.code(), Some(0), "{stderr}");
     let stdout = String::from_utf8_lossy(&run.stdout);
@@ -184,17 +154,17 @@ fn migrate_writes_the_plan_and_importable_files() {
 fn outputs_are_deterministic_and_not_overwritten_without_force() {
     let (_tmp, input, out) = fixture();
     assert_eq!(
-        crmclean(&["migrate", s(&input), "--out", s(&out)])
+        crmclean(["migrate", s(&input), "--out", s(&out)])
             .status
             .code(),
         Some(0)
     );
     let first = std::fs::read(out.join("split_plan.jsonl")).unwrap();
-    let again = crmclean(&["migrate", s(&input), "--out", s(&out)]);
+    let again = crmclean(["migrate", s(&input), "--out", s(&out)]);
     assert_eq!(again.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&again.stderr).contains("--force"));
     assert_eq!(
-        crmclean(&["migrate", s(&input), "--out", s(&out), "--force"])
+        crmclean(["migrate", s(&input), "--out", s(&out), "--force"])
             .status
             .code(),
         Some(0)
@@ -205,19 +175,19 @@ fn outputs_are_deterministic_and_not_overwritten_without_force() {
 #[test]
 fn dry_run_writes_nothing() {
     let (_tmp, input, out) = fixture();
-    let run = crmclean(&["migrate", s(&input), "--dry-run"]);
+    let run = crmclean(["migrate", s(&input), "--dry-run"]);
     assert_eq!(run.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&run.stdout).contains("move"));
-    let run = crmclean(&["migrate", s(&input), "--out", s(&out), "--dry-run"]);
+    let run = crmclean(["migrate", s(&input), "--out", s(&out), "--dry-run"]);
     assert_eq!(run.status.code(), Some(0));
     assert!(!out.exists());
-    assert_eq!(crmclean(&["migrate", s(&input)]).status.code(), Some(2));
+    assert_eq!(crmclean(["migrate", s(&input)]).status.code(), Some(2));
 }
 
 #[test]
 fn lookup_prints_contacts_deals_and_a_verdict() {
     let (_tmp, input, _) = fixture();
-    let run = crmclean(&["lookup", "8 (911) 222-33-44", s(&input)]);
+    let run = crmclean(["lookup", "8 (911) 222-33-44", s(&input)]);
     let stdout = String::from_utf8_lossy(&run.stdout);
     assert_eq!(
         run.status.code(),
@@ -229,7 +199,7 @@ fn lookup_prints_contacts_deals_and_a_verdict() {
     assert!(stdout.contains("Смирнов Олег"), "{stdout}");
     assert!(stdout.contains("Verdict: client's"), "{stdout}");
 
-    let run = crmclean(&["lookup", "+79210000001", s(&input), "--format", "json"]);
+    let run = crmclean(["lookup", "+79210000001", s(&input), "--format", "json"]);
     let json: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap();
     assert_eq!(json["verdict"], "partner");
     assert_eq!(json["contacts"][0]["id"], "100");
@@ -243,7 +213,7 @@ fn lookup_prints_contacts_deals_and_a_verdict() {
     assert_eq!(deals, vec!["555", "556"]);
 
     assert_eq!(
-        crmclean(&["lookup", "не номер", s(&input)]).status.code(),
+        crmclean(["lookup", "не номер", s(&input)]).status.code(),
         Some(2)
     );
 }

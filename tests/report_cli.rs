@@ -2,9 +2,12 @@
 //! exports; the workbook read back with calamine and checked against `audit`'s findings of the
 //! same input, the history files and the Markdown.
 
+mod common;
+
+use common::crmclean;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use calamine::{open_workbook, Data, Reader, Xlsx};
 use serde_json::Value;
@@ -68,17 +71,6 @@ fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// `crmclean --rules <bundled> ARGS…`
-fn crmclean<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_crmclean"))
-        .env_remove("CRMCLEAN_RULES")
-        .arg("--rules")
-        .arg(root().join("rules"))
-        .args(args)
-        .output()
-        .unwrap()
-}
-
 fn code(o: &Output) -> i32 {
     o.status.code().expect("exit code")
 }
@@ -114,7 +106,7 @@ struct Audit {
 
 impl Audit {
     fn run(input: &Path, as_of: &str, out: &Path) -> Self {
-        let o = crmclean(&[
+        let o = crmclean([
             "audit".as_ref(),
             input.as_os_str(),
             "--out".as_ref(),
@@ -704,7 +696,7 @@ fn usage_errors_and_exit_codes() {
     let junk = w.path("junk");
     std::fs::create_dir(&junk).unwrap();
     std::fs::write(junk.join("contacts.csv"), b"\x00\x01\x02\x03").unwrap();
-    let o = crmclean(&["report", junk.to_str().unwrap(), "--format", "md"]);
+    let o = crmclean(["report", junk.to_str().unwrap(), "--format", "md"]);
     assert_eq!(code(&o), 3, "{}", stderr(&o));
 }
 

@@ -565,22 +565,6 @@ mod tests {
         assert!(b.ends_with(" (2)"));
     }
 
-    /// Reads every sheet of `path`: (name, rows of cell texts).
-    fn read_back(path: &std::path::Path) -> Vec<(String, Vec<Vec<String>>)> {
-        let mut book: Xlsx<_> = open_workbook(path).unwrap();
-        book.sheet_names()
-            .into_iter()
-            .map(|name| {
-                let range = book.worksheet_range(&name).unwrap();
-                let rows = range
-                    .rows()
-                    .map(|r| r.iter().map(|c| c.to_string()).collect())
-                    .collect();
-                (name, rows)
-            })
-            .collect()
-    }
-
     #[test]
     fn long_tables_continue_on_numbered_sheets() {
         let dir = tempfile::tempdir().unwrap();
@@ -622,7 +606,7 @@ mod tests {
             );
             rows[1..].iter().map(|r| r[0].clone()).collect()
         };
-        let sheets = read_back(&path);
+        let sheets = crate::testutil::read_workbook(&path);
         let got: Vec<(&str, Vec<String>)> = sheets
             .iter()
             .filter(|(name, _)| name != "Пусто")

@@ -297,23 +297,6 @@ mod tests {
         assert_eq!(id_cell(None, Entity::Deal, "501"), Cell::from("501"));
     }
 
-    /// Reads every sheet of a workbook: (name, rows of cell texts).
-    fn read_back(path: &Path) -> Vec<(String, Vec<Vec<String>>)> {
-        use calamine::{open_workbook, Reader, Xlsx};
-        let mut book: Xlsx<_> = open_workbook(path).expect("open corrections.xlsx");
-        book.sheet_names()
-            .into_iter()
-            .map(|name| {
-                let range = book.worksheet_range(&name).expect("sheet");
-                let rows = range
-                    .rows()
-                    .map(|r| r.iter().map(|c| c.to_string()).collect())
-                    .collect();
-                (name, rows)
-            })
-            .collect()
-    }
-
     #[test]
     fn long_status_and_rule_sheets_continue_on_numbered_sheets() {
         use crate::rules::{self, Context};
@@ -353,7 +336,7 @@ mod tests {
         };
         write_with_row_limit(&path, &OutputPolicy::default(), &input, 3).expect("workbook");
 
-        let sheets = read_back(&path);
+        let sheets = crate::testutil::read_workbook(&path);
         let names: Vec<&str> = sheets.iter().map(|(n, _)| n.as_str()).collect();
         assert_eq!(
             names,
@@ -386,7 +369,10 @@ mod tests {
         // The default limit keeps everything on one sheet each.
         let path = dir.path().join("one.xlsx");
         write(&path, &OutputPolicy::default(), &input).expect("workbook");
-        let names: Vec<String> = read_back(&path).into_iter().map(|(n, _)| n).collect();
+        let names: Vec<String> = crate::testutil::read_workbook(&path)
+            .into_iter()
+            .map(|(n, _)| n)
+            .collect();
         assert_eq!(names, [SUMMARY_SHEET, "DEAL001", STATUS_SHEET]);
     }
 

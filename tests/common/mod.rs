@@ -1,0 +1,55 @@
+//! Helpers shared by the integration tests: running the built binary, reading workbooks back.
+#![allow(dead_code)] // each test file uses its own part
+
+use std::ffi::OsStr;
+use std::path::Path;
+use std::process::{Command, Output};
+
+use calamine::{open_workbook, Data, Reader, Xlsx};
+
+/// Runs the built `crmclean` with the repository's rules folder.
+pub fn crmclean<I, S>(args: I) -> Output
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
+    Command::new(env!("CARGO_BIN_EXE_crmclean"))
+        .env_remove("CRMCLEAN_RULES")
+        .arg("--rules")
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("rules"))
+        .args(args)
+        .output()
+        .expect("run crmclean")
+}
+
+/// Every sheet of a workbook as `(name, rows of cell texts)`.
+pub fn workbook(path: &Path) -> Vec<(String, Vec<Vec<String>>)> {
+    let mut book: Xlsx<_> = open_workbook(path).expect("open workbook");
+    book.sheet_names()
+        .into_iter()
+        .map(|name| {
+            let range = book.worksheet_range(&name).expect("sheet");
+            let rows = range
+                .rows()
+                .map(|r| {
+                    r.iter()
+                        .map(|c| match c {
+                            Data::Empty => String::new(),
+                            other => other.to_string(),
+                        })
+                        .collect()
+                })
+                .collect();
+            (name, rows)
+        })
+        .collect()
+}
+
+/// One sheet's rows of cell texts.
+pub fn sheet(path: &Path, name: &str) -> Vec<Vec<String>> {
+    workbook(path)
+        .into_iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, rows)| rows)
+        .unwrap_or_else(|| panic!("no sheet «{name}» in {}", path.display()))
+}
