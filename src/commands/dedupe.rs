@@ -100,8 +100,6 @@ pub fn run(args: Args, global: &Global) -> Result<ExitCode> {
         csv_path.display(),
         xlsx_path.display()
     ));
-    // The process ends here: freeing a million records one by one would only cost time.
-    std::mem::forget(ds);
     Ok(ExitCode::Clean)
 }
 

@@ -72,7 +72,6 @@ pub fn run(args: Args, global: &Global) -> Result<ExitCode> {
             read.as_secs_f64(),
             classified.as_secs_f64()
         ));
-        std::mem::forget(ds);
         return Ok(ExitCode::Clean);
     };
     ensure_dir(dir)?;
@@ -85,8 +84,6 @@ pub fn run(args: Args, global: &Global) -> Result<ExitCode> {
         classified.as_secs_f64(),
         writing.elapsed().as_secs_f64()
     ));
-    // The process ends now: freeing millions of small strings one by one would take seconds.
-    std::mem::forget(ds);
     Ok(ExitCode::Clean)
 }
 
