@@ -126,7 +126,7 @@ pub fn run(args: Args, global: &Global) -> Result<ExitCode> {
     let read_ms = started.elapsed().as_millis();
 
     let started = Instant::now();
-    let ctx = Context::new(&ds, &rule_set.params, as_of);
+    let ctx = Context::new(ds, &rule_set.params, as_of);
     let findings = rules::run(&ctx, &selected);
     let warnings = ctx.into_warnings();
     let rules_ms = started.elapsed().as_millis();
@@ -136,35 +136,44 @@ pub fn run(args: Args, global: &Global) -> Result<ExitCode> {
 
     let started = Instant::now();
     ensure_dir(&args.out)?;
-    let masker = args.output.mask_pii.then(|| pii::Masker::new(&ds));
+    let masker = args.output.mask_pii.then(|| pii::Masker::new(ds));
     let shown: Cow<[Finding]> = match &masker {
         Some(m) => Cow::Owned(findings.iter().map(|f| m.finding(f)).collect()),
         None => Cow::Borrowed(&findings),
     };
-    write_jsonl(&args.out.join(FINDINGS), &policy, shown.iter())?;
-    let deal_rows = statuses::deal_rows(&ds, &findings);
-    statuses::write_csv(&args.out.join(DEAL_STATUS), &policy, &ds, &deal_rows)?;
+    let deal_rows = statuses::deal_rows(ds, &findings);
     let counts = summary::counts(&findings, &selected);
-    workbook::write(
-        &args.out.join(CORRECTIONS),
-        &policy,
-        &workbook::Input {
-            ds: &ds,
-            findings: &shown,
-            rules: &selected,
-            params: &rule_set.params,
-            counts: &counts,
-            deals: &deal_rows,
-            subdomain: args.amocrm_subdomain.as_deref(),
-            masker: masker.as_ref(),
+    // The workbook takes longest: the text files are written beside it.
+    let (texts, book) = rayon::join(
+        || -> Result<()> {
+            write_jsonl(&args.out.join(FINDINGS), &policy, shown.iter())?;
+            statuses::write_csv(&args.out.join(DEAL_STATUS), &policy, ds, &deal_rows)
         },
-    )?;
+        || {
+            workbook::write(
+                &args.out.join(CORRECTIONS),
+                &policy,
+                &workbook::Input {
+                    ds,
+                    findings: &shown,
+                    rules: &selected,
+                    params: &rule_set.params,
+                    counts: &counts,
+                    deals: &deal_rows,
+                    subdomain: args.amocrm_subdomain.as_deref(),
+                    masker: masker.as_ref(),
+                },
+            )
+        },
+    );
+    texts?;
+    book?;
     let timings = summary::Timings {
         read: read_ms,
         rules: rules_ms,
         write: started.elapsed().as_millis(),
     };
-    let report = summary::Summary::new(&ds, as_of, &counts, &deal_rows, &warnings, timings);
+    let report = summary::Summary::new(ds, as_of, &counts, &deal_rows, &warnings, timings);
     summary::write_json(&args.out.join(SUMMARY), &policy, &report)?;
 
     if !global.quiet {

@@ -75,7 +75,7 @@ pub fn run(args: Args, global: &Global) -> Result<ExitCode> {
     let spinner = progress(global, "looking for duplicates");
     let p = &rules.params.dedupe;
     let (contacts, applicants) =
-        rayon::join(|| contact_clusters(&ds, p), || application_clusters(&ds, p));
+        rayon::join(|| contact_clusters(ds, p), || application_clusters(ds, p));
     spinner.finish_and_clear();
     let found = started.elapsed();
 
@@ -83,14 +83,14 @@ pub fn run(args: Args, global: &Global) -> Result<ExitCode> {
     let policy = args.output.policy(&args.input.paths);
     let numbered = number(&contacts, &applicants);
     let csv_path = args.out.join("clusters.csv");
-    write_clusters_csv(&csv_path, &policy, &ds, &numbered)?;
+    write_clusters_csv(&csv_path, &policy, ds, &numbered)?;
     let spinner = progress(global, "writing duplicates.xlsx");
     let xlsx_path = args.out.join("duplicates.xlsx");
-    write_workbook(&xlsx_path, &policy, &ds, &numbered, args.output.mask_pii)?;
+    write_workbook(&xlsx_path, &policy, ds, &numbered, args.output.mask_pii)?;
     spinner.finish_and_clear();
     say_summary(
         global,
-        &ds,
+        ds,
         (&contacts, &applicants),
         p.max_block_size,
         found,

@@ -50,7 +50,7 @@ pub fn run(args: Args, global: &Global) -> Result<ExitCode> {
         &args.input,
         chrono::Local::now().date_naive(),
     )?;
-    let found = lookup(&ds, &rules.params, &args.phone, &phone);
+    let found = lookup(ds, &rules.params, &args.phone, &phone);
     match args.format {
         Format::Json => {
             let text =

@@ -52,19 +52,19 @@ pub fn run(args: Args, global: &Global) -> Result<ExitCode> {
     let started = Instant::now();
     let ds = load_inputs(global, &rules, &args.input, today)?;
     let read = started.elapsed();
-    warn_about_inputs(global, &ds);
+    warn_about_inputs(global, ds);
     let spinner = progress(global, "classifying partner phones");
-    let lines = migrate::plan(&ds, &rules.params);
+    let lines = migrate::plan(ds, &rules.params);
     spinner.finish_and_clear();
     let classified = started.elapsed() - read;
     let plan_path = args.out.as_deref().map(|d| d.join("split_plan.jsonl"));
-    migrate::verify_conservation(&ds, &lines).map_err(|m| Error::Write {
+    migrate::verify_conservation(ds, &lines).map_err(|m| Error::Write {
         path: plan_path
             .clone()
             .unwrap_or_else(|| PathBuf::from("split_plan.jsonl")),
         message: format!("conservation check failed, nothing written: {m}"),
     })?;
-    let summary = Summary::of(&ds, &lines);
+    let summary = Summary::of(ds, &lines);
     print!("{}", summary_table(&summary));
     let Some(dir) = args.out.as_deref().filter(|_| !args.dry_run) else {
         global.say(format!(
@@ -77,7 +77,7 @@ pub fn run(args: Args, global: &Global) -> Result<ExitCode> {
     ensure_dir(dir)?;
     let policy = args.output.policy(&args.input.paths);
     let writing = Instant::now();
-    write_outputs(dir, &policy, &ds, &lines, global)?;
+    write_outputs(dir, &policy, ds, &lines, global)?;
     global.say(format!(
         "crmclean: read {:.1} s, classified {:.1} s, wrote {:.1} s",
         read.as_secs_f64(),

@@ -124,7 +124,7 @@ pub fn run(args: Args, global: &Global) -> Result<ExitCode> {
     let started = Instant::now();
     let ds = load_inputs(global, &rule_set, &args.input, as_of.date())?;
     let read = started.elapsed();
-    let ctx = Context::new(&ds, &rule_set.params, as_of);
+    let ctx = Context::new(ds, &rule_set.params, as_of);
     let findings = rules::run(&ctx, &selected);
     for w in ctx.into_warnings() {
         global.say(format!("crmclean: warning: {w}"));
@@ -132,20 +132,20 @@ pub fn run(args: Args, global: &Global) -> Result<ExitCode> {
     let checked = started.elapsed();
 
     let counts = summary::counts(&findings, &selected);
-    let deals = snapshot::deal_counts(&ds, &findings);
-    let totals = Totals::new(&ds, &findings, &selected, &deals);
+    let deals = snapshot::deal_counts(ds, &findings);
+    let totals = Totals::new(ds, &findings, &selected, &deals);
     let current = Snapshot::new(as_of, totals, &counts);
     let previous = stored.previous(Week::of(as_of));
-    let columns = rule_columns(&ds, &selected, &counts);
+    let columns = rule_columns(ds, &selected, &counts);
     let report = Report {
         snapshot: &current,
         previous,
         metrics: overview::metrics(&current.totals, previous.map(|p| &p.totals)),
-        managers: managers::table(&ds, &findings, &counts, previous),
+        managers: managers::table(ds, &findings, &counts, previous),
         rules: &columns,
         trend: stored.trend(&current),
     };
-    let written = write_outputs(&args, &policy, &ds, &findings, &report)?;
+    let written = write_outputs(&args, &policy, ds, &findings, &report)?;
     if !global.quiet {
         eprint!("{}", terminal::table(&report, &written));
         eprintln!(
