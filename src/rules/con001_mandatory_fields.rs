@@ -7,7 +7,8 @@
 //!   - a phone: at least one valid number in any phone column («Мобильный телефон», «Рабочий
 //!     телефон», «Другой телефон»…). «нет», «-» and broken numbers do not count (see CON006).
 //!   - a birthday: a real date in «День рождения» / «Дата рождения». amoCRM's placeholder
-//!     01.01.1970, an unreadable date, a date in the future or before 1900 count as missing
+//!     01.01.1970 (`contact.placeholder_birthday`), an unreadable date, a date in the future
+//!     or before 1900 (`contact.min_birth_year`) count as missing
 //!     (see CON008).
 //!
 //!   One finding per contact lists everything missing; its field is the first missing one.
@@ -159,7 +160,7 @@ fn missing_birthday(ctx: &Context, c: &Contact) -> Option<Missing> {
             text: "дата рождения".into(),
         });
     }
-    let problem = birthday::problem(&c.birthday)?;
+    let problem = birthday::problem(&c.birthday, &ctx.ds.birthdays)?;
     Some(Missing {
         field,
         value: c.birthday_raw.clone(),

@@ -1,4 +1,5 @@
-//! CON008: the birthday is a plausible date (not 01.01.1970, not future, not before 1900).
+//! CON008: the birthday is a plausible date (not 01.01.1970, not future, not before 1900;
+//! the placeholder and the year are `contact.placeholder_birthday` and `contact.min_birth_year`).
 //!
 //! What it checks
 //!   «День рождения» / «Дата рождения» of every contact (companies skipped) that is filled but:
@@ -25,7 +26,7 @@
 //!   be learnt, clear the field rather than leave a fake date (CON001 will keep reminding).
 
 use super::{Context, Finding, Rule};
-use crate::normalize::date::Birthday;
+use crate::normalize::date::{Birthday, BirthdayRules};
 use crate::normalize::text::is_blank;
 
 pub fn check(ctx: &Context, rule: &Rule, out: &mut Vec<Finding>) {
@@ -33,7 +34,7 @@ pub fn check(ctx: &Context, rule: &Rule, out: &mut Vec<Finding>) {
         if is_blank(&c.birthday_raw) {
             continue;
         }
-        let Some(problem) = problem(&c.birthday) else {
+        let Some(problem) = problem(&c.birthday, &ctx.ds.birthdays) else {
             continue;
         };
         out.push(Finding {
@@ -49,14 +50,14 @@ pub fn check(ctx: &Context, rule: &Rule, out: &mut Vec<Finding>) {
 }
 
 /// What is wrong with a filled birthday, `None` when it is a real date (or missing).
-pub(super) fn problem(birthday: &Birthday) -> Option<&'static str> {
-    match birthday {
-        Birthday::Placeholder => Some("— заглушка amoCRM, а не настоящая дата"),
-        Birthday::Unparseable => Some("не читается как дата"),
-        Birthday::Future => Some("в будущем"),
-        Birthday::BeforeMinYear => Some("раньше 1900 года"),
-        Birthday::Missing | Birthday::Valid(_) => None,
-    }
+pub(super) fn problem(birthday: &Birthday, rules: &BirthdayRules) -> Option<String> {
+    Some(match birthday {
+        Birthday::Placeholder => "— заглушка amoCRM, а не настоящая дата".into(),
+        Birthday::Unparseable => "не читается как дата".into(),
+        Birthday::Future => "в будущем".into(),
+        Birthday::BeforeMinYear => format!("раньше {} года", rules.min_year),
+        Birthday::Missing | Birthday::Valid(_) => return None,
+    })
 }
 
 #[cfg(test)]
