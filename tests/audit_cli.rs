@@ -491,3 +491,64 @@ fn workbook_text(out: &Path) -> String {
         .collect::<Vec<_>>()
         .join("\n")
 }
+
+/// Copies a folder tree (the rules folder) to `to`.
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let path = entry.unwrap().path();
+        let target = to.join(path.file_name().unwrap());
+        if path.is_dir() {
+            copy_tree(&path, &target);
+        } else {
+            std::fs::copy(&path, &target).unwrap();
+        }
+    }
+}
+
+#[test]
+fn birthday_parameters_come_from_the_rules_folder() {
+    let fx = Fixture::new();
+    let default_out = fx.out("default");
+    fx.audit(&default_out, &["--select", "CON008"]);
+    assert_eq!(ids_of(&default_out, "CON008"), set(&["102"]));
+
+    let rules = fx.out("rules");
+    copy_tree(&Path::new(env!("CARGO_MANIFEST_DIR")).join("rules"), &rules);
+    let toml = std::fs::read_to_string(rules.join("default.toml")).unwrap();
+    let toml = toml
+        .replace("min_birth_year = 1900", "min_birth_year = 1980")
+        .replace(
+            "placeholder_birthday = \"01.01.1970\"",
+            "placeholder_birthday = \"15.03.1985\"",
+        );
+    std::fs::write(rules.join("default.toml"), toml).unwrap();
+    let out = fx.out("custom");
+    let o = common::crmclean_with_rules(
+        &rules,
+        [
+            "audit".as_ref(),
+            fx.input.as_os_str(),
+            "--out".as_ref(),
+            out.as_os_str(),
+            "--as-of".as_ref(),
+            "2026-11-23 12:00".as_ref(),
+            "--select".as_ref(),
+            "CON008".as_ref(),
+        ] as [&std::ffi::OsStr; 8],
+    );
+    assert_eq!(code(&o), 0, "CON008 is a warning: {}", stderr(&o));
+    // 101 has the new placeholder, 102 (1970) and 103 (1979) are before 1980; 104 (1990) is fine.
+    assert_eq!(ids_of(&out, "CON008"), set(&["101", "102", "103"]));
+    let before = findings(&out)
+        .into_iter()
+        .find(|f| f["id"] == "103")
+        .unwrap();
+    assert!(
+        before["message"]
+            .as_str()
+            .unwrap()
+            .contains("раньше 1980 года"),
+        "{before}"
+    );
+}

@@ -13,10 +13,19 @@ where
     I: IntoIterator<Item = S>,
     S: AsRef<OsStr>,
 {
+    crmclean_with_rules(&Path::new(env!("CARGO_MANIFEST_DIR")).join("rules"), args)
+}
+
+/// Runs the built `crmclean` with another rules folder.
+pub fn crmclean_with_rules<I, S>(rules: &Path, args: I) -> Output
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
     Command::new(env!("CARGO_BIN_EXE_crmclean"))
         .env_remove("CRMCLEAN_RULES")
         .arg("--rules")
-        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("rules"))
+        .arg(rules)
         .args(args)
         .output()
         .expect("run crmclean")
