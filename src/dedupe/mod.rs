@@ -62,39 +62,39 @@ impl Fields {
     }
 }
 
+/// Each field with its name in `clusters.csv` and for people.
+const FIELD_NAMES: [(Fields, &str, &str); 4] = [
+    (Fields::NAME, "name", "ФИО"),
+    (Fields::PHONE, "phone", "телефон"),
+    (Fields::BIRTHDAY, "birthday", "дата рождения"),
+    (Fields::SNILS, "snils", "СНИЛС"),
+];
+
 impl Fields {
+    /// The names of the fields set, picked from [`FIELD_NAMES`] and joined.
+    fn names(
+        self,
+        pick: fn(&(Fields, &'static str, &'static str)) -> &'static str,
+        sep: &str,
+    ) -> String {
+        let parts: Vec<&str> = FIELD_NAMES
+            .iter()
+            .filter(|n| self.contains(n.0))
+            .map(pick)
+            .collect();
+        parts.join(sep)
+    }
+
     /// For people: `ФИО + телефон + дата рождения`.
     pub fn ru(self) -> String {
-        let names = [
-            (Fields::NAME, "ФИО"),
-            (Fields::PHONE, "телефон"),
-            (Fields::BIRTHDAY, "дата рождения"),
-            (Fields::SNILS, "СНИЛС"),
-        ];
-        let parts: Vec<&str> = names
-            .iter()
-            .filter(|(flag, _)| self.contains(*flag))
-            .map(|(_, n)| *n)
-            .collect();
-        parts.join(" + ")
+        self.names(|n| n.2, " + ")
     }
 }
 
 impl fmt::Display for Fields {
     /// `name+phone`, `phone+birthday`, `snils`…
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let names = [
-            (Fields::NAME, "name"),
-            (Fields::PHONE, "phone"),
-            (Fields::BIRTHDAY, "birthday"),
-            (Fields::SNILS, "snils"),
-        ];
-        let parts: Vec<&str> = names
-            .iter()
-            .filter(|(flag, _)| self.contains(*flag))
-            .map(|(_, n)| *n)
-            .collect();
-        f.write_str(&parts.join("+"))
+        f.write_str(&self.names(|n| n.1, "+"))
     }
 }
 

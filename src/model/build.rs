@@ -297,7 +297,6 @@ impl<'a> Rows<'a> {
                 row: i as u32,
             },
             record: self.source.table.rows.row(i),
-            mapping: &self.source.mapping,
             rows: self,
         }
     }
@@ -322,14 +321,15 @@ impl<'a> Rows<'a> {
 struct Row<'a> {
     at: At,
     record: read::Row<'a>,
-    mapping: &'a Mapping,
     rows: &'a Rows<'a>,
 }
 
 impl<'a> Row<'a> {
     /// A field's text, trimmed; the first non-empty of its columns.
     fn str(&self, field: &str) -> &'a str {
-        self.mapping
+        self.rows
+            .source
+            .mapping
             .columns(field)
             .iter()
             .map(|&c| self.record.get(c).unwrap_or("").trim())
@@ -423,7 +423,12 @@ impl<'a> Row<'a> {
             at: self.at,
             id: self.text("id"),
             title: crate::normalize::name::clean_display(&self.text("title")),
-            fio: self.mapping.has("fio").then(|| self.text("fio")),
+            fio: self
+                .rows
+                .source
+                .mapping
+                .has("fio")
+                .then(|| self.text("fio")),
             first_name: self.text("first_name"),
             last_name: self.text("last_name"),
             responsible: self.text("responsible"),

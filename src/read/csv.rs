@@ -73,7 +73,7 @@ pub(super) fn read(path: &Path) -> Result<Parts> {
 }
 
 /// The size of a file's table as its first bytes foretell it.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy)]
 struct Expected {
     /// Bytes of UTF-8 text.
     text: usize,
@@ -202,14 +202,9 @@ fn decode(bytes: &[u8], whole: bool) -> std::result::Result<(Encoding, Cow<'_, s
     if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
         return utf8_prefix(rest, whole)
             .map(|s| (Encoding::Utf8Bom, Cow::Borrowed(s)))
-            .ok_or_else(|| {
-                format!(
-                    "invalid UTF-8 after the byte-order mark at byte {}",
-                    utf8_error_at(rest) + 3
-                )
-            });
+            .map_err(|at| format!("invalid UTF-8 after the byte-order mark at byte {}", at + 3));
     }
-    if let Some(s) = utf8_prefix(bytes, whole) {
+    if let Ok(s) = utf8_prefix(bytes, whole) {
         return Ok((Encoding::Utf8, Cow::Borrowed(s)));
     }
     let (text, _, _) = encoding_rs::WINDOWS_1251.decode(bytes);
@@ -219,20 +214,16 @@ fn decode(bytes: &[u8], whole: bool) -> std::result::Result<(Encoding, Cow<'_, s
     Ok((Encoding::Windows1251, text))
 }
 
-/// The bytes as UTF-8 text; a character cut at the end of a partial sample is left out.
-fn utf8_prefix(bytes: &[u8], whole: bool) -> Option<&str> {
-    match std::str::from_utf8(bytes) {
-        Ok(s) => Some(s),
-        Err(e) if !whole && e.error_len().is_none() => {
-            std::str::from_utf8(&bytes[..e.valid_up_to()]).ok()
+/// The bytes as UTF-8 text (a character cut at the end of a partial sample is left out), else
+/// where the first invalid byte is.
+fn utf8_prefix(bytes: &[u8], whole: bool) -> std::result::Result<&str, usize> {
+    std::str::from_utf8(bytes).or_else(|e| {
+        let valid = &bytes[..e.valid_up_to()];
+        match e.error_len() {
+            None if !whole => std::str::from_utf8(valid).map_err(|_| e.valid_up_to()),
+            _ => Err(e.valid_up_to()),
         }
-        Err(_) => None,
-    }
-}
-
-/// Where the first invalid UTF-8 byte is.
-fn utf8_error_at(bytes: &[u8]) -> usize {
-    std::str::from_utf8(bytes).map_or_else(|e| e.valid_up_to(), |s| s.len())
+    })
 }
 
 /// Windows-1251 text reads as Russian: its most frequent letters (о е а и н т с р, about half of

@@ -33,12 +33,12 @@ impl Rows {
 
     /// Appends a row.
     pub fn push<'c>(&mut self, cells: impl IntoIterator<Item = &'c str>) {
-        let (base, _) = self.starts[self.len()];
+        let base = self.text.len();
         for cell in cells {
             self.text.push_str(cell);
-            self.end_cell(base);
+            self.end_cell(self.text.len() - base);
         }
-        self.starts.push((self.text.len(), self.ends.len()));
+        self.end_row();
     }
 
     /// Room for about this much text, rows and cells, so that a big file is not copied over
@@ -52,47 +52,45 @@ impl Rows {
     /// Appends a CSV record; cells that are not UTF-8 are read with replacement characters.
     /// Returns the first such cell.
     pub fn push_record(&mut self, record: &csv::ByteRecord) -> Option<usize> {
-        let base = self.text.len();
-        let whole = std::str::from_utf8(record.as_slice()).ok().filter(|s| {
-            // A valid row can still hide an invalid cell: bytes split by a delimiter.
-            (0..record.len()).all(|i| record.range(i).is_some_and(|r| s.is_char_boundary(r.end)))
-        });
+        let cell_ends = (0..record.len()).map(|i| record.range(i).map_or(0, |r| r.end));
+        // A valid row can still hide an invalid cell: bytes split by a delimiter.
+        let whole = std::str::from_utf8(record.as_slice())
+            .ok()
+            .filter(|s| cell_ends.clone().all(|end| s.is_char_boundary(end)));
         let Some(text) = whole else {
-            return self.push_bytes(record.iter());
+            return self.push_lossy(record);
         };
         self.text.push_str(text);
-        for i in 0..record.len() {
-            let end = record.range(i).map_or(0, |r| r.end);
-            self.ends.push(u32::try_from(end).unwrap_or(u32::MAX));
-        }
-        self.starts.push((base + text.len(), self.ends.len()));
+        cell_ends.for_each(|end| self.end_cell(end));
+        self.end_row();
         None
     }
 
-    /// Appends a row of raw cells; cells that are not UTF-8 are read with replacement
-    /// characters. Returns the first such cell.
-    fn push_bytes<'c>(&mut self, cells: impl IntoIterator<Item = &'c [u8]>) -> Option<usize> {
+    /// [`Rows::push_record`] for a record with bytes that are not UTF-8.
+    fn push_lossy(&mut self, record: &csv::ByteRecord) -> Option<usize> {
+        let base = self.text.len();
         let mut invalid = None;
-        let (base, _) = self.starts[self.len()];
-        for (i, cell) in cells.into_iter().enumerate() {
-            match std::str::from_utf8(cell) {
-                Ok(s) => self.text.push_str(s),
-                Err(_) => {
-                    invalid.get_or_insert(i);
-                    self.text.push_str(&String::from_utf8_lossy(cell));
-                }
+        for (i, cell) in record.iter().enumerate() {
+            let text = String::from_utf8_lossy(cell);
+            if matches!(text, std::borrow::Cow::Owned(_)) {
+                invalid.get_or_insert(i);
             }
-            self.end_cell(base);
+            self.text.push_str(&text);
+            self.end_cell(self.text.len() - base);
         }
-        self.starts.push((self.text.len(), self.ends.len()));
+        self.end_row();
         invalid
     }
 
-    fn end_cell(&mut self, base: usize) {
+    /// Ends a cell of the row being appended at `end` bytes from the row's start.
+    fn end_cell(&mut self, end: usize) {
         // A row of more than 4 GB cannot come out of a reader (the CSV reader refuses far
         // less), so the clamp never bites.
-        let end = u32::try_from(self.text.len() - base).unwrap_or(u32::MAX);
-        self.ends.push(end);
+        self.ends.push(u32::try_from(end).unwrap_or(u32::MAX));
+    }
+
+    fn end_row(&mut self) {
+        self.starts.push((self.text.len(), self.ends.len()));
     }
 
     /// A row by 0-based index.
@@ -144,16 +142,13 @@ impl<'a> Row<'a> {
     /// A cell, `None` past the row's end.
     pub fn get(&self, i: usize) -> Option<&'a str> {
         let end = *self.ends.get(i)? as usize;
-        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        let start = i.checked_sub(1).map_or(0, |p| self.ends[p] as usize);
         self.text.get(start..end)
     }
 
     pub fn iter(&self) -> impl ExactSizeIterator<Item = &'a str> + 'a {
-        let (text, ends) = (self.text, self.ends);
-        (0..ends.len()).map(move |i| {
-            let start = if i == 0 { 0 } else { ends[i - 1] as usize };
-            &text[start..ends[i] as usize]
-        })
+        let row = *self;
+        (0..row.len()).map(move |i| row.get(i).unwrap_or(""))
     }
 }
 

@@ -69,13 +69,6 @@ fn finding(ctx: &Context, rule: &Rule, deal: &Deal) -> Finding {
     }
 }
 
-/// Whether a comment says what was discussed and agreed (rule 3): not a stop-list phrase, not
-/// only stop-list phrases and filler words, and at least `min_meaningful_words` meaningful words.
-/// A leading note date and author (`14.11.2026 12:40 Петрова А.:`) are ignored.
-pub fn is_detailed(comment: &str, params: &DealParams) -> bool {
-    Comments::new(params).is_detailed(comment)
-}
-
 /// The stop list and filler words, prepared once for judging many comments.
 struct Comments<'a> {
     stop_list: HashSet<&'a str>,
@@ -105,6 +98,10 @@ impl<'a> Comments<'a> {
         }
     }
 
+    /// Whether a comment says what was discussed and agreed (rule 3): not a stop-list phrase,
+    /// not only stop-list phrases and filler words, and at least `min_meaningful_words`
+    /// meaningful words. A leading note date and author (`14.11.2026 12:40 Петрова А.:`) are
+    /// ignored.
     fn is_detailed(&self, comment: &str) -> bool {
         let folded = fold_phrase(&join_numbers(strip_note_header(comment)));
         if self.stop_list.contains(folded.as_str()) {
@@ -262,10 +259,16 @@ mod tests {
     fn table_of_real_comments() {
         let params = rule_set().params.deal;
         for c in NOT_DETAILED {
-            assert!(!is_detailed(c, &params), "should not be detailed: {c:?}");
+            assert!(
+                !Comments::new(&params).is_detailed(c),
+                "should not be detailed: {c:?}"
+            );
         }
         for c in DETAILED {
-            assert!(is_detailed(c, &params), "should be detailed: {c:?}");
+            assert!(
+                Comments::new(&params).is_detailed(c),
+                "should be detailed: {c:?}"
+            );
         }
     }
 

@@ -39,7 +39,6 @@ mod flow003_several_active;
 mod flow004_external_fields;
 mod prt001_client_phone_on_partner;
 mod registry;
-pub use deal002_detailed_comment::is_detailed;
 pub use registry::RULES;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
