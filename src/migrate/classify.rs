@@ -129,12 +129,15 @@ impl Planner<'_> {
         deals.sort_by(|&a, &b| cmp_ids(&self.ds.deals[a].id, &self.ds.deals[b].id).then(a.cmp(&b)));
         deals.dedup();
         PlanLine {
-            partner_id: c.id.clone(),
+            partner_id: c.id.to_string(),
             phone: phone.to_string(),
             source_column: column.to_string(),
             action: d.action,
             new_contact_name: d.name.filter(|_| d.action == Action::Move),
-            deal_ids: deals.iter().map(|&i| self.ds.deals[i].id.clone()).collect(),
+            deal_ids: deals
+                .iter()
+                .map(|&i| self.ds.deals[i].id.to_string())
+                .collect(),
             reason: d.reason,
             partner: p,
             raw: raw.to_string(),
@@ -407,7 +410,7 @@ impl Planner<'_> {
                 }
                 let key = tokens(name).join(" ");
                 if !out.iter().any(|(n, _)| tokens(n).join(" ") == key) {
-                    out.push((name.to_string(), deal.contract_no.clone()));
+                    out.push((name.to_string(), deal.contract_no.to_string()));
                 }
             }
         }
@@ -580,7 +583,7 @@ pub fn display_name(c: &Contact) -> String {
     if is_blank(&c.title) {
         c.person_name()
     } else {
-        c.title.clone()
+        c.title.to_string()
     }
 }
 

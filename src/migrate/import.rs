@@ -61,7 +61,7 @@ pub fn new_contacts(ds: &Dataset, lines: &[PlanLine]) -> Vec<NewContact> {
     let mut index: BTreeMap<(String, String, Option<String>), usize> = BTreeMap::new();
     for l in lines.iter().filter(|l| l.action == Action::Move) {
         let name = l.new_contact_name.clone().unwrap_or_default();
-        let link_id = l.link_contact.map(|c| ds.contacts[c].id.clone());
+        let link_id = l.link_contact.map(|c| ds.contacts[c].id.to_string());
         let key = (l.phone.clone(), name.clone(), link_id.clone());
         let at = *index.entry(key).or_insert_with(|| {
             out.push(NewContact {
@@ -100,8 +100,8 @@ pub fn new_contacts_table(ds: &Dataset, contacts: &[NewContact]) -> Table {
         for &d in &c.deals {
             let deal = &ds.deals[d];
             let mut row = vec![
-                deal.name.clone(),
-                deal.id.clone(),
+                deal.name.to_string(),
+                deal.id.to_string(),
                 c.name.clone(),
                 c.phone.clone(),
             ];
@@ -124,7 +124,7 @@ pub fn partner_cards_table(ds: &Dataset, lines: &[PlanLine]) -> Table {
         .iter()
         .map(|&(p, card_lines)| {
             let c = &ds.contacts[p];
-            let mut row = vec![c.id.clone(), c.title.clone()];
+            let mut row = vec![c.id.to_string(), c.title.to_string()];
             row.extend(
                 columns
                     .iter()

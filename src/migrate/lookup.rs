@@ -113,7 +113,7 @@ pub fn lookup(ds: &Dataset, params: &Params, query: &str, phone: &str) -> Lookup
             .map(|(i, p)| {
                 let c = &ds.contacts[i];
                 ContactHit {
-                    id: c.id.clone(),
+                    id: c.id.to_string(),
                     name: display_name(c),
                     column: p.column.to_string(),
                     partner: c.is_partner,
@@ -127,10 +127,10 @@ pub fn lookup(ds: &Dataset, params: &Params, query: &str, phone: &str) -> Lookup
             .map(|(i, places)| {
                 let d = &ds.deals[i];
                 DealHit {
-                    id: d.id.clone(),
-                    name: d.name.clone(),
-                    stage: d.stage.clone(),
-                    address: d.address.clone(),
+                    id: d.id.to_string(),
+                    name: d.name.to_string(),
+                    stage: d.stage.to_string(),
+                    address: d.address.to_string(),
                     places,
                 }
             })

@@ -46,7 +46,7 @@ fn phone_headers(ds: &Dataset) -> Vec<String> {
 }
 
 fn row(c: &Contact, columns: &[String]) -> Vec<String> {
-    let mut row = vec![c.id.clone(), c.title.clone()];
+    let mut row = vec![c.id.to_string(), c.title.to_string()];
     for h in columns {
         let cell: Vec<String> = c
             .phones

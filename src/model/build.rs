@@ -3,9 +3,10 @@
 use std::path::PathBuf;
 
 use chrono::{NaiveDate, NaiveDateTime};
+use compact_str::CompactString;
 use std::sync::Arc;
 
-use foldhash::{HashMap, HashMapExt};
+use foldhash::{HashMap, HashMapExt, HashSet};
 use rayon::prelude::*;
 
 use super::{
@@ -139,7 +140,13 @@ fn build_source(
     };
     let records = match source.mapping.kind {
         Kind::AmocrmContacts => {
-            let contacts: Vec<Contact> = rows.par_filter_map(|r| r.contact(params));
+            // `filter_map` collects in place (`flatten` would copy the records).
+            #[allow(clippy::filter_map_identity)]
+            let contacts: Vec<Contact> = rows
+                .par_map(|r, shared| r.contact(params, shared))
+                .into_iter()
+                .filter_map(|c| c)
+                .collect();
             let companies = source.table.rows.len() - contacts.len();
             problems.extend(duplicate_ids(
                 contacts.iter().map(|c| (c.at, c.id.as_str())),
@@ -148,16 +155,18 @@ fn build_source(
             Records::Contacts(contacts, companies)
         }
         Kind::AmocrmDeals => {
-            let deals: Vec<Deal> = rows.par_map(|r| r.deal(params));
+            let deals: Vec<Deal> = rows.par_map(|r, shared| r.deal(params, shared));
             problems.extend(duplicate_ids(
                 deals.iter().map(|d| (d.at, d.id.as_str())),
                 source,
             ));
             Records::Deals(deals)
         }
-        Kind::FlowApplications => Records::Applications(rows.par_map(|r| r.application(params))),
-        Kind::ClientBase => Records::Clients(rows.par_map(Row::client)),
-        Kind::Managers => Records::Managers(rows.par_map(Row::manager)),
+        Kind::FlowApplications => {
+            Records::Applications(rows.par_map(|r, shared| r.application(params, shared)))
+        }
+        Kind::ClientBase => Records::Clients(rows.par_map(|r, _| r.client())),
+        Kind::Managers => Records::Managers(rows.par_map(|r, _| r.manager())),
     };
     source.table.problems.extend(problems);
     records
@@ -301,19 +310,32 @@ impl<'a> Rows<'a> {
         }
     }
 
-    fn par_map<T: Send>(&'a self, f: impl Fn(&Row<'a>) -> T + Sync) -> Vec<T> {
+    /// One record per row, in row order; each worker shares texts through its own [`Shared`].
+    fn par_map<T: Send>(&'a self, f: impl Fn(&Row<'a>, &mut Shared) -> T + Sync) -> Vec<T> {
         (0..self.source.table.rows.len())
             .into_par_iter()
-            .map(|i| f(&self.row(i)))
+            .with_min_len(SHARED_MIN_ROWS)
+            .map_init(Shared::default, |shared, i| f(&self.row(i), shared))
             .collect()
     }
+}
 
-    /// The records of the rows that make one, in row order.
-    fn par_filter_map<T: Send>(&'a self, f: impl Fn(&Row<'a>) -> Option<T> + Sync) -> Vec<T> {
-        (0..self.source.table.rows.len())
-            .into_par_iter()
-            .filter_map(|i| f(&self.row(i)))
-            .collect()
+/// Rows per worker batch: bounds how many [`Shared`] tables a big file starts.
+const SHARED_MIN_ROWS: usize = 4096;
+
+/// One copy of each text of columns with few distinct values (stages, managers, products),
+/// shared by the records of a worker batch instead of a string per record.
+#[derive(Default)]
+struct Shared(HashSet<Arc<str>>);
+
+impl Shared {
+    fn get(&mut self, s: &str) -> Arc<str> {
+        if let Some(t) = self.0.get(s) {
+            return t.clone();
+        }
+        let t: Arc<str> = Arc::from(s);
+        self.0.insert(t.clone());
+        t
     }
 }
 
@@ -338,21 +360,26 @@ impl<'a> Row<'a> {
     }
 
     /// [`Row::str`], owned.
-    fn text(&self, field: &str) -> String {
-        self.str(field).to_string()
+    fn text(&self, field: &str) -> CompactString {
+        self.str(field).into()
+    }
+
+    /// [`Row::str`] of a field with few distinct values, shared.
+    fn shared(&self, field: &str, shared: &mut Shared) -> Arc<str> {
+        shared.get(self.str(field))
     }
 
     fn datetime(&self, field: &str) -> Option<NaiveDateTime> {
         parse_cell_datetime(self.str(field))
     }
 
-    fn list(&self, field: &str) -> Vec<String> {
+    fn list(&self, field: &str) -> Vec<CompactString> {
         compact(
             self.str(field)
                 .split([',', ';', '\n'])
                 .map(str::trim)
                 .filter(|s| !s.is_empty())
-                .map(str::to_string)
+                .map(CompactString::from)
                 .collect(),
         )
     }
@@ -390,9 +417,9 @@ impl<'a> Row<'a> {
             for piece in split_email_cell(cell) {
                 let address = normalize_email(piece);
                 out.push(Email {
-                    raw: piece.to_string(),
+                    raw: piece.into(),
                     valid: is_valid_email(&address),
-                    address,
+                    address: address.into(),
                     column: self.rows.labels[c].clone(),
                 });
             }
@@ -400,7 +427,7 @@ impl<'a> Row<'a> {
         compact(out)
     }
 
-    fn contact(&self, params: &Params) -> Option<Contact> {
+    fn contact(&self, params: &Params, shared: &mut Shared) -> Option<Contact> {
         let kind = fold_phrase(self.str("kind"));
         if !kind.is_empty() && params.contact.company_types.contains(&kind) {
             return None;
@@ -422,7 +449,7 @@ impl<'a> Row<'a> {
         Some(Contact {
             at: self.at,
             id: self.text("id"),
-            title: crate::normalize::name::clean_display(&self.text("title")),
+            title: crate::normalize::name::clean_display(self.str("title")).into(),
             fio: self
                 .rows
                 .source
@@ -431,7 +458,7 @@ impl<'a> Row<'a> {
                 .then(|| self.text("fio")),
             first_name: self.text("first_name"),
             last_name: self.text("last_name"),
-            responsible: self.text("responsible"),
+            responsible: self.shared("responsible", shared),
             birthday: check_birthday(&birthday_raw, self.rows.opts.today, &self.rows.birthdays),
             birthday_raw,
             phones: self.phones(),
@@ -443,8 +470,8 @@ impl<'a> Row<'a> {
         })
     }
 
-    fn deal(&self, params: &Params) -> Deal {
-        let stage = self.text("stage");
+    fn deal(&self, params: &Params, shared: &mut Shared) -> Deal {
+        let stage = self.shared("stage", shared);
         let budget_raw = self.text("budget");
         Deal {
             at: self.at,
@@ -452,7 +479,7 @@ impl<'a> Row<'a> {
             name: self.text("name"),
             budget: parse_number(&budget_raw),
             budget_raw,
-            responsible: self.text("responsible"),
+            responsible: self.shared("responsible", shared),
             created_at: self.datetime("created_at"),
             updated_at: self.datetime("updated_at"),
             last_contact_at: self.datetime("last_contact_at"),
@@ -464,13 +491,13 @@ impl<'a> Row<'a> {
                     .split([',', ';', ' ', '\n'])
                     .map(str::trim)
                     .filter(|s| !s.is_empty())
-                    .map(str::to_string)
+                    .map(CompactString::from)
                     .collect(),
             ),
             phones: self.phones_in(&self.rows.columns.contact_phones),
             client_phones: self.phones_in(&self.rows.columns.client_phones),
-            product_group: self.text("product_group"),
-            product: self.text("product"),
+            product_group: self.shared("product_group", shared),
+            product: self.shared("product", shared),
             address: self.text("address"),
             contract_no: self.text("contract_no"),
             contacts: Vec::new(),
@@ -478,7 +505,7 @@ impl<'a> Row<'a> {
         }
     }
 
-    fn application(&self, params: &Params) -> Application {
+    fn application(&self, params: &Params, shared: &mut Shared) -> Application {
         let active = fold_phrase(self.str("active"));
         let birthday_raw = self.text("birthday");
         Application {
@@ -486,15 +513,15 @@ impl<'a> Row<'a> {
             app_no: self.text("app_no"),
             fio: self.text("fio"),
             active: (!active.is_empty()).then(|| params.flow.active_values.contains(&active)),
-            status: self.text("status"),
+            status: self.shared("status", shared),
             snils: self.text("snils"),
             emails: self.emails(),
             birthday: check_birthday(&birthday_raw, self.rows.opts.today, &self.rows.birthdays),
             birthday_raw,
             phones: self.phones(),
-            source: self.text("source"),
+            source: self.shared("source", shared),
             submitted_at: self.datetime("submitted_at"),
-            responsible: self.text("responsible"),
+            responsible: self.shared("responsible", shared),
         }
     }
 
@@ -510,8 +537,8 @@ impl<'a> Row<'a> {
 
     fn manager(&self) -> Manager {
         Manager {
-            name: self.text("name"),
-            email: normalize_email(&self.text("email")),
+            name: self.str("name").to_string(),
+            email: normalize_email(self.str("email")),
         }
     }
 }

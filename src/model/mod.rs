@@ -8,6 +8,7 @@ mod links;
 use std::sync::Arc;
 
 use chrono::{NaiveDate, NaiveDateTime};
+use compact_str::CompactString;
 use serde::Serialize;
 
 pub use build::{load, LoadOptions, Loaded};
@@ -57,9 +58,9 @@ impl Phone {
 /// An e-mail item from one cell.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Email {
-    pub raw: String,
+    pub raw: CompactString,
     /// Trimmed and lowercased.
-    pub address: String,
+    pub address: CompactString,
     pub valid: bool,
     pub column: Arc<str>,
 }
@@ -67,22 +68,22 @@ pub struct Email {
 #[derive(Debug, Clone)]
 pub struct Contact {
     pub at: At,
-    pub id: String,
+    pub id: CompactString,
     /// The card title (`Полное имя контакта`).
-    pub title: String,
+    pub title: CompactString,
     /// The card body's `ФИО` field; `None` when the export has no such column.
-    pub fio: Option<String>,
-    pub first_name: String,
-    pub last_name: String,
-    pub responsible: String,
-    pub birthday_raw: String,
+    pub fio: Option<CompactString>,
+    pub first_name: CompactString,
+    pub last_name: CompactString,
+    pub responsible: Arc<str>,
+    pub birthday_raw: CompactString,
     pub birthday: Birthday,
     pub phones: Vec<Phone>,
     pub emails: Vec<Email>,
-    pub tags: Vec<String>,
+    pub tags: Vec<CompactString>,
     pub is_partner: bool,
     /// Deal IDs or names from the contacts export's `Сделки` column.
-    pub deal_refs: Vec<String>,
+    pub deal_refs: Vec<CompactString>,
     pub created_at: Option<NaiveDateTime>,
 }
 
@@ -91,7 +92,7 @@ impl Contact {
     /// else `Имя` + `Фамилия`.
     pub fn body_name(&self) -> String {
         match &self.fio {
-            Some(f) => f.clone(),
+            Some(f) => f.to_string(),
             None => join_name(&self.last_name, &self.first_name),
         }
     }
@@ -105,7 +106,7 @@ impl Contact {
         ]
         .into_iter()
         .find(|n| !is_blank(n))
-        .unwrap_or_else(|| self.title.clone())
+        .unwrap_or_else(|| self.title.to_string())
     }
 
     pub fn valid_phones(&self) -> impl Iterator<Item = &str> {
@@ -126,27 +127,27 @@ fn join_name(a: &str, b: &str) -> String {
 #[derive(Debug, Clone)]
 pub struct Deal {
     pub at: At,
-    pub id: String,
-    pub name: String,
-    pub budget_raw: String,
+    pub id: CompactString,
+    pub name: CompactString,
+    pub budget_raw: CompactString,
     pub budget: Option<f64>,
-    pub responsible: String,
+    pub responsible: Arc<str>,
     pub created_at: Option<NaiveDateTime>,
     pub updated_at: Option<NaiveDateTime>,
     pub last_contact_at: Option<NaiveDateTime>,
-    pub stage: String,
+    pub stage: Arc<str>,
     pub stage_class: StageClass,
-    pub contact_name: String,
+    pub contact_name: CompactString,
     /// IDs from `ID контакта` (several when the cell holds several).
-    pub contact_ids: Vec<String>,
+    pub contact_ids: Vec<CompactString>,
     /// The main contact's phones as the deals export repeats them.
     pub phones: Vec<Phone>,
     /// The deal's own «client phone» field.
     pub client_phones: Vec<Phone>,
-    pub product_group: String,
-    pub product: String,
-    pub address: String,
-    pub contract_no: String,
+    pub product_group: Arc<str>,
+    pub product: Arc<str>,
+    pub address: CompactString,
+    pub contract_no: CompactString,
     /// Resolved links to `Dataset::contacts`.
     pub contacts: Vec<usize>,
     pub link: LinkMethod,
@@ -155,29 +156,29 @@ pub struct Deal {
 #[derive(Debug, Clone)]
 pub struct Application {
     pub at: At,
-    pub app_no: String,
-    pub fio: String,
+    pub app_no: CompactString,
+    pub fio: CompactString,
     /// `Активная`: None when the column is absent or the value unknown.
     pub active: Option<bool>,
-    pub status: String,
-    pub snils: String,
+    pub status: Arc<str>,
+    pub snils: CompactString,
     pub emails: Vec<Email>,
-    pub birthday_raw: String,
+    pub birthday_raw: CompactString,
     pub birthday: Birthday,
     pub phones: Vec<Phone>,
-    pub source: String,
+    pub source: Arc<str>,
     pub submitted_at: Option<NaiveDateTime>,
-    pub responsible: String,
+    pub responsible: Arc<str>,
 }
 
 /// A row of the company's client register.
 #[derive(Debug, Clone)]
 pub struct Client {
     pub at: At,
-    pub contract_no: String,
-    pub name: String,
+    pub contract_no: CompactString,
+    pub name: CompactString,
     pub phones: Vec<Phone>,
-    pub address: String,
+    pub address: CompactString,
 }
 
 #[derive(Debug, Clone)]

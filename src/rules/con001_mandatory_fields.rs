@@ -120,7 +120,7 @@ fn missing_name(ctx: &Context, c: &Contact) -> Option<Missing> {
     };
     Some(Missing {
         field: ctx.ds.label(c.at, name_field),
-        value: c.fio.clone().unwrap_or_default(),
+        value: c.fio.as_deref().unwrap_or_default().to_string(),
         text,
     })
 }
@@ -143,7 +143,7 @@ fn missing_phone(ctx: &Context, c: &Contact) -> Option<Missing> {
         .collect();
     Some(Missing {
         field: first.column.to_string(),
-        value: first.norm.raw.clone(),
+        value: first.norm.raw.to_string(),
         text: format!(
             "телефон (нет ни одного корректного номера: {})",
             raws.join(", ")
@@ -156,14 +156,14 @@ fn missing_birthday(ctx: &Context, c: &Contact) -> Option<Missing> {
     if is_blank(&c.birthday_raw) {
         return Some(Missing {
             field,
-            value: c.birthday_raw.clone(),
+            value: c.birthday_raw.to_string(),
             text: "дата рождения".into(),
         });
     }
     let problem = birthday::problem(&c.birthday, &ctx.ds.birthdays)?;
     Some(Missing {
         field,
-        value: c.birthday_raw.clone(),
+        value: c.birthday_raw.to_string(),
         text: format!("дата рождения («{}» {problem})", c.birthday_raw),
     })
 }

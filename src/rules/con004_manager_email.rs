@@ -49,7 +49,7 @@ pub fn check(ctx: &Context, rule: &Rule, out: &mut Vec<Finding>) {
             .iter()
             .map(|(e, name)| {
                 if name.is_empty() {
-                    e.address.clone()
+                    e.address.to_string()
                 } else {
                     format!("{} ({name})", e.address)
                 }
@@ -57,7 +57,7 @@ pub fn check(ctx: &Context, rule: &Rule, out: &mut Vec<Finding>) {
             .collect();
         out.push(Finding {
             field: first.column.to_string(),
-            value: first.raw.clone(),
+            value: first.raw.to_string(),
             message: format!("В карточке клиента e-mail менеджера: {}", listed.join(", ")),
             fix: format!(
                 "Удалите адрес менеджера из поля «{}» и внесите e-mail самого клиента (правило 4)",

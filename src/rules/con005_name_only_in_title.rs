@@ -36,7 +36,7 @@ pub fn check(ctx: &Context, rule: &Rule, out: &mut Vec<Finding>) {
         let label = ctx.ds.label(c.at, "fio");
         out.push(Finding {
             field: label.clone(),
-            value: fio.clone(),
+            value: fio.to_string(),
             message: format!(
                 "ФИО есть только в названии карточки: «{}», поле «{label}» пустое",
                 c.title

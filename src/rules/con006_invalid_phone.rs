@@ -36,7 +36,7 @@ pub fn check(ctx: &Context, rule: &Rule, out: &mut Vec<Finding>) {
             let (message, fix) = explain(p);
             out.push(Finding {
                 field: p.column.to_string(),
-                value: p.norm.raw.clone(),
+                value: p.norm.raw.to_string(),
                 message,
                 fix,
                 ..ctx.finding(rule, c.at, &c.id, &c.responsible)

@@ -26,7 +26,7 @@ pub fn check(ctx: &Context, rule: &Rule, out: &mut Vec<Finding>) {
         for e in c.emails.iter().filter(|e| !e.valid) {
             out.push(Finding {
                 field: e.column.to_string(),
-                value: e.raw.clone(),
+                value: e.raw.to_string(),
                 message: format!("Некорректный e-mail «{}»: {}", e.raw, reason(&e.address)),
                 fix: format!(
                     "Исправьте адрес в поле «{}» (вид имя@домен.ru) или уточните его у клиента",

@@ -39,7 +39,7 @@ pub fn check(ctx: &Context, rule: &Rule, out: &mut Vec<Finding>) {
         };
         out.push(Finding {
             field: ctx.ds.label(c.at, "birthday"),
-            value: c.birthday_raw.clone(),
+            value: c.birthday_raw.to_string(),
             message: format!("Дата рождения «{}» {problem}", c.birthday_raw),
             fix: "Уточните у клиента настоящую дату рождения и внесите её как ДД.ММ.ГГГГ; \
                   если её не узнать, очистите поле, а не оставляйте ненастоящую дату"

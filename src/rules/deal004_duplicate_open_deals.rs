@@ -77,11 +77,11 @@ pub fn check(ctx: &Context, rule: &Rule, out: &mut Vec<Finding>) {
             let related: Vec<String> = deals
                 .iter()
                 .filter(|o| !std::ptr::eq(**o, *d))
-                .map(|o| o.id.clone())
+                .map(|o| o.id.to_string())
                 .collect();
             out.push(Finding {
                 field: ds.label(d.at, "product_group"),
-                value: d.product_group.clone(),
+                value: d.product_group.to_string(),
                 message: format!(
                     "Несколько открытых сделок клиента «{client}» в группе продуктов «{}»: \
                      кроме этой — {}",
@@ -129,7 +129,7 @@ fn client(d: &Deal, cluster_of: &HashMap<usize, usize>) -> Option<Client> {
 fn client_name(ds: &Dataset, d: &Deal) -> String {
     match d.contacts.first() {
         Some(&c) => ds.contacts[c].person_name(),
-        None if !d.contact_name.is_empty() => d.contact_name.clone(),
+        None if !d.contact_name.is_empty() => d.contact_name.to_string(),
         None => d.contact_ids.join(", "),
     }
 }

@@ -54,7 +54,12 @@ enum Problem {
 }
 
 fn problem(ctx: &Context, deal: &Deal, with_contacts: bool) -> Option<Problem> {
-    let ids: Vec<&String> = deal.contact_ids.iter().filter(|id| !is_blank(id)).collect();
+    let ids: Vec<&str> = deal
+        .contact_ids
+        .iter()
+        .map(|id| id.as_str())
+        .filter(|id| !is_blank(id))
+        .collect();
     let has_name = !is_blank(&deal.contact_name);
     let linked = !deal.contacts.is_empty();
     match ids.len() {
@@ -67,7 +72,7 @@ fn problem(ctx: &Context, deal: &Deal, with_contacts: bool) -> Option<Problem> {
             .contacts
             .iter()
             .filter_map(|&i| ctx.ds.contacts.get(i))
-            .map(|c| c.id.clone())
+            .map(|c| c.id.to_string())
             .collect();
         return Some(Problem::SeveralCards(cards));
     }
@@ -100,7 +105,7 @@ fn finding(ctx: &Context, rule: &Rule, deal: &Deal, problem: Problem) -> Finding
         },
         Problem::SeveralIds => Finding {
             field: id_label,
-            related: deal.contact_ids.clone(),
+            related: deal.contact_ids.iter().map(|id| id.to_string()).collect(),
             message: format!(
                 "Сделка привязана к нескольким контактам: {}",
                 deal.contact_ids.join(", ")
@@ -129,7 +134,7 @@ fn finding(ctx: &Context, rule: &Rule, deal: &Deal, problem: Problem) -> Finding
                   написание ФИО и телефон"
                 .into(),
             field: name_label,
-            value: deal.contact_name.clone(),
+            value: deal.contact_name.to_string(),
             ..base
         },
         Problem::SeveralCards(cards) => Finding {
@@ -140,7 +145,7 @@ fn finding(ctx: &Context, rule: &Rule, deal: &Deal, problem: Problem) -> Finding
             fix: "Оставьте сделку в карточке одного контакта — основного клиента".into(),
             related: cards,
             field: name_label,
-            value: deal.contact_name.clone(),
+            value: deal.contact_name.to_string(),
             ..base
         },
     }

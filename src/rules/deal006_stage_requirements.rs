@@ -88,7 +88,7 @@ fn finding(ctx: &Context, rule: &Rule, deal: &Deal, missing: &[String]) -> Findi
     let quoted: Vec<String> = missing.iter().map(|l| format!("«{l}»")).collect();
     Finding {
         field: missing.join(", "),
-        value: deal.stage.clone(),
+        value: deal.stage.to_string(),
         message: format!(
             "На этапе «{}» не заполнены {}",
             deal.stage,

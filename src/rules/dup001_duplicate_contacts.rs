@@ -92,11 +92,11 @@ fn matched_value(ctx: &Context, cluster: &Cluster, m: &Member) -> (String, Strin
                     .any(|o| o.phones.iter().any(|q| phone_key(q) == key))
         });
         if let Some(p) = shared {
-            return (p.column.to_string(), p.norm.raw.clone());
+            return (p.column.to_string(), p.norm.raw.to_string());
         }
     }
     if m.matched_on.contains(Fields::BIRTHDAY) {
-        return (ds.label(c.at, "birthday"), c.birthday_raw.clone());
+        return (ds.label(c.at, "birthday"), c.birthday_raw.to_string());
     }
     let field = if c.fio.as_deref().is_some_and(|f| !f.trim().is_empty()) {
         "fio"

@@ -41,7 +41,7 @@ pub fn check(ctx: &Context, rule: &Rule, out: &mut Vec<Finding>) {
         };
         out.push(Finding {
             field: ctx.ds.label(app.at, "snils"),
-            value: app.snils.clone(),
+            value: app.snils.to_string(),
             message: problem,
             fix: "Перепроверьте СНИЛС по документу заявителя (страховое свидетельство или \
                   уведомление АДИ-РЕГ) и исправьте его в заявке"

@@ -59,7 +59,7 @@ pub fn check(ctx: &Context, rule: &Rule, out: &mut Vec<Finding>) {
             let related: Vec<String> = active
                 .iter()
                 .filter(|o| !std::ptr::eq(**o, *app))
-                .map(|o| o.app_no.clone())
+                .map(|o| o.app_no.to_string())
                 .collect();
             let when = latest
                 .submitted_at

@@ -34,11 +34,11 @@ impl DealRow<'_> {
     /// The row as `deal_status.csv` writes it.
     pub fn cells(&self, ds: &Dataset) -> Vec<String> {
         vec![
-            self.deal.id.clone(),
+            self.deal.id.to_string(),
             ds.file(self.deal.at).to_string(),
             self.deal.at.row_number().to_string(),
-            self.deal.stage.clone(),
-            self.deal.responsible.clone(),
+            self.deal.stage.to_string(),
+            self.deal.responsible.to_string(),
             yes_no(self.status.correct).to_string(),
             yes_no(self.status.active).to_string(),
             self.rules.join(";"),

@@ -2,11 +2,13 @@
 //! certainly valid (RU metadata: mobile `9\d{9}`, St Petersburg fixed line `812\d{7}`); anything
 //! else returns `None` and goes to the reference path.
 
+use compact_str::CompactString;
+
 use super::PhoneOptions;
 
 /// The E.164 form of `body` if it is a valid mobile or 812 number in a common shape: digits
 /// separated by spaces, `()`, `-` or `.`, optionally one leading `+`.
-pub(super) fn national(body: &str, opts: &PhoneOptions) -> Option<String> {
+pub(super) fn national(body: &str, opts: &PhoneOptions) -> Option<CompactString> {
     let mut digits = [0u8; 11];
     let mut count = 0;
     let mut plus = false;
@@ -38,8 +40,7 @@ pub(super) fn national(body: &str, opts: &PhoneOptions) -> Option<String> {
     if national[0] != b'9' && !national.starts_with(b"812") {
         return None;
     }
-    let mut e164 = String::with_capacity(12);
-    e164.push_str("+7");
+    let mut e164 = CompactString::const_new("+7");
     e164.extend(national.iter().map(|&b| char::from(b)));
     Some(e164)
 }
@@ -49,7 +50,7 @@ mod tests {
     use super::*;
 
     fn fast(s: &str) -> Option<String> {
-        national(s, &PhoneOptions::default())
+        national(s, &PhoneOptions::default()).map(String::from)
     }
 
     #[test]

@@ -10,6 +10,7 @@ mod reference;
 #[cfg(test)]
 mod tests;
 
+use compact_str::CompactString;
 use prepare::{prepare, Prepared};
 
 /// Options of phone normalisation.
@@ -35,15 +36,15 @@ pub enum PhoneProblem {
     Invalid,
 }
 
-/// One phone piece, normalised.
+/// One phone piece, normalised. Its texts are short, so they live inline (no allocation).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NormalizedPhone {
     /// The piece as written, trimmed.
-    pub raw: String,
+    pub raw: CompactString,
     /// `+79211234567` when valid.
-    pub e164: Option<String>,
+    pub e164: Option<CompactString>,
     /// `335` for «доб. 335».
-    pub extension: Option<String>,
+    pub extension: Option<CompactString>,
     pub problem: Option<PhoneProblem>,
 }
 
@@ -53,22 +54,22 @@ impl NormalizedPhone {
         self.e164.is_some()
     }
 
-    fn new(p: &Prepared<'_>, outcome: Result<String, PhoneProblem>) -> Self {
+    fn new(p: &Prepared<'_>, outcome: Result<CompactString, PhoneProblem>) -> Self {
         let (e164, problem) = match outcome {
             Ok(e164) => (Some(e164), None),
             Err(problem) => (None, Some(problem)),
         };
         NormalizedPhone {
-            raw: p.raw.to_owned(),
+            raw: p.raw.into(),
             e164,
-            extension: p.extension.map(str::to_owned),
+            extension: p.extension.map(CompactString::from),
             problem,
         }
     }
 
     fn placeholder(raw: &str) -> Self {
         NormalizedPhone {
-            raw: raw.trim().to_owned(),
+            raw: raw.trim().into(),
             e164: None,
             extension: None,
             problem: Some(PhoneProblem::Placeholder),
@@ -113,7 +114,7 @@ pub fn normalize_phone(raw: &str, opts: &PhoneOptions) -> NormalizedPhone {
     };
     match fast::national(p.body, opts) {
         Some(e164) => NormalizedPhone::new(&p, Ok(e164)),
-        None => NormalizedPhone::new(&p, reference::classify(p.body, opts)),
+        None => NormalizedPhone::new(&p, reference::classify(p.body, opts).map(Into::into)),
     }
 }
 
@@ -123,10 +124,12 @@ pub fn normalize_phone_reference(raw: &str, opts: &PhoneOptions) -> NormalizedPh
     let Some(p) = prepare(raw) else {
         return NormalizedPhone::placeholder(raw);
     };
-    NormalizedPhone::new(&p, reference::classify(p.body, opts))
+    NormalizedPhone::new(&p, reference::classify(p.body, opts).map(Into::into))
 }
 
 /// The E.164 form of `raw` with default options, for matching phones across records.
 pub fn digits_key(raw: &str) -> Option<String> {
-    normalize_phone(raw, &PhoneOptions::default()).e164
+    normalize_phone(raw, &PhoneOptions::default())
+        .e164
+        .map(String::from)
 }
