@@ -17,27 +17,51 @@ const PLACEHOLDERS: [&str; 9] = [
 /// `«Перезвонить!!»` and `перезвонить` fold to the same phrase.
 pub fn fold_phrase(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    let mut fold = |c: char| {
-        let c = if c == 'ё' { 'е' } else { c };
-        if c.is_alphanumeric() {
-            out.push(c);
-        } else if !out.is_empty() && !out.ends_with(' ') {
+    let gap = |out: &mut String| {
+        if !out.is_empty() && !out.ends_with(' ') {
             out.push(' ');
         }
     };
     for c in s.chars() {
-        // Latin and Russian letters without the Unicode tables: notes are mostly these.
+        // Latin and Russian letters and ASCII without the Unicode tables: notes are mostly these.
         match c {
-            'a'..='z' | '0'..='9' | 'а'..='я' => fold(c),
-            'A'..='Z' => fold(c.to_ascii_lowercase()),
-            'А'..='Я' => fold(char::from_u32(c as u32 + 0x20).unwrap_or(c)),
-            _ => c.to_lowercase().for_each(&mut fold),
+            'a'..='z' | '0'..='9' | 'а'..='я' => out.push(c),
+            'A'..='Z' => out.push(c.to_ascii_lowercase()),
+            'А'..='Я' => out.push(char::from_u32(c as u32 + 0x20).unwrap_or(c)),
+            'ё' | 'Ё' => out.push('е'),
+            _ if c.is_ascii() => gap(&mut out),
+            _ => {
+                for c in c.to_lowercase() {
+                    match c {
+                        'ё' => out.push('е'),
+                        c if c.is_alphanumeric() => out.push(c),
+                        _ => gap(&mut out),
+                    }
+                }
+            }
         }
     }
     if out.ends_with(' ') {
         out.pop();
     }
     out
+}
+
+/// [`char::is_alphabetic`], without the Unicode tables for ASCII and Russian letters.
+pub fn is_letter(c: char) -> bool {
+    match c {
+        'a'..='z' | 'A'..='Z' | 'а'..='я' | 'А'..='Я' | 'ё' | 'Ё' => true,
+        _ => !c.is_ascii() && c.is_alphabetic(),
+    }
+}
+
+/// [`char::is_numeric`], without the Unicode tables for ASCII and Russian letters.
+pub fn is_digit(c: char) -> bool {
+    match c {
+        '0'..='9' => true,
+        'а'..='я' | 'А'..='Я' | 'ё' | 'Ё' => false,
+        _ => !c.is_ascii() && c.is_numeric(),
+    }
 }
 
 /// Parses an amount as users type it: `"1 500,50 ₽"`, `"1\u{a0}500"`, `"1500.5"`, `"-200"`,
@@ -142,6 +166,15 @@ mod tests {
             s in "[a-zA-Zа-яА-ЯёЁ0-9 ,.!?«»—İẞΣ\\PC]{0,40}"
         ) {
             prop_assert_eq!(fold_phrase(&s), fold_phrase_reference(&s));
+        }
+
+        #[test]
+        fn letter_and_digit_fast_paths_agree_with_the_unicode_tables(
+            c in "[a-zA-Zа-яА-ЯёЁ0-9 ,.!?«»—İẞΣ٣Ⅻ\\PC]"
+        ) {
+            let c = c.chars().next().unwrap();
+            prop_assert_eq!(is_letter(c), c.is_alphabetic());
+            prop_assert_eq!(is_digit(c), c.is_numeric());
         }
     }
 

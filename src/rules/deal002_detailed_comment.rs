@@ -35,7 +35,7 @@ use rayon::prelude::*;
 use super::{Context, Finding, Rule};
 use crate::model::Deal;
 use crate::normalize::date::leading_datetime;
-use crate::normalize::text::{fold_phrase, is_blank};
+use crate::normalize::text::{fold_phrase, is_blank, is_digit, is_letter};
 use crate::params::DealParams;
 
 pub fn check(ctx: &Context, rule: &Rule, out: &mut Vec<Finding>) {
@@ -205,7 +205,7 @@ fn join_numbers(s: &str) -> String {
 
 /// Two or more letters, or a number.
 fn is_meaningful_word(w: &str) -> bool {
-    w.chars().any(|c| c.is_numeric()) || w.chars().filter(|c| c.is_alphabetic()).count() >= 2
+    w.chars().any(is_digit) || w.chars().filter(|&c| is_letter(c)).count() >= 2
 }
 
 #[cfg(test)]
