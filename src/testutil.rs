@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use chrono::NaiveDateTime;
 
 use crate::commands::parse_as_of;
-use crate::model::{self, Dataset, LoadOptions};
+use crate::model::{self, Dataset, LoadOptions, Select};
 use crate::params::RuleSet;
 use crate::rules::{self, Context, Finding};
 
@@ -21,16 +21,27 @@ pub fn as_of() -> NaiveDateTime {
 
 /// Writes each `(file name, CSV text)` into a temporary folder and loads it like the CLI does.
 pub fn dataset(files: &[(&str, &str)]) -> Dataset {
+    selected_dataset(files, None)
+}
+
+/// [`dataset`], building only the rows `select` picks.
+pub fn selected_dataset(files: &[(&str, &str)], select: Option<&dyn Select>) -> Dataset {
     let dir = tempfile::tempdir().expect("temp dir");
     for (name, text) in files {
         std::fs::write(dir.path().join(name), text).expect("write fixture");
     }
+    load_dir(dir.path(), select)
+}
+
+/// Loads a folder like the CLI does, building only the rows `select` picks.
+pub fn load_dir(dir: &std::path::Path, select: Option<&dyn Select>) -> Dataset {
     let options = LoadOptions {
         read: Default::default(),
         phone: Default::default(),
         today: as_of().date(),
     };
-    let loaded = model::load(&[dir.path().to_path_buf()], &rule_set(), &options).expect("load");
+    let loaded =
+        model::load_selected(&[dir.to_path_buf()], &rule_set(), &options, select).expect("load");
     assert!(
         loaded.errors.is_empty(),
         "fixture errors: {:?}",

@@ -124,7 +124,12 @@ pub fn run(args: Args, global: &Global) -> Result<ExitCode> {
         today: chrono::Local::now().date_naive(),
     };
     // Kept until the process exits, as `load_inputs` does.
-    let loaded: &'static _ = Box::leak(Box::new(load_all(&args.input.paths, &rules, &options)?));
+    let loaded: &'static _ = Box::leak(Box::new(load_all(
+        &args.input.paths,
+        &rules,
+        &options,
+        None,
+    )?));
     let mut reports: Vec<FileReport> = loaded.dataset.sources.iter().map(FileReport::of).collect();
     reports.extend(loaded.errors.iter().map(FileReport::failed));
     reports.sort_by(|a, b| a.file.cmp(&b.file));

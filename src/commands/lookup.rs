@@ -1,9 +1,10 @@
 //! `crmclean lookup`: every contact and deal that holds a phone number, and whose number it
 //! looks like (partner-cards seed, step 5).
 
-use super::{load_inputs, Global, InputArgs};
+use super::{load_selected_inputs, Global, InputArgs};
 use crate::error::{Error, ExitCode, Result};
 use crate::migrate::lookup::{lookup, Lookup};
+use crate::migrate::lookup_rows::LookupRows;
 use crate::normalize::phone::{normalize_phone, PhoneOptions};
 
 /// Find every contact and deal that holds a phone number, in any format.
@@ -44,11 +45,13 @@ pub fn run(args: Args, global: &Global) -> Result<ExitCode> {
         ))
     })?;
     let rules = global.rule_set()?;
-    let ds = load_inputs(
+    // Only the deals and client-base rows that can bear on the number become records.
+    let ds = load_selected_inputs(
         global,
         &rules,
         &args.input,
         chrono::Local::now().date_naive(),
+        Some(&LookupRows { phone: &phone }),
     )?;
     let found = lookup(ds, &rules.params, &args.phone, &phone);
     match args.format {

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 
 use crate::error::{Error, Result};
-use crate::model::{self, Dataset, LoadOptions, Loaded};
+use crate::model::{self, Dataset, LoadOptions, Loaded, Select};
 use crate::normalize::date::parse_datetime;
 use crate::normalize::phone::PhoneOptions;
 use crate::output::atomic::OutputPolicy;
@@ -120,13 +120,18 @@ impl OutputArgs {
 /// Reads every input: files as given, folders into the export files they hold. A path that does
 /// not exist or a folder without any export file is an error (exit 3); a file that cannot be
 /// read or recognised is listed in [`Loaded::errors`] and the others are read.
-pub fn load_all(paths: &[PathBuf], rules: &RuleSet, options: &LoadOptions) -> Result<Loaded> {
+pub fn load_all(
+    paths: &[PathBuf],
+    rules: &RuleSet,
+    options: &LoadOptions,
+    select: Option<&dyn Select>,
+) -> Result<Loaded> {
     for dir in paths.iter().filter(|p| p.is_dir()) {
         if crate::read::collect_inputs(std::slice::from_ref(dir))?.is_empty() {
             return Err(Error::NoExports { dir: dir.clone() });
         }
     }
-    model::load(paths, rules, options)
+    model::load_selected(paths, rules, options, select)
 }
 
 /// Reports the inputs that were skipped, one `crmclean: skipped: FILE: reason` line each on
@@ -150,6 +155,17 @@ pub fn load_inputs(
     inputs: &InputArgs,
     today: NaiveDate,
 ) -> Result<&'static Dataset> {
+    load_selected_inputs(global, rules, inputs, today, None)
+}
+
+/// [`load_inputs`], building only the deals and client-base rows that `select` picks.
+pub fn load_selected_inputs(
+    global: &Global,
+    rules: &RuleSet,
+    inputs: &InputArgs,
+    today: NaiveDate,
+    select: Option<&dyn Select>,
+) -> Result<&'static Dataset> {
     let spinner = progress(global, "reading exports");
     let options = LoadOptions {
         read: ReadOptions {
@@ -160,7 +176,7 @@ pub fn load_inputs(
         },
         today,
     };
-    let mut loaded = load_all(&inputs.paths, rules, &options)?;
+    let mut loaded = load_all(&inputs.paths, rules, &options, select)?;
     spinner.finish_and_clear();
     if loaded.dataset.sources.is_empty() && loaded.errors.len() == 1 {
         return Err(loaded.errors.remove(0));

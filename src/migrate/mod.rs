@@ -12,6 +12,7 @@ mod classify;
 mod evidence;
 pub mod import;
 pub mod lookup;
+pub mod lookup_rows;
 pub mod normalised;
 mod notes;
 pub mod review;

@@ -747,6 +747,15 @@ mod properties {
     }
 
     fn load(cards: &[Card], deals: &[DealRow], base: &[(usize, usize)]) -> Dataset {
+        load_selected(cards, deals, base, None)
+    }
+
+    fn load_selected(
+        cards: &[Card],
+        deals: &[DealRow],
+        base: &[(usize, usize)],
+        select: Option<&dyn crate::model::Select>,
+    ) -> Dataset {
         let (c, d, b) = (contacts_csv(cards), deals_csv(deals), clients_csv(base));
         let mut files = vec![("contacts.csv", c.as_str())];
         if !deals.is_empty() {
@@ -755,7 +764,7 @@ mod properties {
         if !base.is_empty() {
             files.push(("clients.csv", b.as_str()));
         }
-        dataset(&files)
+        crate::testutil::selected_dataset(&files, select)
     }
 
     /// The export of the migrated CRM: moved numbers gone from partner cards, new contacts
@@ -829,6 +838,20 @@ mod properties {
             let second = plan(&again, &rule_set().params);
             let moves: Vec<&PlanLine> = second.iter().filter(|l| l.action == Action::Move).collect();
             prop_assert!(moves.is_empty(), "moves on the second run: {:#?}", moves);
+        }
+
+        #[test]
+        fn lookup_over_the_rows_it_picks_equals_lookup_over_all((cards, deals, base) in world_strategy()) {
+            let params = rule_set().params;
+            let full = load(&cards, &deals, &base);
+            for phone in POOL {
+                let select = crate::migrate::lookup_rows::LookupRows { phone };
+                let picked = load_selected(&cards, &deals, &base, Some(&select));
+                prop_assert_eq!(
+                    lookup::lookup(&picked, &params, phone, phone),
+                    lookup::lookup(&full, &params, phone, phone)
+                );
+            }
         }
     }
 }

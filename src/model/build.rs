@@ -45,9 +45,30 @@ pub struct Loaded {
 /// run goes on with the rest. Each file's records are built as soon as it is read, so a small
 /// file's records are ready while a big one is still being parsed.
 pub fn load(paths: &[PathBuf], rules: &RuleSet, opts: &LoadOptions) -> Result<Loaded> {
+    load_selected(paths, rules, opts, None)
+}
+
+/// Picks the rows of deals and client-base files that become records, for a command that needs
+/// few of them (`lookup`). Every other file's records are built first and passed in.
+pub trait Select: Sync {
+    /// For each of `deferred` (deals and client-base files, in source order), the 0-based rows
+    /// to build, ascending.
+    fn rows(&self, ds: &Dataset, deferred: &[&Source]) -> Vec<Vec<u32>>;
+}
+
+/// [`load`], building the records of deals and client-base files only for the rows `select`
+/// picks (all rows without it). Rows left out are still in the sources, unread.
+pub fn load_selected(
+    paths: &[PathBuf],
+    rules: &RuleSet,
+    opts: &LoadOptions,
+    select: Option<&dyn Select>,
+) -> Result<Loaded> {
     let files = collect_inputs(paths)?;
     let birthdays = rules.params.contact.birthday_rules();
-    let results: Vec<Result<(Source, Records)>> = files
+    let deferred_kind =
+        |k: Kind| select.is_some() && matches!(k, Kind::AmocrmDeals | Kind::ClientBase);
+    let results: Vec<Result<(Source, Option<Records>)>> = files
         .par_iter()
         .map(|path| {
             let table = read_table(path, &opts.read, &rules.profiles)?;
@@ -59,7 +80,8 @@ pub fn load(paths: &[PathBuf], rules: &RuleSet, opts: &LoadOptions) -> Result<Lo
                     message: m.to_string(),
                 })?;
             let mut source = Source { table, mapping };
-            let records = build_source(&mut source, &rules.params, opts, birthdays);
+            let records = (!deferred_kind(source.mapping.kind))
+                .then(|| build_source(&mut source, &rules.params, opts, birthdays, None));
             Ok((source, records))
         })
         .collect();
@@ -69,14 +91,30 @@ pub fn load(paths: &[PathBuf], rules: &RuleSet, opts: &LoadOptions) -> Result<Lo
         ..Dataset::default()
     };
     let mut errors = Vec::new();
+    let mut deferred = Vec::new();
     for r in results {
         match r {
             Ok((source, records)) => {
                 let index = dataset.sources.len() as u32;
                 dataset.sources.push(source);
-                records.add_to(&mut dataset, index);
+                match records {
+                    Some(records) => records.add_to(&mut dataset, index),
+                    None => deferred.push(index),
+                }
             }
             Err(e) => errors.push(e),
+        }
+    }
+    if let Some(select) = select.filter(|_| !deferred.is_empty()) {
+        let sources: Vec<&Source> = deferred
+            .iter()
+            .map(|&i| &dataset.sources[i as usize])
+            .collect();
+        let picked = select.rows(&dataset, &sources);
+        for (index, rows) in deferred.into_iter().zip(picked) {
+            let source = &mut dataset.sources[index as usize];
+            let records = build_source(source, &rules.params, opts, birthdays, Some(&rows));
+            records.add_to(&mut dataset, index);
         }
     }
     links::resolve(&mut dataset);
@@ -118,16 +156,19 @@ impl Records {
     }
 }
 
-/// Builds a file's records; its unreadable dates and repeated IDs join its problems.
+/// Builds a file's records, of all rows or `only` some; their unreadable dates and repeated IDs
+/// join the file's problems.
 fn build_source(
     source: &mut Source,
     params: &Params,
     opts: &LoadOptions,
     birthdays: BirthdayRules,
+    only: Option<&[u32]>,
 ) -> Records {
-    let mut problems = unreadable_dates(source);
+    let mut problems = unreadable_dates(source, only);
     let rows = Rows {
         source,
+        only,
         labels: source
             .mapping
             .headers
@@ -147,7 +188,7 @@ fn build_source(
                 .into_iter()
                 .filter_map(|c| c)
                 .collect();
-            let companies = source.table.rows.len() - contacts.len();
+            let companies = rows.len() - contacts.len();
             problems.extend(duplicate_ids(
                 contacts.iter().map(|c| (c.at, c.id.as_str())),
                 source,
@@ -187,7 +228,7 @@ const DATE_WARNINGS_PER_COLUMN: usize = 20;
 /// Date and date-time cells that read as no date: without a warning the rules that need them
 /// would skip the row silently. Birthdays of contacts (also as repeated in deals exports) are
 /// judged by CON001/CON008 on the contact instead; Flow applicants' are warned here.
-fn unreadable_dates(source: &Source) -> Vec<ReadProblem> {
+fn unreadable_dates(source: &Source, only: Option<&[u32]>) -> Vec<ReadProblem> {
     let m = &source.mapping;
     let table = &source.table;
     let mut problems = Vec::new();
@@ -199,9 +240,14 @@ fn unreadable_dates(source: &Source) -> Vec<ReadProblem> {
     columns.sort_unstable();
     columns.dedup();
     // One pass over the rows (each row's cells sit together in memory), then by column.
-    let mut bad: Vec<(usize, usize, &str)> = (0..table.rows.len())
+    let rows: Vec<u32> = match only {
+        Some(rows) => rows.to_vec(),
+        None => (0..table.rows.len() as u32).collect(),
+    };
+    let mut bad: Vec<(usize, usize, &str)> = rows
         .into_par_iter()
         .flat_map_iter(|i| {
+            let i = i as usize;
             let row = table.rows.row(i);
             columns.iter().enumerate().filter_map(move |(k, &c)| {
                 let v = row.get(c).unwrap_or("").trim();
@@ -288,9 +334,10 @@ impl Columns {
     }
 }
 
-/// A source's rows with what every row's record needs.
+/// A source's rows (all, or `only` some) with what every row's record needs.
 struct Rows<'a> {
     source: &'a Source,
+    only: Option<&'a [u32]>,
     /// The headers, shared by the phones and e-mails found under them.
     labels: Vec<Arc<str>>,
     columns: Columns,
@@ -310,12 +357,18 @@ impl<'a> Rows<'a> {
         }
     }
 
+    /// How many rows become records.
+    fn len(&self) -> usize {
+        self.only.map_or(self.source.table.rows.len(), <[u32]>::len)
+    }
+
     /// One record per row, in row order; each worker shares texts through its own [`Shared`].
     fn par_map<T: Send>(&'a self, f: impl Fn(&Row<'a>, &mut Shared) -> T + Sync) -> Vec<T> {
-        (0..self.source.table.rows.len())
+        let row = |i: usize| self.only.map_or(i, |rows| rows[i] as usize);
+        (0..self.len())
             .into_par_iter()
             .with_min_len(SHARED_MIN_ROWS)
-            .map_init(Shared::default, |shared, i| f(&self.row(i), shared))
+            .map_init(Shared::default, |shared, i| f(&self.row(row(i)), shared))
             .collect()
     }
 }
@@ -349,14 +402,7 @@ struct Row<'a> {
 impl<'a> Row<'a> {
     /// A field's text, trimmed; the first non-empty of its columns.
     fn str(&self, field: &str) -> &'a str {
-        self.rows
-            .source
-            .mapping
-            .columns(field)
-            .iter()
-            .map(|&c| self.record.get(c).unwrap_or("").trim())
-            .find(|s| !s.is_empty())
-            .unwrap_or("")
+        self.rows.source.field(&self.record, field)
     }
 
     /// [`Row::str`], owned.

@@ -11,20 +11,37 @@ use chrono::{NaiveDate, NaiveDateTime};
 use compact_str::CompactString;
 use serde::Serialize;
 
-pub use build::{load, LoadOptions, Loaded};
+pub use build::{load, load_selected, LoadOptions, Loaded, Select};
 pub use links::{LinkMethod, LinkStats};
 
 use crate::normalize::date::{Birthday, BirthdayRules};
 use crate::normalize::phone::NormalizedPhone;
 use crate::params::StageClass;
 use crate::profile::{FieldType, Kind, Mapping};
-use crate::read::RawTable;
+use crate::read::{self, RawTable};
 
 /// One input file: its raw table and how its headers map onto canonical fields.
 #[derive(Debug)]
 pub struct Source {
     pub table: RawTable,
     pub mapping: Mapping,
+}
+
+impl Source {
+    /// A field's text in one of this file's rows, trimmed: the first non-empty of the field's
+    /// columns ("" when none).
+    pub fn field<'a>(&self, row: &read::Row<'a>, field: &str) -> &'a str {
+        first_filled(row, self.mapping.columns(field))
+    }
+}
+
+/// The first non-empty of some cells of a row, trimmed ("" when none).
+fn first_filled<'a>(row: &read::Row<'a>, columns: &[usize]) -> &'a str {
+    columns
+        .iter()
+        .map(|&c| row.get(c).unwrap_or("").trim())
+        .find(|s| !s.is_empty())
+        .unwrap_or("")
 }
 
 /// Where a record came from: the source index and the 0-based data row.
@@ -231,13 +248,8 @@ impl Dataset {
         let source = self.source(deal.at);
         let row = source.table.rows.row(deal.at.row as usize);
         let m = &source.mapping;
-        m.fields_of(FieldType::Note).map(move |f| {
-            m.columns(f)
-                .iter()
-                .map(|&c| row.get(c).unwrap_or("").trim())
-                .find(|s| !s.is_empty())
-                .unwrap_or("")
-        })
+        m.fields_of(FieldType::Note)
+            .map(move |f| first_filled(&row, m.columns(f)))
     }
 
     /// A deal's latest note ("" when none).
