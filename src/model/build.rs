@@ -518,13 +518,11 @@ impl<'a> Row<'a> {
 
     fn deal(&self, params: &Params, shared: &mut Shared) -> Deal {
         let stage = self.shared("stage", shared);
-        let budget_raw = self.text("budget");
         Deal {
             at: self.at,
             id: self.text("id"),
             name: self.text("name"),
-            budget: parse_number(&budget_raw),
-            budget_raw,
+            budget: parse_number(self.str("budget")),
             responsible: self.shared("responsible", shared),
             created_at: self.datetime("created_at"),
             updated_at: self.datetime("updated_at"),

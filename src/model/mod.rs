@@ -146,7 +146,6 @@ pub struct Deal {
     pub at: At,
     pub id: CompactString,
     pub name: CompactString,
-    pub budget_raw: CompactString,
     pub budget: Option<f64>,
     pub responsible: Arc<str>,
     pub created_at: Option<NaiveDateTime>,

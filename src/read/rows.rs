@@ -5,19 +5,32 @@
 #[derive(Debug, Clone)]
 pub struct Rows {
     text: String,
-    /// Per row, where it starts: its first byte in `text` and its first cell in `ends`; one more
-    /// entry closes the last row.
-    starts: Vec<(usize, usize)>,
-    /// Cell ends, relative to the row's first byte.
-    ends: Vec<u32>,
+    /// Per row, where it starts: its first byte in `text` and its first cell end in `ends` and
+    /// in `wide_ends`; one more entry closes the last row.
+    starts: Vec<Start>,
+    /// Cell ends relative to the row's first byte, for rows of at most 64 KiB (nearly all).
+    ends: Vec<u16>,
+    /// Cell ends of longer rows.
+    wide_ends: Vec<u32>,
+    /// The cell ends of the row being appended.
+    pending: Vec<u32>,
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+struct Start {
+    text: usize,
+    ends: u32,
+    wide_ends: u32,
 }
 
 impl Default for Rows {
     fn default() -> Self {
         Rows {
             text: String::new(),
-            starts: vec![(0, 0)],
+            starts: vec![Start::default()],
             ends: Vec::new(),
+            wide_ends: Vec::new(),
+            pending: Vec::new(),
         }
     }
 }
@@ -33,10 +46,9 @@ impl Rows {
 
     /// Appends a row.
     pub fn push<'c>(&mut self, cells: impl IntoIterator<Item = &'c str>) {
-        let base = self.text.len();
         for cell in cells {
             self.text.push_str(cell);
-            self.end_cell(self.text.len() - base);
+            self.end_cell();
         }
         self.end_row();
     }
@@ -61,14 +73,13 @@ impl Rows {
             return self.push_lossy(record);
         };
         self.text.push_str(text);
-        cell_ends.for_each(|end| self.end_cell(end));
+        self.pending.extend(cell_ends.map(offset));
         self.end_row();
         None
     }
 
     /// [`Rows::push_record`] for a record with bytes that are not UTF-8.
     fn push_lossy(&mut self, record: &csv::ByteRecord) -> Option<usize> {
-        let base = self.text.len();
         let mut invalid = None;
         for (i, cell) in record.iter().enumerate() {
             let text = String::from_utf8_lossy(cell);
@@ -76,21 +87,29 @@ impl Rows {
                 invalid.get_or_insert(i);
             }
             self.text.push_str(&text);
-            self.end_cell(self.text.len() - base);
+            self.end_cell();
         }
         self.end_row();
         invalid
     }
 
-    /// Ends a cell of the row being appended at `end` bytes from the row's start.
-    fn end_cell(&mut self, end: usize) {
-        // A row of more than 4 GB cannot come out of a reader (the CSV reader refuses far
-        // less), so the clamp never bites.
-        self.ends.push(u32::try_from(end).unwrap_or(u32::MAX));
+    /// Ends a cell of the row being appended where the text ends now.
+    fn end_cell(&mut self) {
+        let start = self.starts.last().map_or(0, |s| s.text);
+        self.pending.push(offset(self.text.len() - start));
     }
 
+    /// Closes the row being appended, its cell ends kept narrow when they fit.
     fn end_row(&mut self) {
-        self.starts.push((self.text.len(), self.ends.len()));
+        match self.pending.last() {
+            Some(&last) if last > u32::from(u16::MAX) => self.wide_ends.append(&mut self.pending),
+            _ => self.ends.extend(self.pending.drain(..).map(|e| e as u16)),
+        }
+        self.starts.push(Start {
+            text: self.text.len(),
+            ends: offset(self.ends.len()),
+            wide_ends: offset(self.wide_ends.len()),
+        });
     }
 
     /// A row by 0-based index.
@@ -98,11 +117,15 @@ impl Rows {
     /// # Panics
     /// When `i` is out of range, like slice indexing.
     pub fn row(&self, i: usize) -> Row<'_> {
-        let (start, first) = self.starts[i];
-        let (end, last) = self.starts[i + 1];
+        let (from, to) = (self.starts[i], self.starts[i + 1]);
+        let ends = if to.wide_ends > from.wide_ends {
+            Ends::Wide(&self.wide_ends[from.wide_ends as usize..to.wide_ends as usize])
+        } else {
+            Ends::Narrow(&self.ends[from.ends as usize..to.ends as usize])
+        };
         Row {
-            text: &self.text[start..end],
-            ends: &self.ends[first..last],
+            text: &self.text[from.text..to.text],
+            ends,
         }
     }
 
@@ -119,6 +142,36 @@ impl Rows {
     pub fn shrink_to_fit(&mut self) {
         self.starts.shrink_to_fit();
         self.ends.shrink_to_fit();
+        self.wide_ends.shrink_to_fit();
+    }
+}
+
+/// A byte offset or count as stored. No reader yields 4 GB of cells (the CSV reader refuses far
+/// less), so the clamp never bites.
+fn offset(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+/// A row's cell ends.
+#[derive(Debug, Clone, Copy)]
+enum Ends<'a> {
+    Narrow(&'a [u16]),
+    Wide(&'a [u32]),
+}
+
+impl Ends<'_> {
+    fn len(&self) -> usize {
+        match self {
+            Ends::Narrow(e) => e.len(),
+            Ends::Wide(e) => e.len(),
+        }
+    }
+
+    fn get(&self, i: usize) -> Option<usize> {
+        match self {
+            Ends::Narrow(e) => e.get(i).map(|&e| usize::from(e)),
+            Ends::Wide(e) => e.get(i).map(|&e| e as usize),
+        }
     }
 }
 
@@ -126,7 +179,7 @@ impl Rows {
 #[derive(Debug, Clone, Copy)]
 pub struct Row<'a> {
     text: &'a str,
-    ends: &'a [u32],
+    ends: Ends<'a>,
 }
 
 impl<'a> Row<'a> {
@@ -136,13 +189,13 @@ impl<'a> Row<'a> {
     }
 
     pub fn is_empty(&self) -> bool {
-        self.ends.is_empty()
+        self.len() == 0
     }
 
     /// A cell, `None` past the row's end.
     pub fn get(&self, i: usize) -> Option<&'a str> {
-        let end = *self.ends.get(i)? as usize;
-        let start = i.checked_sub(1).map_or(0, |p| self.ends[p] as usize);
+        let end = self.ends.get(i)?;
+        let start = i.checked_sub(1).and_then(|p| self.ends.get(p)).unwrap_or(0);
         self.text.get(start..end)
     }
 
@@ -170,6 +223,20 @@ mod tests {
         assert_eq!(rows.row(2).get(1), Some(""));
         assert_eq!(rows.row(2).get(4), None);
         assert!(rows.get(3).is_none());
+    }
+
+    #[test]
+    fn rows_longer_than_64_kib_keep_their_cells() {
+        let big = "ж".repeat(40_000);
+        let mut rows = Rows::default();
+        rows.push(["1", "a"]);
+        rows.push(["2", &big, "после"]);
+        rows.push_record(&csv::ByteRecord::from(vec!["3", big.as_str(), "x"]));
+        rows.push(["4", ""]);
+        assert_eq!(rows.row(0).iter().collect::<Vec<_>>(), ["1", "a"]);
+        assert_eq!(rows.row(1).iter().collect::<Vec<_>>(), ["2", &big, "после"]);
+        assert_eq!(rows.row(2).iter().collect::<Vec<_>>(), ["3", &big, "x"]);
+        assert_eq!(rows.row(3).iter().collect::<Vec<_>>(), ["4", ""]);
     }
 
     #[test]

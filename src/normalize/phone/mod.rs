@@ -43,8 +43,8 @@ pub struct NormalizedPhone {
     pub raw: CompactString,
     /// `+79211234567` when valid.
     pub e164: Option<CompactString>,
-    /// `335` for «доб. 335».
-    pub extension: Option<CompactString>,
+    /// `335` for «доб. 335» (rare, so boxed: the field costs 16 bytes instead of 24).
+    pub extension: Option<Box<str>>,
     pub problem: Option<PhoneProblem>,
 }
 
@@ -62,7 +62,7 @@ impl NormalizedPhone {
         NormalizedPhone {
             raw: p.raw.into(),
             e164,
-            extension: p.extension.map(CompactString::from),
+            extension: p.extension.map(Box::from),
             problem,
         }
     }
