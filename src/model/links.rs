@@ -1,7 +1,7 @@
 //! Deal → contact links: by `ID контакта` when the deals export has it, else through the contacts
 //! export's `Сделки` column, else by the main contact's name and phone.
 
-use foldhash::{HashMap, HashMapExt};
+use foldhash::{HashMap, HashMapExt, HashSet};
 use serde::Serialize;
 
 use super::Dataset;
@@ -41,21 +41,46 @@ pub(super) fn resolve(ds: &mut Dataset) {
         .filter(|(_, c)| !c.id.is_empty())
         .map(|(i, c)| (c.id.as_str(), i))
         .collect();
+    // The other two indexes hold only what some deal will ask them: on a big export most
+    // deals name their contact by ID, and full indexes would cost hundreds of megabytes.
+    let refs_asked: HashSet<&str> = ds
+        .deals
+        .iter()
+        .filter(|d| d.contact_ids.is_empty())
+        .flat_map(|d| [d.id.as_str(), d.name.as_str()])
+        .filter(|r| !r.is_empty())
+        .collect();
     let mut by_deal_ref: HashMap<&str, Vec<usize>> = HashMap::new();
     for (i, c) in ds.contacts.iter().enumerate() {
-        for r in &c.deal_refs {
+        for r in c
+            .deal_refs
+            .iter()
+            .filter(|r| refs_asked.contains(r.as_str()))
+        {
             by_deal_ref.entry(r.as_str()).or_default().push(i);
         }
     }
-    // the name + phone index is only built when some deal has nothing better to go by
-    let needs_names = ds.deals.iter().any(|d| {
-        d.contact_ids.is_empty()
-            && !by_deal_ref.contains_key(d.id.as_str())
-            && !d.contact_name.is_empty()
-    });
+    let names_asked: HashSet<String> = ds
+        .deals
+        .iter()
+        .filter(|d| {
+            d.contact_ids.is_empty()
+                && !by_deal_ref.contains_key(d.id.as_str())
+                && !d.contact_name.is_empty()
+        })
+        .map(|d| name_key(&d.contact_name))
+        .collect();
     let mut by_name_phone: HashMap<(String, &str), Vec<usize>> = HashMap::new();
-    for (i, c) in ds.contacts.iter().enumerate().filter(|_| needs_names) {
+    for (i, c) in ds
+        .contacts
+        .iter()
+        .enumerate()
+        .filter(|_| !names_asked.is_empty())
+    {
         let key = name_key(&c.title);
+        if !names_asked.contains(&key) {
+            continue;
+        }
         for p in c.valid_phones() {
             by_name_phone.entry((key.clone(), p)).or_default().push(i);
         }
