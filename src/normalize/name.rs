@@ -17,9 +17,13 @@ pub fn clean_display(s: &str) -> String {
 /// Comparison form: lowercase, `ё`→`е`, Latin look-alikes inside Cyrillic words → Cyrillic,
 /// punctuation and hyphens → space, spaces collapsed. `«Ивaнов-Пётр»` (Latin `a`) → `иванов петр`.
 pub fn fold(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let lower = lowercase(s);
-    for word in lower.split(|c: char| !(text::is_letter(c) || text::is_digit(c))) {
+    fold_words(&lowercase(s), |c| text::is_letter(c) || text::is_digit(c))
+}
+
+/// [`fold`] of lowercase text whose words are made of `word_char`s.
+fn fold_words(lower: &str, word_char: impl Fn(char) -> bool) -> String {
+    let mut out = String::with_capacity(lower.len());
+    for word in lower.split(|c: char| !word_char(c)) {
         if word.is_empty() {
             continue;
         }
@@ -126,25 +130,7 @@ mod tests {
 
     /// [`fold`] through the Unicode tables for every character.
     fn fold_reference(s: &str) -> String {
-        let mut out = String::new();
-        let lower = s.to_lowercase();
-        for word in lower.split(|c: char| !c.is_alphanumeric()) {
-            if word.is_empty() {
-                continue;
-            }
-            if !out.is_empty() {
-                out.push(' ');
-            }
-            let cyrillic = word.chars().any(is_cyrillic);
-            for c in word.chars() {
-                out.push(match c {
-                    'ё' => 'е',
-                    c if cyrillic => lookalike(c).unwrap_or(c),
-                    c => c,
-                });
-            }
-        }
-        out
+        fold_words(&s.to_lowercase(), char::is_alphanumeric)
     }
 
     proptest! {
