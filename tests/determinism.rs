@@ -1,6 +1,6 @@
 //! Determinism (spec §7): `audit`, `dedupe` and `migrate` run twice on `samples/` — once on one
-//! thread, once on four — give byte-identical JSON Lines and CSV outputs and the same
-//! `summary.json` but for its `timings_ms`.
+//! thread, once on four, a second apart — give byte-identical JSON Lines, CSV and XLSX outputs
+//! and the same `summary.json` but for its `timings_ms`.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -73,6 +73,8 @@ fn the_same_samples_give_byte_identical_outputs() {
             tmp.path().join(format!("{command}-2")),
         );
         run(command, extra, &a, "1");
+        // a second apart, so that nothing may depend on the clock
+        std::thread::sleep(std::time::Duration::from_millis(1100));
         run(command, extra, &b, "4");
         let (first, second) = (contents(&a), contents(&b));
         assert_eq!(
@@ -89,6 +91,9 @@ fn the_same_samples_give_byte_identical_outputs() {
                     "{command}: {name}"
                 );
                 compared += 1;
+            } else if name.ends_with(".xlsx") {
+                assert!(bytes == other, "{command}: {name} differs between runs");
+                compared += 1;
             } else if name.ends_with(".jsonl") || name.ends_with(".csv") {
                 assert!(
                     !bytes.is_empty() || name.ends_with(".jsonl"),
@@ -102,9 +107,10 @@ fn the_same_samples_give_byte_identical_outputs() {
             }
         }
     }
-    // findings.jsonl, summary.json, deal_status.csv, clusters.csv, split_plan.jsonl,
-    // import_new_contacts.csv, import_partner_cards.csv, contacts_normalised.csv
-    assert!(compared >= 8, "only {compared} outputs compared");
+    // findings.jsonl, summary.json, deal_status.csv, corrections.xlsx, clusters.csv,
+    // duplicates.xlsx, split_plan.jsonl, import_new_contacts.csv/.xlsx,
+    // import_partner_cards.csv/.xlsx, review.xlsx, contacts_normalised.csv
+    assert!(compared >= 13, "only {compared} outputs compared");
 }
 
 /// The 1-based line where two outputs first differ.

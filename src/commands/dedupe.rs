@@ -17,7 +17,7 @@ use crate::model::{Dataset, Phone};
 use crate::normalize::email::split_email_cell;
 use crate::normalize::phone::{normalize_phone, split_phone_cell, PhoneOptions};
 use crate::output::mask::{mask_birthday, mask_email, mask_phone};
-use crate::output::xlsx::{write_spilling, SHEET_ROWS};
+use crate::output::xlsx::{workbook, write_spilling, SHEET_ROWS};
 use crate::output::{csv_safe, save_workbook_atomic, write_atomic, Cell, OutputPolicy};
 use crate::profile::Kind;
 use crate::rules::Entity;
@@ -162,7 +162,7 @@ fn write_workbook(
     numbered: &[(String, &Cluster)],
     mask: bool,
 ) -> Result<()> {
-    let mut wb = Workbook::new();
+    let mut wb = workbook();
     // Saving is mostly deflate: a faster level for a ~10 % larger file.
     wb.set_zip_compression_level(2);
     let sheets = [

@@ -9,11 +9,10 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use rust_xlsxwriter::Workbook;
-
 use super::{Action, PlanLine};
 use crate::error::Result;
 use crate::model::{Contact, Dataset};
+use crate::output::xlsx::workbook;
 use crate::output::{save_workbook_atomic, Cell, CsvEncoding, CsvOut, OutputPolicy, SheetWriter};
 use crate::profile::FieldType;
 
@@ -33,7 +32,7 @@ impl Table {
             &header,
             self.rows.iter().cloned(),
         )?;
-        let mut wb = Workbook::new();
+        let mut wb = workbook();
         let mut ws = SheetWriter::new(&mut wb, sheet, &header)?;
         for row in &self.rows {
             let cells: Vec<Cell> = row.iter().map(|c| Cell::Text(c.clone())).collect();

@@ -5,11 +5,10 @@
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
-use rust_xlsxwriter::Workbook;
-
 use super::{contract_key, display_name, mentions, Action, PlanLine};
 use crate::error::Result;
 use crate::model::Dataset;
+use crate::output::xlsx::workbook;
 use crate::output::{save_workbook_atomic, Cell, OutputPolicy, SheetWriter};
 
 const HEADER: [&str; 13] = [
@@ -40,7 +39,7 @@ pub fn write(
         .filter(|l| l.action == Action::Review)
         .collect();
     let index = Index::new(ds, &review);
-    let mut wb = Workbook::new();
+    let mut wb = workbook();
     let mut ws = SheetWriter::new(&mut wb, "На проверку", &HEADER)?;
     for l in review {
         ws.row(&index.row(l))?;

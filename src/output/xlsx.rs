@@ -25,9 +25,22 @@
 use std::borrow::Cow;
 use std::path::PathBuf;
 
-use rust_xlsxwriter::{ColNum, Color, Format, FormatPattern, RowNum, Url, Workbook, Worksheet};
+use rust_xlsxwriter::{
+    ColNum, Color, DocProperties, ExcelDateTime, Format, FormatPattern, RowNum, Url, Workbook,
+    Worksheet,
+};
 
 use crate::error::{Error, Result};
+
+/// A new workbook whose metadata does not depend on the clock, so that the same input gives
+/// the same bytes: its «created» date is fixed (1980-01-01) instead of the moment of writing.
+pub fn workbook() -> Workbook {
+    let mut wb = Workbook::new();
+    if let Ok(day) = ExcelDateTime::from_ymd(1980, 1, 1) {
+        wb.set_properties(&DocProperties::new().set_creation_datetime(&day));
+    }
+    wb
+}
 
 /// Excel's limit on the characters (UTF-16 units) of one cell.
 const MAX_CELL_LEN: usize = 32_767;

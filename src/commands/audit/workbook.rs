@@ -15,7 +15,7 @@ use super::summary::Counts;
 use crate::error::Result;
 use crate::model::Dataset;
 use crate::output::atomic::{save_workbook_atomic, OutputPolicy};
-use crate::output::xlsx::{write_spilling_rows, Cell, SheetWriter, SHEET_ROWS};
+use crate::output::xlsx::{workbook, write_spilling_rows, Cell, SheetWriter, SHEET_ROWS};
 use crate::params::Params;
 use crate::rules::{Entity, Finding, Rule, Severity};
 
@@ -74,7 +74,7 @@ pub fn write_with_row_limit(
     input: &Input,
     max_rows: usize,
 ) -> Result<()> {
-    let mut wb = Workbook::new();
+    let mut wb = workbook();
     // Compressing the sheet XML is most of the save time; level 2 saves ~40% of it for a
     // ~10% bigger file (rust_xlsxwriter's performance notes), keeping 100k findings well
     // under 10 s.

@@ -18,7 +18,7 @@ use super::overview::{metrics, Metric, Unit, TRACKED};
 use super::Report;
 use crate::error::{Error, Result};
 use crate::output::atomic::{save_workbook_atomic, OutputPolicy};
-use crate::output::xlsx::{Cell, SheetWriter};
+use crate::output::xlsx::{workbook, Cell, SheetWriter};
 use crate::rules::{Entity, Rule};
 
 pub const OVERVIEW: &str = "Overview";
@@ -91,7 +91,7 @@ pub fn write(
     report: &Report,
     offenders: &Offenders,
 ) -> Result<()> {
-    let mut wb = Workbook::new();
+    let mut wb = workbook();
     let styles = Styles::new();
     let err = |e: XlsxError| Error::Write {
         path: path.to_path_buf(),
