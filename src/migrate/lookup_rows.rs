@@ -21,7 +21,7 @@ use aho_corasick::AhoCorasick;
 use rayon::prelude::*;
 
 use super::contract_key;
-use crate::model::{Contact, Dataset, Select, Source};
+use crate::model::{contact_ids, Contact, Dataset, Select, Source};
 use crate::normalize::name::name_key;
 use crate::normalize::text::is_digit;
 use crate::profile::{FieldType, Kind};
@@ -150,17 +150,13 @@ impl<'a> Wanted<'a> {
         base_contracts: &HashSet<String>,
     ) -> bool {
         let field = |f: &str| source.field(row, f);
-        let name = field("name");
-        field("contact_id")
-            .split([',', ';', ' ', '\n'])
-            .any(|id| self.ids.contains(id.trim()))
+        let (name, contact_name) = (field("name"), field("contact_name"));
+        contact_ids(field("contact_id")).any(|id| self.ids.contains(id))
             || self.refs.contains(field("id"))
             || (!name.is_empty() && self.refs.contains(name))
             || (!self.partner_titles.is_empty()
-                && !field("contact_name").is_empty()
-                && self
-                    .partner_titles
-                    .contains(&name_key(field("contact_name"))))
+                && !contact_name.is_empty()
+                && self.partner_titles.contains(&name_key(contact_name)))
             || base_contracts.contains(contract_key(field("contract_no")).as_ref())
             || self.may_hold_key(row, columns)
     }

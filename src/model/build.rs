@@ -165,10 +165,14 @@ fn build_source(
     birthdays: BirthdayRules,
     only: Option<&[u32]>,
 ) -> Records {
-    let mut problems = unreadable_dates(source, only);
+    let picked = Picked {
+        only,
+        total: source.table.rows.len(),
+    };
+    let mut problems = unreadable_dates(source, picked);
     let rows = Rows {
         source,
-        only,
+        picked,
         labels: source
             .mapping
             .headers
@@ -188,7 +192,7 @@ fn build_source(
                 .into_iter()
                 .filter_map(|c| c)
                 .collect();
-            let companies = rows.len() - contacts.len();
+            let companies = picked.len() - contacts.len();
             problems.extend(duplicate_ids(
                 contacts.iter().map(|c| (c.at, c.id.as_str())),
                 source,
@@ -228,7 +232,7 @@ const DATE_WARNINGS_PER_COLUMN: usize = 20;
 /// Date and date-time cells that read as no date: without a warning the rules that need them
 /// would skip the row silently. Birthdays of contacts (also as repeated in deals exports) are
 /// judged by CON001/CON008 on the contact instead; Flow applicants' are warned here.
-fn unreadable_dates(source: &Source, only: Option<&[u32]>) -> Vec<ReadProblem> {
+fn unreadable_dates(source: &Source, picked: Picked) -> Vec<ReadProblem> {
     let m = &source.mapping;
     let table = &source.table;
     let mut problems = Vec::new();
@@ -240,14 +244,9 @@ fn unreadable_dates(source: &Source, only: Option<&[u32]>) -> Vec<ReadProblem> {
     columns.sort_unstable();
     columns.dedup();
     // One pass over the rows (each row's cells sit together in memory), then by column.
-    let rows: Vec<u32> = match only {
-        Some(rows) => rows.to_vec(),
-        None => (0..table.rows.len() as u32).collect(),
-    };
-    let mut bad: Vec<(usize, usize, &str)> = rows
-        .into_par_iter()
+    let mut bad: Vec<(usize, usize, &str)> = picked
+        .par_rows()
         .flat_map_iter(|i| {
-            let i = i as usize;
             let row = table.rows.row(i);
             columns.iter().enumerate().filter_map(move |(k, &c)| {
                 let v = row.get(c).unwrap_or("").trim();
@@ -334,10 +333,31 @@ impl Columns {
     }
 }
 
-/// A source's rows (all, or `only` some) with what every row's record needs.
+/// The rows of a source that become records: all, or `only` some.
+#[derive(Clone, Copy)]
+struct Picked<'a> {
+    only: Option<&'a [u32]>,
+    /// The source's row count.
+    total: usize,
+}
+
+impl<'a> Picked<'a> {
+    fn len(&self) -> usize {
+        self.only.map_or(self.total, <[u32]>::len)
+    }
+
+    /// The picked rows (0-based), ascending.
+    fn par_rows(self) -> impl IndexedParallelIterator<Item = usize> + 'a {
+        (0..self.len())
+            .into_par_iter()
+            .map(move |i| self.only.map_or(i, |rows| rows[i] as usize))
+    }
+}
+
+/// A source's picked rows with what every row's record needs.
 struct Rows<'a> {
     source: &'a Source,
-    only: Option<&'a [u32]>,
+    picked: Picked<'a>,
     /// The headers, shared by the phones and e-mails found under them.
     labels: Vec<Arc<str>>,
     columns: Columns,
@@ -357,18 +377,13 @@ impl<'a> Rows<'a> {
         }
     }
 
-    /// How many rows become records.
-    fn len(&self) -> usize {
-        self.only.map_or(self.source.table.rows.len(), <[u32]>::len)
-    }
-
-    /// One record per row, in row order; each worker shares texts through its own [`Shared`].
+    /// One record per picked row, in row order; each worker shares texts through its own
+    /// [`Shared`].
     fn par_map<T: Send>(&'a self, f: impl Fn(&Row<'a>, &mut Shared) -> T + Sync) -> Vec<T> {
-        let row = |i: usize| self.only.map_or(i, |rows| rows[i] as usize);
-        (0..self.len())
-            .into_par_iter()
+        self.picked
+            .par_rows()
             .with_min_len(SHARED_MIN_ROWS)
-            .map_init(Shared::default, |shared, i| f(&self.row(row(i)), shared))
+            .map_init(Shared::default, |shared, i| f(&self.row(i), shared))
             .collect()
     }
 }
@@ -531,10 +546,7 @@ impl<'a> Row<'a> {
             stage,
             contact_name: self.text("contact_name"),
             contact_ids: compact(
-                self.str("contact_id")
-                    .split([',', ';', ' ', '\n'])
-                    .map(str::trim)
-                    .filter(|s| !s.is_empty())
+                contact_ids(self.str("contact_id"))
                     .map(CompactString::from)
                     .collect(),
             ),
@@ -585,6 +597,13 @@ impl<'a> Row<'a> {
             email: normalize_email(self.str("email")),
         }
     }
+}
+
+/// The contact IDs of an `ID контакта` cell (several when it holds several).
+pub fn contact_ids(cell: &str) -> impl Iterator<Item = &str> {
+    cell.split([',', ';', ' ', '\n'])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
 }
 
 /// The vector without spare room. A vector grows to room for four items at its first push, and

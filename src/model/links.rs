@@ -71,18 +71,15 @@ pub(super) fn resolve(ds: &mut Dataset) {
         .map(|d| name_key(&d.contact_name))
         .collect();
     let mut by_name_phone: HashMap<(String, &str), Vec<usize>> = HashMap::new();
-    for (i, c) in ds
-        .contacts
-        .iter()
-        .enumerate()
-        .filter(|_| !names_asked.is_empty())
-    {
-        let key = name_key(&c.title);
-        if !names_asked.contains(&key) {
-            continue;
-        }
-        for p in c.valid_phones() {
-            by_name_phone.entry((key.clone(), p)).or_default().push(i);
+    // (no deal asks: spare the name keys of every contact)
+    if !names_asked.is_empty() {
+        for (i, c) in ds.contacts.iter().enumerate() {
+            let key = name_key(&c.title);
+            if names_asked.contains(&key) {
+                for p in c.valid_phones() {
+                    by_name_phone.entry((key.clone(), p)).or_default().push(i);
+                }
+            }
         }
     }
     let have_contacts = !ds.contacts.is_empty();

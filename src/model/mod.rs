@@ -11,7 +11,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use compact_str::CompactString;
 use serde::Serialize;
 
-pub use build::{load, load_selected, LoadOptions, Loaded, Select};
+pub use build::{contact_ids, load, load_selected, LoadOptions, Loaded, Select};
 pub use links::{LinkMethod, LinkStats};
 
 use crate::normalize::date::{Birthday, BirthdayRules};
