@@ -66,7 +66,7 @@ impl Rows {
     pub fn push_record(&mut self, record: &csv::ByteRecord) -> Option<usize> {
         let cell_ends = (0..record.len()).map(|i| record.range(i).map_or(0, |r| r.end));
         // A valid row can still hide an invalid cell: bytes split by a delimiter.
-        let whole = std::str::from_utf8(record.as_slice())
+        let whole = simdutf8::basic::from_utf8(record.as_slice())
             .ok()
             .filter(|s| cell_ends.clone().all(|end| s.is_char_boundary(end)));
         let Some(text) = whole else {
