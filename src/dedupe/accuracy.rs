@@ -506,7 +506,7 @@ fn planted_duplicates_precision_and_recall() {
         expected.len(),
         found.len()
     );
-    let name = |i: usize| ds.contacts[i].title.clone();
+    let name = |i: usize| ds.contacts[i].title(&ds);
     for (a, b) in found.difference(&expected) {
         println!("  false pair: {} / {}", name(*a), name(*b));
     }
@@ -539,7 +539,7 @@ fn blocking_finds_every_pair_that_brute_force_finds() {
                 super::birthday_key(c.birthday, &c.birthday_raw, ds.today),
                 None,
             )
-            .with_name(|| c.person_name(), &params)
+            .with_name(|| c.person_name(&ds), &params)
         })
         .collect();
     let mut all = Vec::new();

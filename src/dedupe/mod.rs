@@ -173,7 +173,7 @@ pub fn contact_clusters(ds: &Dataset, params: &DedupeParams) -> Clusters {
         .map(|c| {
             let day = birthday_key(c.birthday, &c.birthday_raw, ds.today);
             let record = Record::new(phone_keys(&c.phones), day, None);
-            let name = contact_name(c);
+            let name = contact_name(ds, c);
             record.with_name(|| name, params)
         })
         .collect();
@@ -194,7 +194,7 @@ pub fn application_clusters(ds: &Dataset, params: &DedupeParams) -> Clusters {
         .map(|a| {
             let strong = snils_digits(&a.snils).map(|s| engine::hash_bytes(s.as_bytes()));
             let day = birthday_key(a.birthday, &a.birthday_raw, ds.today);
-            Record::new(phone_keys(&a.phones), day, strong).with_name(|| a.fio.as_str(), params)
+            Record::new(phone_keys(&a.phones), day, strong).with_name(|| a.fio(ds), params)
         })
         .collect();
     let linkage = engine::link(&records, params);
@@ -208,8 +208,8 @@ pub fn application_clusters(ds: &Dataset, params: &DedupeParams) -> Clusters {
 
 /// [`Contact::person_name`] without copying when the name is a single field: `ФИО`, else
 /// `Фамилия Имя`, else the title.
-fn contact_name(c: &Contact) -> Cow<'_, str> {
-    if let Some(fio) = c.fio.as_deref().filter(|f| !blank(f)) {
+fn contact_name<'a>(ds: &'a Dataset, c: &'a Contact) -> Cow<'a, str> {
+    if let Some(fio) = c.fio(ds).filter(|f| !blank(f)) {
         return Cow::Borrowed(fio);
     }
     let (last, first) = (c.last_name.trim(), c.first_name.trim());
@@ -219,7 +219,7 @@ fn contact_name(c: &Contact) -> Cow<'_, str> {
         _ => Cow::Owned(format!("{last} {first}")),
     };
     if blank(&joined) {
-        Cow::Borrowed(c.title.as_str())
+        c.title(ds)
     } else {
         joined
     }
@@ -542,8 +542,10 @@ mod tests {
             "contacts.csv",
             "ID;Полное имя контакта;Имя;Фамилия\n1;Титул;Пётр;Петров\n2;Титул;;",
         )]);
-        for c in ds.contacts.iter().chain(&no_fio.contacts) {
-            assert_eq!(contact_name(c), c.person_name(), "contact {}", c.id);
+        for ds in [ds, no_fio] {
+            for c in &ds.contacts {
+                assert_eq!(contact_name(&ds, c), c.person_name(&ds), "contact {}", c.id);
+            }
         }
     }
 

@@ -238,13 +238,13 @@ impl Planner<'_> {
             .holders(phone)
             .iter()
             .copied()
-            .filter(|&h| !same_person(partner, &self.ds.contacts[h]))
+            .filter(|&h| !same_person(self.ds, partner, &self.ds.contacts[h]))
             .collect();
         if !holders.is_empty() {
             return match self.holder_to_link(&holders, &deals) {
                 Some(h) => {
                     let contact = &self.ds.contacts[h];
-                    let name = display_name(contact);
+                    let name = display_name(self.ds, contact);
                     Decision {
                         name: Some(name.clone()),
                         link: Some(h),
@@ -315,7 +315,7 @@ impl Planner<'_> {
             .holders(phone)
             .iter()
             .map(|&h| &self.ds.contacts[h])
-            .filter(|h| !same_person(partner, h))
+            .filter(|h| !same_person(self.ds, partner, h))
             .map(|h| h.id.as_str())
             .collect();
         if !holders.is_empty() {
@@ -330,11 +330,12 @@ impl Planner<'_> {
             .base_rows(phone)
             .iter()
             .map(|&r| &self.ds.clients[r])
-            .find(|c| !same_name(partner, &c.name));
+            .find(|c| !same_name(self.ds, partner, c.name(self.ds)));
         if let Some(client) = others {
             let reason = format!(
                 "in the client base (contract {}, «{}») but no deal uses it",
-                client.contract_no, client.name
+                client.contract_no,
+                client.name(self.ds)
             );
             return Some(Decision::new(Action::Review, Vec::new(), reason));
         }
@@ -363,19 +364,20 @@ impl Planner<'_> {
                 .iter()
                 .map(|&r| &self.ds.clients[r])
                 .filter(|c| c.phones.iter().any(|p| p.e164() == Some(phone)))
-                .all(|c| same_name(partner, &c.name))
+                .all(|c| same_name(self.ds, partner, c.name(self.ds)))
         {
             kinds = kinds.without(Kinds::CLIENT_BASE);
         }
         if kinds.has(Kinds::MAIN_CONTACT)
             && d.contacts
                 .first()
-                .is_some_and(|&m| same_person(partner, &self.ds.contacts[m]))
+                .is_some_and(|&m| same_person(self.ds, partner, &self.ds.contacts[m]))
         {
             kinds = kinds.without(Kinds::MAIN_CONTACT);
         }
         if kinds.has(Kinds::MAIN_PHONE)
-            && (d.contact_ids.contains(&partner.id) || same_name(partner, &d.contact_name))
+            && (d.contact_ids.contains(&partner.id)
+                || same_name(self.ds, partner, d.contact_name(self.ds)))
         {
             kinds = kinds.without(Kinds::MAIN_PHONE);
         }
@@ -404,8 +406,8 @@ impl Planner<'_> {
         for &d in deals {
             let deal = &self.ds.deals[d];
             for &r in self.ev.contract_rows(deal) {
-                let name = self.ds.clients[r].name.trim();
-                if is_blank(name) || same_name(partner, name) {
+                let name = self.ds.clients[r].name(self.ds);
+                if is_blank(name) || same_name(self.ds, partner, name) {
                     continue;
                 }
                 let key = tokens(name).join(" ");
@@ -434,7 +436,7 @@ impl Planner<'_> {
     fn address_keys(&self, deals: &[usize]) -> Vec<String> {
         let mut keys: Vec<String> = deals
             .iter()
-            .map(|&d| address_key(&self.ds.deals[d].address))
+            .map(|&d| address_key(self.ds.deals[d].address(self.ds)))
             .filter(|k| !k.is_empty())
             .collect();
         keys.sort();
@@ -448,10 +450,10 @@ impl Planner<'_> {
         let mut out = Vec::new();
         for &d in deals {
             let deal = &self.ds.deals[d];
-            let key = address_key(&deal.address);
+            let key = address_key(deal.address(self.ds));
             if !key.is_empty() && !seen.contains(&key) {
                 seen.push(key);
-                out.push(format!("«{}» (deal {})", deal.address, deal.id));
+                out.push(format!("«{}» (deal {})", deal.address(self.ds), deal.id));
             }
         }
         out
@@ -494,14 +496,14 @@ impl Planner<'_> {
             .chain(client.iter().filter(|h| !h.kinds.has(Kinds::STRONG)));
         let deal = by_strength
             .map(|h| &self.ds.deals[h.deal])
-            .find(|d| !is_blank(&d.address))?;
+            .find(|d| !is_blank(d.address(self.ds)))?;
         let contract = deal.contract_no.trim();
         let why = if is_blank(contract) {
             "no contract number; named by the object address".to_string()
         } else {
             format!("contract {contract} not in client base; named by the object address")
         };
-        Some((deal.address.trim().to_string(), why))
+        Some((deal.address(self.ds).to_string(), why))
     }
 
     /// «used as the client number of deal 555 only («Телефон клиента», a note)».
@@ -541,7 +543,7 @@ impl Planner<'_> {
             out.push(format!("its main contact ID {id}"));
         }
         if kinds.has(Kinds::MAIN_PHONE) {
-            out.push(format!("its main contact «{}»", d.contact_name));
+            out.push(format!("its main contact «{}»", d.contact_name(self.ds)));
         }
         out.join(", ")
     }
@@ -579,11 +581,12 @@ pub fn address_key(address: &str) -> String {
 }
 
 /// The name to show for an existing contact.
-pub fn display_name(c: &Contact) -> String {
-    if is_blank(&c.title) {
-        c.person_name()
+pub fn display_name(ds: &Dataset, c: &Contact) -> String {
+    let title = c.title(ds);
+    if is_blank(&title) {
+        c.person_name(ds)
     } else {
-        c.title.to_string()
+        title.into_owned()
     }
 }
 
@@ -613,15 +616,15 @@ fn names_match(a: &[String], b: &[String]) -> bool {
 }
 
 /// Whether a name (a deal's contact name) is the partner's.
-fn same_name(partner: &Contact, name: &str) -> bool {
+fn same_name(ds: &Dataset, partner: &Contact, name: &str) -> bool {
     let words = name_words(name);
-    names_match(&name_words(&partner.title), &words)
-        || names_match(&name_words(&partner.person_name()), &words)
+    names_match(&name_words(&partner.title(ds)), &words)
+        || names_match(&name_words(&partner.person_name(ds)), &words)
 }
 
 /// Whether another card is the partner's own twin (a second card of the same person).
-fn same_person(partner: &Contact, other: &Contact) -> bool {
-    same_name(partner, &other.title) || same_name(partner, &other.person_name())
+fn same_person(ds: &Dataset, partner: &Contact, other: &Contact) -> bool {
+    same_name(ds, partner, &other.title(ds)) || same_name(ds, partner, &other.person_name(ds))
 }
 
 /// The reason line of an item that is not a valid number.

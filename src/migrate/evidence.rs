@@ -251,8 +251,9 @@ fn partner_words(params: &Params) -> Vec<String> {
 fn partner_titles(ds: &Dataset) -> HashMap<String, Vec<usize>> {
     let mut map: HashMap<String, Vec<usize>> = HashMap::default();
     for (i, c) in ds.contacts.iter().enumerate() {
-        if c.is_partner && !c.title.is_empty() {
-            map.entry(name_key(&c.title)).or_default().push(i);
+        let title = c.title(ds);
+        if c.is_partner && !title.is_empty() {
+            map.entry(name_key(&title)).or_default().push(i);
         }
     }
     map
@@ -276,10 +277,11 @@ impl Scan<'_> {
         if let Some(&main) = d.contacts.first() {
             return self.ds.contacts[main].is_partner.then_some(main);
         }
-        if d.contact_name.is_empty() {
+        let name = d.contact_name(self.ds);
+        if name.is_empty() {
             return None;
         }
-        match self.partner_titles.get(&name_key(&d.contact_name)) {
+        match self.partner_titles.get(&name_key(name)) {
             Some(ps) if ps.len() == 1 => Some(ps[0]),
             _ => None,
         }

@@ -99,7 +99,7 @@ pub fn new_contacts_table(ds: &Dataset, contacts: &[NewContact]) -> Table {
         for &d in &c.deals {
             let deal = &ds.deals[d];
             let mut row = vec![
-                deal.name.to_string(),
+                deal.name(ds).to_string(),
                 deal.id.to_string(),
                 c.name.clone(),
                 c.phone.clone(),
@@ -123,7 +123,7 @@ pub fn partner_cards_table(ds: &Dataset, lines: &[PlanLine]) -> Table {
         .iter()
         .map(|&(p, card_lines)| {
             let c = &ds.contacts[p];
-            let mut row = vec![c.id.to_string(), c.title.to_string()];
+            let mut row = vec![c.id.to_string(), c.title(ds).into_owned()];
             row.extend(
                 columns
                     .iter()

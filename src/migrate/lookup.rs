@@ -114,7 +114,7 @@ pub fn lookup(ds: &Dataset, params: &Params, query: &str, phone: &str) -> Lookup
                 let c = &ds.contacts[i];
                 ContactHit {
                     id: c.id.to_string(),
-                    name: display_name(c),
+                    name: display_name(ds, c),
                     column: p.column.to_string(),
                     partner: c.is_partner,
                     file: ds.file(c.at).to_string(),
@@ -128,9 +128,9 @@ pub fn lookup(ds: &Dataset, params: &Params, query: &str, phone: &str) -> Lookup
                 let d = &ds.deals[i];
                 DealHit {
                     id: d.id.to_string(),
-                    name: d.name.to_string(),
+                    name: d.name(ds).to_string(),
                     stage: d.stage.to_string(),
-                    address: d.address.to_string(),
+                    address: d.address(ds).to_string(),
                     places,
                 }
             })
@@ -192,7 +192,7 @@ fn verdict(
             .collect();
         let mut addresses: Vec<String> = own
             .iter()
-            .map(|d| address_key(&d.address))
+            .map(|d| address_key(d.address(ds)))
             .filter(|a| !a.is_empty())
             .collect();
         addresses.sort();
@@ -202,7 +202,7 @@ fn verdict(
             let reason = format!(
                 "contact {} «{}» is the main contact of {} deals at {} addresses: looks like an untagged partner",
                 c.id,
-                display_name(c),
+                display_name(ds, c),
                 own.len(),
                 addresses.len()
             );
@@ -255,7 +255,7 @@ fn by_plan(
     let reason = format!(
         "partner card {} «{}»: {}: {}",
         line.partner_id,
-        ds.contacts[line.partner].title,
+        ds.contacts[line.partner].title(ds),
         line.action.as_str(),
         line.reason
     );

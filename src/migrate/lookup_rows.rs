@@ -116,8 +116,10 @@ impl<'a> Wanted<'a> {
                 .collect(),
             partner_titles: people
                 .iter()
-                .filter(|c| c.is_partner && !c.title.is_empty())
-                .map(|c| name_key(&c.title))
+                .filter(|c| c.is_partner)
+                .map(|c| c.title(ds))
+                .filter(|t| !t.is_empty())
+                .map(|t| name_key(&t))
                 .collect(),
         }
     }

@@ -20,7 +20,7 @@ pub fn write(path: &Path, policy: &OutputPolicy, ds: &Dataset) -> Result<usize> 
     header.extend(columns.iter().map(String::as_str));
     header.push(EXTENSIONS);
     header.push(UNPARSED);
-    let rows = ds.contacts.iter().map(|c| row(c, &columns));
+    let rows = ds.contacts.iter().map(|c| row(ds, c, &columns));
     let report =
         CsvOut::new(b';', CsvEncoding::Windows1251).write_report(path, policy, &header, rows)?;
     Ok(report.rows)
@@ -45,8 +45,8 @@ fn phone_headers(ds: &Dataset) -> Vec<String> {
     out
 }
 
-fn row(c: &Contact, columns: &[String]) -> Vec<String> {
-    let mut row = vec![c.id.to_string(), c.title.to_string()];
+fn row(ds: &Dataset, c: &Contact, columns: &[String]) -> Vec<String> {
+    let mut row = vec![c.id.to_string(), c.title(ds).into_owned()];
     for h in columns {
         let cell: Vec<String> = c
             .phones

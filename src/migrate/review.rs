@@ -116,14 +116,14 @@ impl<'a> Index<'a> {
         };
         vec![
             Cell::Text(l.partner_id.clone()),
-            Cell::Text(ds.contacts[l.partner].title.to_string()),
+            Cell::Text(ds.contacts[l.partner].title(ds).into_owned()),
             Cell::Highlight(l.phone.clone()),
             Cell::Text(l.raw.clone()),
             Cell::Text(l.source_column.clone()),
             Cell::Text(l.reason.clone()),
             Cell::Text(l.deal_ids.join(", ")),
-            per_deal(&|d| ds.deals[d].name.to_string()),
-            per_deal(&|d| ds.deals[d].address.to_string()),
+            per_deal(&|d| ds.deals[d].name(ds).to_string()),
+            per_deal(&|d| ds.deals[d].address(ds).to_string()),
             per_deal(&|d| ds.deals[d].contract_no.to_string()),
             Cell::Text(self.client_base(l)),
             per_deal(&|d| notes_with(ds, d, &l.phone)),
@@ -158,8 +158,8 @@ impl<'a> Index<'a> {
                 format!(
                     "{} «{}» {} [{}] (строка {})",
                     c.contract_no,
-                    c.name,
-                    c.address,
+                    c.name(self.ds),
+                    c.address(self.ds),
                     phones.join(", "),
                     c.at.row_number()
                 )
@@ -178,7 +178,7 @@ impl<'a> Index<'a> {
             .map(|&i| {
                 let c = &self.ds.contacts[i];
                 let role = if c.is_partner { ", партнёр" } else { "" };
-                format!("{} «{}»{role}", c.id, display_name(c))
+                format!("{} «{}»{role}", c.id, display_name(self.ds, c))
             })
             .collect::<Vec<_>>()
             .join("\n")

@@ -510,13 +510,6 @@ impl<'a> Row<'a> {
         Some(Contact {
             at: self.at,
             id: self.text("id"),
-            title: crate::normalize::name::clean_display(self.str("title")).into(),
-            fio: self
-                .rows
-                .source
-                .mapping
-                .has("fio")
-                .then(|| self.text("fio")),
             first_name: self.text("first_name"),
             last_name: self.text("last_name"),
             responsible: self.shared("responsible", shared),
@@ -536,7 +529,6 @@ impl<'a> Row<'a> {
         Deal {
             at: self.at,
             id: self.text("id"),
-            name: self.text("name"),
             budget: parse_number(self.str("budget")),
             responsible: self.shared("responsible", shared),
             created_at: self.datetime("created_at"),
@@ -544,7 +536,6 @@ impl<'a> Row<'a> {
             last_contact_at: self.datetime("last_contact_at"),
             stage_class: params.stage_class(&stage),
             stage,
-            contact_name: self.text("contact_name"),
             contact_ids: compact(
                 contact_ids(self.str("contact_id"))
                     .map(CompactString::from)
@@ -554,7 +545,6 @@ impl<'a> Row<'a> {
             client_phones: self.phones_in(&self.rows.columns.client_phones),
             product_group: self.shared("product_group", shared),
             product: self.shared("product", shared),
-            address: self.text("address"),
             contract_no: self.text("contract_no"),
             contacts: Vec::new(),
             link: LinkMethod::None,
@@ -567,7 +557,6 @@ impl<'a> Row<'a> {
         Application {
             at: self.at,
             app_no: self.text("app_no"),
-            fio: self.text("fio"),
             active: (!active.is_empty()).then(|| params.flow.active_values.contains(&active)),
             status: self.shared("status", shared),
             snils: self.text("snils"),
@@ -585,9 +574,7 @@ impl<'a> Row<'a> {
         Client {
             at: self.at,
             contract_no: self.text("contract_no"),
-            name: self.text("client_name"),
             phones: self.phones(),
-            address: self.text("address"),
         }
     }
 

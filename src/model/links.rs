@@ -47,7 +47,7 @@ pub(super) fn resolve(ds: &mut Dataset) {
         .deals
         .iter()
         .filter(|d| d.contact_ids.is_empty())
-        .flat_map(|d| [d.id.as_str(), d.name.as_str()])
+        .flat_map(|d| [d.id.as_str(), d.name(ds)])
         .filter(|r| !r.is_empty())
         .collect();
     let mut by_deal_ref: HashMap<&str, Vec<usize>> = HashMap::new();
@@ -66,15 +66,15 @@ pub(super) fn resolve(ds: &mut Dataset) {
         .filter(|d| {
             d.contact_ids.is_empty()
                 && !by_deal_ref.contains_key(d.id.as_str())
-                && !d.contact_name.is_empty()
+                && !d.contact_name(ds).is_empty()
         })
-        .map(|d| name_key(&d.contact_name))
+        .map(|d| name_key(d.contact_name(ds)))
         .collect();
     let mut by_name_phone: HashMap<(String, &str), Vec<usize>> = HashMap::new();
     // (no deal asks: spare the name keys of every contact)
     if !names_asked.is_empty() {
         for (i, c) in ds.contacts.iter().enumerate() {
-            let key = name_key(&c.title);
+            let key = name_key(&c.title(ds));
             if names_asked.contains(&key) {
                 for p in c.valid_phones() {
                     by_name_phone.entry((key.clone(), p)).or_default().push(i);
@@ -97,13 +97,13 @@ pub(super) fn resolve(ds: &mut Dataset) {
             method = LinkMethod::ContactId;
         } else if let Some(cs) = by_deal_ref.get(d.id.as_str()).or_else(|| {
             by_deal_ref
-                .get(d.name.as_str())
-                .filter(|_| !d.name.is_empty())
+                .get(d.name(ds))
+                .filter(|_| !d.name(ds).is_empty())
         }) {
             found = cs.clone();
             method = LinkMethod::DealsColumn;
-        } else if !d.contact_name.is_empty() {
-            let key = name_key(&d.contact_name);
+        } else if !d.contact_name(ds).is_empty() {
+            let key = name_key(d.contact_name(ds));
             for p in d.phones.iter().filter_map(|p| p.e164()) {
                 if let Some(cs) = by_name_phone.get(&(key.clone(), p)) {
                     found.extend(cs);
@@ -113,7 +113,7 @@ pub(super) fn resolve(ds: &mut Dataset) {
             found.dedup();
             method = LinkMethod::NamePhone;
         }
-        let names_contact = !d.contact_ids.is_empty() || !d.contact_name.is_empty();
+        let names_contact = !d.contact_ids.is_empty() || !d.contact_name(ds).is_empty();
         if found.is_empty() {
             if !names_contact {
                 stats.without_contact += 1;

@@ -5,6 +5,7 @@
 mod build;
 mod links;
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use chrono::{NaiveDate, NaiveDateTime};
@@ -15,6 +16,7 @@ pub use build::{contact_ids, load, load_selected, LoadOptions, Loaded, Select};
 pub use links::{LinkMethod, LinkStats};
 
 use crate::normalize::date::{Birthday, BirthdayRules};
+use crate::normalize::name::clean_display;
 use crate::normalize::phone::NormalizedPhone;
 use crate::params::StageClass;
 use crate::profile::{FieldType, Kind, Mapping};
@@ -86,10 +88,6 @@ pub struct Email {
 pub struct Contact {
     pub at: At,
     pub id: CompactString,
-    /// The card title (`Полное имя контакта`).
-    pub title: CompactString,
-    /// The card body's `ФИО` field; `None` when the export has no such column.
-    pub fio: Option<CompactString>,
     pub first_name: CompactString,
     pub last_name: CompactString,
     pub responsible: Arc<str>,
@@ -105,25 +103,35 @@ pub struct Contact {
 }
 
 impl Contact {
+    /// The card title (`Полное имя контакта`), spaces collapsed.
+    pub fn title<'a>(&self, ds: &'a Dataset) -> Cow<'a, str> {
+        clean_display(ds.text(self.at, "title"))
+    }
+
+    /// The card body's `ФИО` field; `None` when the export has no such column.
+    pub fn fio<'a>(&self, ds: &'a Dataset) -> Option<&'a str> {
+        ds.has(self.at, "fio").then(|| ds.text(self.at, "fio"))
+    }
+
     /// The person's name as the card body holds it: `ФИО` when the export has the column,
     /// else `Имя` + `Фамилия`.
-    pub fn body_name(&self) -> String {
-        match &self.fio {
+    pub fn body_name(&self, ds: &Dataset) -> String {
+        match self.fio(ds) {
             Some(f) => f.to_string(),
             None => join_name(&self.last_name, &self.first_name),
         }
     }
 
     /// The best name for comparing people: the body name, else `Фамилия Имя`, else the title.
-    pub fn person_name(&self) -> String {
+    pub fn person_name(&self, ds: &Dataset) -> String {
         use crate::normalize::text::is_blank;
         [
-            self.body_name(),
+            self.body_name(ds),
             join_name(&self.last_name, &self.first_name),
         ]
         .into_iter()
         .find(|n| !is_blank(n))
-        .unwrap_or_else(|| self.title.to_string())
+        .unwrap_or_else(|| self.title(ds).into_owned())
     }
 
     pub fn valid_phones(&self) -> impl Iterator<Item = &str> {
@@ -145,7 +153,6 @@ fn join_name(a: &str, b: &str) -> String {
 pub struct Deal {
     pub at: At,
     pub id: CompactString,
-    pub name: CompactString,
     pub budget: Option<f64>,
     pub responsible: Arc<str>,
     pub created_at: Option<NaiveDateTime>,
@@ -153,7 +160,6 @@ pub struct Deal {
     pub last_contact_at: Option<NaiveDateTime>,
     pub stage: Arc<str>,
     pub stage_class: StageClass,
-    pub contact_name: CompactString,
     /// IDs from `ID контакта` (several when the cell holds several).
     pub contact_ids: Vec<CompactString>,
     /// The main contact's phones as the deals export repeats them.
@@ -162,18 +168,33 @@ pub struct Deal {
     pub client_phones: Vec<Phone>,
     pub product_group: Arc<str>,
     pub product: Arc<str>,
-    pub address: CompactString,
     pub contract_no: CompactString,
     /// Resolved links to `Dataset::contacts`.
     pub contacts: Vec<usize>,
     pub link: LinkMethod,
 }
 
+impl Deal {
+    /// `Название сделки`.
+    pub fn name<'a>(&self, ds: &'a Dataset) -> &'a str {
+        ds.text(self.at, "name")
+    }
+
+    /// The main contact's name as the deals export repeats it.
+    pub fn contact_name<'a>(&self, ds: &'a Dataset) -> &'a str {
+        ds.text(self.at, "contact_name")
+    }
+
+    /// The object's address.
+    pub fn address<'a>(&self, ds: &'a Dataset) -> &'a str {
+        ds.text(self.at, "address")
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Application {
     pub at: At,
     pub app_no: CompactString,
-    pub fio: CompactString,
     /// `Активная`: None when the column is absent or the value unknown.
     pub active: Option<bool>,
     pub status: Arc<str>,
@@ -187,14 +208,30 @@ pub struct Application {
     pub responsible: Arc<str>,
 }
 
+impl Application {
+    /// The applicant's `ФИО`.
+    pub fn fio<'a>(&self, ds: &'a Dataset) -> &'a str {
+        ds.text(self.at, "fio")
+    }
+}
+
 /// A row of the company's client register.
 #[derive(Debug, Clone)]
 pub struct Client {
     pub at: At,
     pub contract_no: CompactString,
-    pub name: CompactString,
     pub phones: Vec<Phone>,
-    pub address: CompactString,
+}
+
+impl Client {
+    /// The client's name.
+    pub fn name<'a>(&self, ds: &'a Dataset) -> &'a str {
+        ds.text(self.at, "client_name")
+    }
+
+    pub fn address<'a>(&self, ds: &'a Dataset) -> &'a str {
+        ds.text(self.at, "address")
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -231,14 +268,12 @@ impl Dataset {
         &self.source(at).table.name
     }
 
-    /// A canonical field's text in a record's row ("" when unmapped or short row).
+    /// A canonical field's text in a record's row: the first non-empty of the field's columns,
+    /// trimmed ("" when none). Records read their free texts (names, addresses) from here
+    /// rather than keeping copies.
     pub fn text(&self, at: At, field: &str) -> &str {
         let source = self.source(at);
-        source
-            .mapping
-            .column(field)
-            .map_or("", |c| source.table.cell(at.row as usize, c))
-            .trim()
+        source.field(&source.table.rows.row(at.row as usize), field)
     }
 
     /// A deal's notes, `Примечание 1…5` (or `Примечание`), the latest first, "" for empty ones.

@@ -1,9 +1,18 @@
 //! Person names: display cleanup and a folded form for comparison (spec §3 «Names»).
 
+use std::borrow::Cow;
+
 use crate::normalize::text;
 
-/// Trim, NBSP → space, collapse internal whitespace.
-pub fn clean_display(s: &str) -> String {
+/// Trim, NBSP → space, collapse internal whitespace (borrowed when there is nothing to do).
+pub fn clean_display(s: &str) -> Cow<'_, str> {
+    let clean = !s.starts_with(' ')
+        && !s.ends_with(' ')
+        && !s.contains("  ")
+        && !s.contains(|c: char| c.is_whitespace() && c != ' ');
+    if clean {
+        return Cow::Borrowed(s);
+    }
     let mut out = String::with_capacity(s.len());
     for word in s.split_whitespace() {
         if !out.is_empty() {
@@ -11,7 +20,7 @@ pub fn clean_display(s: &str) -> String {
         }
         out.push_str(word);
     }
-    out
+    Cow::Owned(out)
 }
 
 /// Comparison form: lowercase, `ё`→`е`, Latin look-alikes inside Cyrillic words → Cyrillic,

@@ -107,20 +107,21 @@ fn missing(ctx: &Context, c: &Contact, present: &Present) -> Vec<Missing> {
 }
 
 fn missing_name(ctx: &Context, c: &Contact) -> Option<Missing> {
-    if !is_blank(&c.body_name()) {
+    if !is_blank(&c.body_name(ctx.ds)) {
         return None;
     }
     let name_field = NAME_FIELDS
         .into_iter()
         .find(|f| ctx.ds.has(c.at, f))
         .unwrap_or("fio");
-    let text = match &c.fio {
+    let fio = c.fio(ctx.ds);
+    let text = match fio {
         Some(_) => "ФИО".to_string(),
         None => "ФИО («Имя» и «Фамилия» пусты)".to_string(),
     };
     Some(Missing {
         field: ctx.ds.label(c.at, name_field),
-        value: c.fio.as_deref().unwrap_or_default().to_string(),
+        value: fio.unwrap_or_default().to_string(),
         text,
     })
 }

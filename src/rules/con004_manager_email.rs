@@ -25,7 +25,7 @@
 use std::collections::BTreeMap;
 
 use super::{Context, Finding, Rule};
-use crate::model::{Contact, Email};
+use crate::model::{Contact, Dataset, Email};
 use crate::normalize::name::name_key;
 
 pub fn check(ctx: &Context, rule: &Rule, out: &mut Vec<Finding>) {
@@ -41,7 +41,7 @@ pub fn check(ctx: &Context, rule: &Rule, out: &mut Vec<Finding>) {
         return;
     }
     for c in &ctx.ds.contacts {
-        let found = matches(c, &managers);
+        let found = matches(ctx.ds, c, &managers);
         let Some((first, _)) = found.first() else {
             continue;
         };
@@ -88,10 +88,11 @@ fn manager_emails<'a>(ctx: &'a Context) -> BTreeMap<&'a str, &'a str> {
 
 /// The contact's e-mails that belong to a manager other than the contact itself.
 fn matches<'c, 'm>(
+    ds: &Dataset,
     c: &'c Contact,
     managers: &BTreeMap<&'m str, &'m str>,
 ) -> Vec<(&'c Email, &'m str)> {
-    let own = name_key(&c.person_name());
+    let own = name_key(&c.person_name(ds));
     c.emails
         .iter()
         .filter_map(|e| managers.get(e.address.as_str()).map(|name| (e, *name)))

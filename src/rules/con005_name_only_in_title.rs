@@ -27,10 +27,11 @@ use crate::normalize::text::is_blank;
 
 pub fn check(ctx: &Context, rule: &Rule, out: &mut Vec<Finding>) {
     for c in &ctx.ds.contacts {
-        let Some(fio) = &c.fio else {
+        let Some(fio) = c.fio(ctx.ds) else {
             continue;
         };
-        if !is_blank(fio) || !looks_like_person_name(&c.title) {
+        let title = c.title(ctx.ds);
+        if !is_blank(fio) || !looks_like_person_name(&title) {
             continue;
         }
         let label = ctx.ds.label(c.at, "fio");
@@ -38,12 +39,10 @@ pub fn check(ctx: &Context, rule: &Rule, out: &mut Vec<Finding>) {
             field: label.clone(),
             value: fio.to_string(),
             message: format!(
-                "ФИО есть только в названии карточки: «{}», поле «{label}» пустое",
-                c.title
+                "ФИО есть только в названии карточки: «{title}», поле «{label}» пустое"
             ),
             fix: format!(
-                "Скопируйте «{}» из названия в поле «{label}» и допишите отчество, если оно известно",
-                c.title
+                "Скопируйте «{title}» из названия в поле «{label}» и допишите отчество, если оно известно"
             ),
             ..ctx.finding(rule, c.at, &c.id, &c.responsible)
         });

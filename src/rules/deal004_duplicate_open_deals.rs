@@ -66,7 +66,7 @@ pub fn check(ctx: &Context, rule: &Rule, out: &mut Vec<Finding>) {
     let mut groups: BTreeMap<(Client, String), Vec<&Deal>> = BTreeMap::new();
     for d in open {
         let group = fold_phrase(&d.product_group);
-        if let (Some(client), false) = (client(d, &cluster_of), group.is_empty()) {
+        if let (Some(client), false) = (client(ds, d, &cluster_of), group.is_empty()) {
             groups.entry((client, group)).or_default().push(d);
         }
     }
@@ -112,7 +112,7 @@ fn clusters_of_linked(ctx: &Context, open: &[&Deal]) -> HashMap<usize, usize> {
         .collect()
 }
 
-fn client(d: &Deal, cluster_of: &HashMap<usize, usize>) -> Option<Client> {
+fn client(ds: &Dataset, d: &Deal, cluster_of: &HashMap<usize, usize>) -> Option<Client> {
     if let Some(&c) = d.contacts.first() {
         return Some(match cluster_of.get(&c) {
             Some(&k) => Client::Cluster(k),
@@ -122,14 +122,14 @@ fn client(d: &Deal, cluster_of: &HashMap<usize, usize>) -> Option<Client> {
     if !d.contact_ids.is_empty() {
         return Some(Client::Id(d.contact_ids.join(",")));
     }
-    let key = name_key(&d.contact_name);
+    let key = name_key(d.contact_name(ds));
     (!key.is_empty()).then_some(Client::Name(key))
 }
 
 fn client_name(ds: &Dataset, d: &Deal) -> String {
     match d.contacts.first() {
-        Some(&c) => ds.contacts[c].person_name(),
-        None if !d.contact_name.is_empty() => d.contact_name.to_string(),
+        Some(&c) => ds.contacts[c].person_name(ds),
+        None if !d.contact_name(ds).is_empty() => d.contact_name(ds).to_string(),
         None => d.contact_ids.join(", "),
     }
 }

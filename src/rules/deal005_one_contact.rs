@@ -60,7 +60,7 @@ fn problem(ctx: &Context, deal: &Deal, with_contacts: bool) -> Option<Problem> {
         .map(|id| id.as_str())
         .filter(|id| !is_blank(id))
         .collect();
-    let has_name = !is_blank(&deal.contact_name);
+    let has_name = !is_blank(deal.contact_name(ctx.ds));
     let linked = !deal.contacts.is_empty();
     match ids.len() {
         2.. => return Some(Problem::SeveralIds),
@@ -128,13 +128,13 @@ fn finding(ctx: &Context, rule: &Rule, deal: &Deal, problem: Problem) -> Finding
         Problem::UnknownName => Finding {
             message: format!(
                 "Контакт «{}» не найден в выгрузке контактов (ни по ID, ни по имени и телефону)",
-                deal.contact_name
+                deal.contact_name(ds)
             ),
             fix: "Привяжите к сделке существующий контакт клиента или создайте его; проверьте \
                   написание ФИО и телефон"
                 .into(),
             field: name_label,
-            value: deal.contact_name.to_string(),
+            value: deal.contact_name(ds).to_string(),
             ..base
         },
         Problem::SeveralCards(cards) => Finding {
@@ -145,7 +145,7 @@ fn finding(ctx: &Context, rule: &Rule, deal: &Deal, problem: Problem) -> Finding
             fix: "Оставьте сделку в карточке одного контакта — основного клиента".into(),
             related: cards,
             field: name_label,
-            value: deal.contact_name.to_string(),
+            value: deal.contact_name(ds).to_string(),
             ..base
         },
     }

@@ -69,11 +69,9 @@ fn missing_label(
 ) -> Option<String> {
     let ds = ctx.ds;
     let (column, value) = match field {
-        "client_name" if !ds.has(deal.at, "client_name") => {
-            ("contact_name", deal.contact_name.as_str())
-        }
+        "client_name" if !ds.has(deal.at, "client_name") => ("contact_name", deal.contact_name(ds)),
         "client_name" if is_blank(ds.text(deal.at, "client_name")) => {
-            ("client_name", deal.contact_name.as_str())
+            ("client_name", deal.contact_name(ds))
         }
         "note_1" => ("note_1", ds.latest_note(deal)),
         other => (other, ds.text(deal.at, other)),

@@ -98,14 +98,14 @@ fn matched_value(ctx: &Context, cluster: &Cluster, m: &Member) -> (String, Strin
     if m.matched_on.contains(Fields::BIRTHDAY) {
         return (ds.label(c.at, "birthday"), c.birthday_raw.to_string());
     }
-    let field = if c.fio.as_deref().is_some_and(|f| !f.trim().is_empty()) {
+    let field = if c.fio(ds).is_some_and(|f| !f.trim().is_empty()) {
         "fio"
     } else if !c.last_name.trim().is_empty() {
         "last_name"
     } else {
         "title"
     };
-    (ds.label(c.at, field), c.person_name())
+    (ds.label(c.at, field), c.person_name(ds))
 }
 
 #[cfg(test)]

@@ -71,7 +71,7 @@ pub fn check(ctx: &Context, rule: &Rule, out: &mut Vec<Finding>) {
                 message: format!(
                     "У заявителя «{}» несколько активных заявок ({}); активной должна остаться \
                      только последняя — {}{when}",
-                    app.fio,
+                    app.fio(ds),
                     active.len(),
                     latest.app_no
                 ),

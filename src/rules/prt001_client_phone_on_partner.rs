@@ -77,7 +77,9 @@ fn finding(ctx: &Context, rule: &Rule, line: &PlanLine) -> Finding {
         value: line.raw.clone(),
         message: format!(
             "В карточке партнёра «{}» номер клиента {} (сделки {deals}): {}",
-            partner.title, line.phone, line.reason
+            partner.title(ctx.ds),
+            line.phone,
+            line.reason
         ),
         fix,
         ..ctx.finding(rule, partner.at, &partner.id, &partner.responsible)
