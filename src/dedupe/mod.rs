@@ -212,7 +212,7 @@ fn contact_name<'a>(ds: &'a Dataset, c: &'a Contact) -> Cow<'a, str> {
     if let Some(fio) = c.fio(ds).filter(|f| !blank(f)) {
         return Cow::Borrowed(fio);
     }
-    let (last, first) = (c.last_name.trim(), c.first_name.trim());
+    let (last, first) = (c.last_name(ds), c.first_name(ds));
     let joined = match (last.is_empty(), first.is_empty()) {
         (true, _) => Cow::Borrowed(first),
         (_, true) => Cow::Borrowed(last),

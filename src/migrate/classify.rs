@@ -376,7 +376,7 @@ impl Planner<'_> {
             kinds = kinds.without(Kinds::MAIN_CONTACT);
         }
         if kinds.has(Kinds::MAIN_PHONE)
-            && (d.contact_ids.contains(&partner.id)
+            && (d.contact_ids(self.ds).any(|id| id == partner.id)
                 || same_name(self.ds, partner, d.contact_name(self.ds)))
         {
             kinds = kinds.without(Kinds::MAIN_PHONE);

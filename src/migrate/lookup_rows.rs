@@ -110,10 +110,7 @@ impl<'a> Wanted<'a> {
                 .map(|c| c.id.as_str())
                 .filter(|id| !id.is_empty())
                 .collect(),
-            refs: people
-                .iter()
-                .flat_map(|c| c.deal_refs.iter().map(|r| r.as_str()))
-                .collect(),
+            refs: people.iter().flat_map(|c| c.deal_refs(ds)).collect(),
             partner_titles: people
                 .iter()
                 .filter(|c| c.is_partner)

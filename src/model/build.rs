@@ -436,10 +436,7 @@ impl<'a> Row<'a> {
 
     fn list(&self, field: &str) -> Vec<CompactString> {
         compact(
-            self.str(field)
-                .split([',', ';', '\n'])
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
+            list_items(self.str(field))
                 .map(CompactString::from)
                 .collect(),
         )
@@ -510,8 +507,6 @@ impl<'a> Row<'a> {
         Some(Contact {
             at: self.at,
             id: self.text("id"),
-            first_name: self.text("first_name"),
-            last_name: self.text("last_name"),
             responsible: self.shared("responsible", shared),
             birthday: check_birthday(&birthday_raw, self.rows.opts.today, &self.rows.birthdays),
             birthday_raw,
@@ -519,7 +514,6 @@ impl<'a> Row<'a> {
             emails: self.emails(),
             tags,
             is_partner,
-            deal_refs: self.list("deals"),
             created_at: self.datetime("created_at"),
         })
     }
@@ -536,11 +530,6 @@ impl<'a> Row<'a> {
             last_contact_at: self.datetime("last_contact_at"),
             stage_class: params.stage_class(&stage),
             stage,
-            contact_ids: compact(
-                contact_ids(self.str("contact_id"))
-                    .map(CompactString::from)
-                    .collect(),
-            ),
             phones: self.phones_in(&self.rows.columns.contact_phones),
             client_phones: self.phones_in(&self.rows.columns.client_phones),
             product_group: self.shared("product_group", shared),
@@ -584,6 +573,13 @@ impl<'a> Row<'a> {
             email: normalize_email(self.str("email")),
         }
     }
+}
+
+/// The items of a list cell (`Теги`, `Сделки`): split on `,` `;` and newlines, trimmed.
+pub fn list_items(cell: &str) -> impl Iterator<Item = &str> {
+    cell.split([',', ';', '\n'])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
 }
 
 /// The contact IDs of an `ID контакта` cell (several when it holds several).

@@ -46,25 +46,21 @@ pub(super) fn resolve(ds: &mut Dataset) {
     let refs_asked: HashSet<&str> = ds
         .deals
         .iter()
-        .filter(|d| d.contact_ids.is_empty())
+        .filter(|d| d.contact_ids(ds).next().is_none())
         .flat_map(|d| [d.id.as_str(), d.name(ds)])
         .filter(|r| !r.is_empty())
         .collect();
     let mut by_deal_ref: HashMap<&str, Vec<usize>> = HashMap::new();
     for (i, c) in ds.contacts.iter().enumerate() {
-        for r in c
-            .deal_refs
-            .iter()
-            .filter(|r| refs_asked.contains(r.as_str()))
-        {
-            by_deal_ref.entry(r.as_str()).or_default().push(i);
+        for r in c.deal_refs(ds).filter(|r| refs_asked.contains(r)) {
+            by_deal_ref.entry(r).or_default().push(i);
         }
     }
     let names_asked: HashSet<String> = ds
         .deals
         .iter()
         .filter(|d| {
-            d.contact_ids.is_empty()
+            d.contact_ids(ds).next().is_none()
                 && !by_deal_ref.contains_key(d.id.as_str())
                 && !d.contact_name(ds).is_empty()
         })
@@ -88,12 +84,9 @@ pub(super) fn resolve(ds: &mut Dataset) {
     for d in &ds.deals {
         let mut found: Vec<usize> = Vec::new();
         let mut method = super::LinkMethod::None;
-        if !d.contact_ids.is_empty() {
-            found = d
-                .contact_ids
-                .iter()
-                .filter_map(|id| by_id.get(id.as_str()).copied())
-                .collect();
+        let mut ids = d.contact_ids(ds).peekable();
+        if ids.peek().is_some() {
+            found = ids.filter_map(|id| by_id.get(id).copied()).collect();
             method = LinkMethod::ContactId;
         } else if let Some(cs) = by_deal_ref.get(d.id.as_str()).or_else(|| {
             by_deal_ref
@@ -113,7 +106,7 @@ pub(super) fn resolve(ds: &mut Dataset) {
             found.dedup();
             method = LinkMethod::NamePhone;
         }
-        let names_contact = !d.contact_ids.is_empty() || !d.contact_name(ds).is_empty();
+        let names_contact = d.contact_ids(ds).next().is_some() || !d.contact_name(ds).is_empty();
         if found.is_empty() {
             if !names_contact {
                 stats.without_contact += 1;

@@ -12,7 +12,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use compact_str::CompactString;
 use serde::Serialize;
 
-pub use build::{contact_ids, load, load_selected, LoadOptions, Loaded, Select};
+pub use build::{contact_ids, list_items, load, load_selected, LoadOptions, Loaded, Select};
 pub use links::{LinkMethod, LinkStats};
 
 use crate::normalize::date::{Birthday, BirthdayRules};
@@ -88,8 +88,6 @@ pub struct Email {
 pub struct Contact {
     pub at: At,
     pub id: CompactString,
-    pub first_name: CompactString,
-    pub last_name: CompactString,
     pub responsible: Arc<str>,
     pub birthday_raw: CompactString,
     pub birthday: Birthday,
@@ -97,8 +95,6 @@ pub struct Contact {
     pub emails: Vec<Email>,
     pub tags: Vec<CompactString>,
     pub is_partner: bool,
-    /// Deal IDs or names from the contacts export's `Сделки` column.
-    pub deal_refs: Vec<CompactString>,
     pub created_at: Option<NaiveDateTime>,
 }
 
@@ -113,12 +109,25 @@ impl Contact {
         ds.has(self.at, "fio").then(|| ds.text(self.at, "fio"))
     }
 
+    pub fn first_name<'a>(&self, ds: &'a Dataset) -> &'a str {
+        ds.text(self.at, "first_name")
+    }
+
+    pub fn last_name<'a>(&self, ds: &'a Dataset) -> &'a str {
+        ds.text(self.at, "last_name")
+    }
+
+    /// Deal IDs or names from the contacts export's `Сделки` column.
+    pub fn deal_refs<'a>(&self, ds: &'a Dataset) -> impl Iterator<Item = &'a str> + 'a {
+        list_items(ds.text(self.at, "deals"))
+    }
+
     /// The person's name as the card body holds it: `ФИО` when the export has the column,
     /// else `Имя` + `Фамилия`.
     pub fn body_name(&self, ds: &Dataset) -> String {
         match self.fio(ds) {
             Some(f) => f.to_string(),
-            None => join_name(&self.last_name, &self.first_name),
+            None => join_name(self.last_name(ds), self.first_name(ds)),
         }
     }
 
@@ -127,7 +136,7 @@ impl Contact {
         use crate::normalize::text::is_blank;
         [
             self.body_name(ds),
-            join_name(&self.last_name, &self.first_name),
+            join_name(self.last_name(ds), self.first_name(ds)),
         ]
         .into_iter()
         .find(|n| !is_blank(n))
@@ -160,8 +169,6 @@ pub struct Deal {
     pub last_contact_at: Option<NaiveDateTime>,
     pub stage: Arc<str>,
     pub stage_class: StageClass,
-    /// IDs from `ID контакта` (several when the cell holds several).
-    pub contact_ids: Vec<CompactString>,
     /// The main contact's phones as the deals export repeats them.
     pub phones: Vec<Phone>,
     /// The deal's own «client phone» field.
@@ -175,6 +182,11 @@ pub struct Deal {
 }
 
 impl Deal {
+    /// IDs from `ID контакта` (several when the cell holds several).
+    pub fn contact_ids<'a>(&self, ds: &'a Dataset) -> impl Iterator<Item = &'a str> + 'a {
+        contact_ids(ds.text(self.at, "contact_id"))
+    }
+
     /// `Название сделки`.
     pub fn name<'a>(&self, ds: &'a Dataset) -> &'a str {
         ds.text(self.at, "name")

@@ -86,7 +86,7 @@ fn lacking(
     let raw = ds.text(deal.at, col).to_string();
     let filled = match field {
         "contact" => {
-            !is_blank(deal.contact_name(ds)) || deal.contact_ids.iter().any(|id| !is_blank(id))
+            !is_blank(deal.contact_name(ds)) || deal.contact_ids(ds).any(|id| !is_blank(id))
         }
         "comment" => !is_blank(ds.latest_note(deal)),
         "budget" => deal.budget.is_some_and(|b| b > 0.0),

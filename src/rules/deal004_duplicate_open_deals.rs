@@ -119,8 +119,9 @@ fn client(ds: &Dataset, d: &Deal, cluster_of: &HashMap<usize, usize>) -> Option<
             None => Client::Contact(c),
         });
     }
-    if !d.contact_ids.is_empty() {
-        return Some(Client::Id(d.contact_ids.join(",")));
+    let ids: Vec<&str> = d.contact_ids(ds).collect();
+    if !ids.is_empty() {
+        return Some(Client::Id(ids.join(",")));
     }
     let key = name_key(d.contact_name(ds));
     (!key.is_empty()).then_some(Client::Name(key))
@@ -130,7 +131,7 @@ fn client_name(ds: &Dataset, d: &Deal) -> String {
     match d.contacts.first() {
         Some(&c) => ds.contacts[c].person_name(ds),
         None if !d.contact_name(ds).is_empty() => d.contact_name(ds).to_string(),
-        None => d.contact_ids.join(", "),
+        None => d.contact_ids(ds).collect::<Vec<_>>().join(", "),
     }
 }
 

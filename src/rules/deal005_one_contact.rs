@@ -55,9 +55,7 @@ enum Problem {
 
 fn problem(ctx: &Context, deal: &Deal, with_contacts: bool) -> Option<Problem> {
     let ids: Vec<&str> = deal
-        .contact_ids
-        .iter()
-        .map(|id| id.as_str())
+        .contact_ids(ctx.ds)
         .filter(|id| !is_blank(id))
         .collect();
     let has_name = !is_blank(deal.contact_name(ctx.ds));
@@ -105,10 +103,10 @@ fn finding(ctx: &Context, rule: &Rule, deal: &Deal, problem: Problem) -> Finding
         },
         Problem::SeveralIds => Finding {
             field: id_label,
-            related: deal.contact_ids.iter().map(|id| id.to_string()).collect(),
+            related: deal.contact_ids(ds).map(String::from).collect(),
             message: format!(
                 "Сделка привязана к нескольким контактам: {}",
-                deal.contact_ids.join(", ")
+                deal.contact_ids(ds).collect::<Vec<_>>().join(", ")
             ),
             fix: "Оставьте в сделке один основной контакт (того, кто подписывает договор); \
                   телефоны остальных перенесите в его карточку или в примечание"

@@ -100,7 +100,7 @@ fn matched_value(ctx: &Context, cluster: &Cluster, m: &Member) -> (String, Strin
     }
     let field = if c.fio(ds).is_some_and(|f| !f.trim().is_empty()) {
         "fio"
-    } else if !c.last_name.trim().is_empty() {
+    } else if !c.last_name(ds).is_empty() {
         "last_name"
     } else {
         "title"
