@@ -1,19 +1,22 @@
 //! CSV: encoding sniffing (UTF-8, UTF-8 with BOM, Windows-1251), delimiter sniffing (`,` `;` tab),
-//! quoted multi-line cells, CRLF, ragged rows reported with their row number.
+//! quoted multi-line cells, CRLF, ragged rows reported with their row number. A UTF-8 file is
+//! mapped and its rows read in place; a Windows-1251 one is decoded as it streams.
 
 use std::borrow::Cow;
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
 use std::path::Path;
+use std::sync::Arc;
 
 use csv::{ByteRecord, ReaderBuilder};
 use encoding_rs_io::DecodeReaderBytesBuilder;
 
+use super::rows::FileText;
 use super::{Encoding, Parts, ReadProblem, Rows, SourceFormat};
 use crate::error::{Error, Result};
 
 /// The bytes read up front to sniff the encoding and the delimiter and to spot HTML; the rest
-/// of the file is streamed.
+/// of the file is mapped or streamed.
 const SAMPLE: usize = 1 << 20;
 
 pub(super) fn read(path: &Path) -> Result<Parts> {
@@ -47,17 +50,22 @@ pub(super) fn read(path: &Path) -> Result<Parts> {
     let size = file.metadata().map_err(io_error)?.len() as usize;
     let expected = Expected::from_sample(&sample, &text, size);
     let bom = if encoding == Encoding::Utf8Bom { 3 } else { 0 };
-    file.seek(SeekFrom::Start(bom)).map_err(io_error)?;
-    let stream: Box<dyn Read> = match encoding {
-        Encoding::Windows1251 => Box::new(
+    let in_file = match encoding {
+        Encoding::Utf8 | Encoding::Utf8Bom => FileText::map(&file, bom).map(Arc::new),
+        Encoding::Windows1251 => None,
+    };
+    file.seek(SeekFrom::Start(bom as u64)).map_err(io_error)?;
+    let stream: Box<dyn Read> = match (&in_file, encoding) {
+        (Some(text), _) => Box::new(io::Cursor::new(ArcBytes(text.clone()))),
+        (None, Encoding::Windows1251) => Box::new(
             DecodeReaderBytesBuilder::new()
                 .encoding(Some(encoding_rs::WINDOWS_1251))
                 .build(file),
         ),
-        Encoding::Utf8 | Encoding::Utf8Bom => Box::new(file),
+        (None, _) => Box::new(file),
     };
-    let (headers, rows, problems) =
-        parse(QuoteCount::new(stream), delimiter, expected).map_err(|e| match e {
+    let (headers, rows, problems) = parse(QuoteCount::new(stream), delimiter, expected, in_file)
+        .map_err(|e| match e {
             Unparsed::Io(source) => io_error(source),
             Unparsed::Header(message) => unreadable(message),
         })?;
@@ -96,11 +104,22 @@ enum Unparsed {
     Header(String),
 }
 
-/// Parses a UTF-8 CSV stream into the header row and the data rows.
+/// The mapped text as bytes for a reader.
+struct ArcBytes(Arc<FileText>);
+
+impl AsRef<[u8]> for ArcBytes {
+    fn as_ref(&self) -> &[u8] {
+        self.0.as_str().as_bytes()
+    }
+}
+
+/// Parses a UTF-8 CSV stream into the header row and the data rows. When the stream is a
+/// mapped file's text, rows are read in place where their cells are written as they read.
 fn parse<R: Read>(
     stream: QuoteCount<R>,
     delimiter: u8,
     expected: Expected,
+    in_file: Option<Arc<FileText>>,
 ) -> std::result::Result<(Vec<String>, Rows, Vec<ReadProblem>), Unparsed> {
     let mut reader = ReaderBuilder::new()
         .delimiter(delimiter)
@@ -117,8 +136,11 @@ fn parse<R: Read>(
         Ok(false) => return Err(Unparsed::Header("empty file".into())),
         Err(e) => return Err(Unparsed::Header(format!("header row: {e}"))),
     };
-    let mut rows = Rows::default();
-    rows.reserve(expected.text, expected.rows, expected.rows * headers.len());
+    let (mut rows, text) = match &in_file {
+        Some(file) => (Rows::in_file(file.clone()), 0),
+        None => (Rows::default(), expected.text),
+    };
+    rows.reserve(text, expected.rows, expected.rows * headers.len());
     let mut problems = Vec::new();
     loop {
         // The data row number findings use: blank lines are not rows.
@@ -136,7 +158,17 @@ fn parse<R: Read>(
                         message: ragged_message(&record, headers.len(), delimiter),
                     });
                 }
-                if let Some(c) = rows.push_record(&record) {
+                let placed = in_file.as_ref().is_some_and(|file| {
+                    let at = record.position().map_or(0, |p| p.byte() as usize);
+                    let raw = &file.as_str().as_bytes()[at..reader.position().byte() as usize];
+                    rows.push_in_file(at, raw, &record, delimiter)
+                });
+                let invalid = if placed {
+                    None
+                } else {
+                    rows.push_record(&record)
+                };
+                if let Some(c) = invalid {
                     problems.push(ReadProblem {
                         row: Some(row),
                         column: Some(column_name(&headers, c)),
@@ -157,7 +189,6 @@ fn parse<R: Read>(
             },
         }
     }
-    rows.shrink_to_fit();
     if reader.into_inner().quotes % 2 == 1 {
         problems.extend(unclosed_quote(&headers, &rows));
     }
@@ -488,5 +519,63 @@ mod tests {
         let (_, _, rows, problems) = read_text(text.as_bytes()).unwrap();
         assert_eq!(rows.len(), 2);
         assert_eq!(problems[0].row, Some(2));
+    }
+
+    type Table = (Vec<String>, Vec<Vec<String>>, Vec<ReadProblem>, usize);
+
+    /// A table as the in-place reader reads it and as the copying reader does, with the bytes
+    /// each copied.
+    fn both_ways(text: &str) -> [Table; 2] {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.csv");
+        std::fs::write(&path, text).unwrap();
+        let file = File::open(&path).unwrap();
+        let expected = Expected::from_sample(text.as_bytes(), text, text.len());
+        let read = |in_file: Option<Arc<FileText>>| {
+            let (headers, rows, problems) =
+                match parse(QuoteCount::new(text.as_bytes()), b';', expected, in_file) {
+                    Ok(parts) => parts,
+                    Err(_) => return (Vec::new(), Vec::new(), Vec::new(), 0),
+                };
+            let cells = rows
+                .iter()
+                .map(|r| r.iter().map(String::from).collect())
+                .collect();
+            (headers, cells, problems, rows.copied())
+        };
+        let mapped = FileText::map(&file, 0).map(Arc::new);
+        assert!(mapped.is_some() || text.is_empty());
+        [read(mapped), read(None)]
+    }
+
+    #[test]
+    fn rows_read_in_place_keep_their_cells() {
+        let text = "ID;Имя;Примечание\r\n1;\"Анна; Ёлкина\";\"\"\r\n\r\n2;\"Олег \"\"Бригадир\"\"\";x\r\n3;a\"b;\"многострочная\nзаметка\"\r\n4;\"x\"y;z\n5";
+        let [in_place, copied] = both_ways(text);
+        assert_eq!(in_place.1.len(), 5);
+        assert_eq!(in_place.1[0], ["1", "Анна; Ёлкина", ""]);
+        assert_eq!(in_place.1[1], ["2", "Олег \"Бригадир\"", "x"]);
+        assert_eq!(in_place.1[2], ["3", "a\"b", "многострочная\nзаметка"]);
+        assert_eq!(in_place.1[3], ["4", "xy", "z"]);
+        assert_eq!(in_place.1[4], ["5"]);
+        let bytes = |row: &[String]| row.iter().map(String::len).sum::<usize>();
+        // only the rows with a doubled quote or text after a closing one are copied
+        assert_eq!(in_place.3, bytes(&in_place.1[1]) + bytes(&in_place.1[3]));
+        assert_eq!(copied.3, in_place.1.iter().map(|r| bytes(r)).sum::<usize>());
+        assert_eq!(in_place.0, copied.0);
+        assert_eq!(in_place.1, copied.1);
+        assert_eq!(format!("{:?}", in_place.2), format!("{:?}", copied.2));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_in_place_reader_reads_as_the_copying_one(
+            text in "[a;\"\r\n ж]{0,120}"
+        ) {
+            let [in_place, copied] = both_ways(&text);
+            proptest::prop_assert_eq!(&in_place.0, &copied.0);
+            proptest::prop_assert_eq!(&in_place.1, &copied.1);
+            proptest::prop_assert_eq!(format!("{:?}", in_place.2), format!("{:?}", copied.2));
+        }
     }
 }

@@ -1,19 +1,48 @@
-//! A table's data rows stored back to back in one text buffer: no allocation per row or cell,
-//! which is what keeps a million-row export within a few hundred bytes of overhead per row.
+//! A table's data rows as text without an allocation per row or cell, which is what keeps a
+//! million-row export within a few hundred bytes of overhead per row. A row lives either in
+//! one text buffer, its cells back to back, or, for a UTF-8 CSV, in the mapped file itself:
+//! its cells are then read where they are written, between delimiters and quotes.
+
+use std::fs::File;
+use std::sync::Arc;
+
+use memmap2::Mmap;
 
 /// Data rows of text cells. Rows may be ragged: each keeps the cells it had.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Rows {
     text: String,
-    /// Per row, where it starts: its first byte in `text` and its first cell end in `ends` and
-    /// in `wide_ends`; one more entry closes the last row.
+    /// The file the rows read in place point into.
+    file: Option<Arc<FileText>>,
+    /// Per row, where it starts: its first byte (in `text`, or in `file` when [`IN_FILE`] is
+    /// set) and its first cell in `ends` or in `wide_ends`; one more entry closes the last row.
     starts: Vec<Start>,
-    /// Cell ends relative to the row's first byte, for rows of at most 64 KiB (nearly all).
+    /// The cells of rows of at most [`NARROW_MAX`] bytes (nearly all), as [`Cell`]s.
     ends: Vec<u16>,
-    /// Cell ends of longer rows.
+    /// The cells of longer rows.
     wide_ends: Vec<u32>,
-    /// The cell ends of the row being appended.
+    /// The cells of the row being appended.
     pending: Vec<u32>,
+}
+
+/// Marks a row start that is a byte of the mapped file.
+const IN_FILE: usize = 1 << (usize::BITS - 1);
+
+/// The longest row whose cells fit in `u16`s.
+const NARROW_MAX: u32 = (u16::MAX >> LEAD_BITS) as u32;
+
+/// A cell is stored as its end, relative to the row's first byte, shifted left by `LEAD_BITS`
+/// over its lead: the bytes between the previous cell's end (or the row's start) and its own
+/// start. In the text buffer cells touch (lead 0); in a file, a closing quote, the delimiter and
+/// an opening quote may come between (lead up to 3).
+const LEAD_BITS: u32 = 2;
+
+fn cell(end: usize, lead: usize) -> u32 {
+    // No reader yields a gigabyte row (the CSV reader refuses far less), so the clamp never bites.
+    let end = u32::try_from(end)
+        .unwrap_or(u32::MAX)
+        .min(u32::MAX >> LEAD_BITS);
+    end << LEAD_BITS | lead as u32
 }
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -23,21 +52,49 @@ struct Start {
     wide_ends: u32,
 }
 
-impl Default for Rows {
-    fn default() -> Self {
-        Rows {
-            text: String::new(),
-            starts: vec![Start::default()],
-            ends: Vec::new(),
-            wide_ends: Vec::new(),
-            pending: Vec::new(),
-        }
+/// A UTF-8 file mapped into memory. Its bytes are read where the operating system keeps them
+/// anyway: a big export is not copied, and no fresh memory has to be cleared for it.
+pub struct FileText {
+    map: Mmap,
+    /// Bytes before the text (a byte-order mark).
+    skip: usize,
+}
+
+impl FileText {
+    /// Maps a file whose bytes after `skip` are UTF-8; `None` when they are not, or the file
+    /// cannot be mapped (an empty file, a pipe).
+    pub fn map(file: &File, skip: usize) -> Option<FileText> {
+        // SAFETY: the map is read-only and private to this process. crmclean never writes its
+        // inputs; another program truncating an input during a run would end the run (SIGBUS),
+        // as it does for every tool that maps its input (ripgrep, the linker).
+        let map = unsafe { Mmap::map(file) }.ok()?;
+        simdutf8::basic::from_utf8(map.get(skip..)?).ok()?;
+        Some(FileText { map, skip })
+    }
+
+    pub fn as_str(&self) -> &str {
+        // SAFETY: `map` checked these bytes as UTF-8, and a read-only map does not change.
+        unsafe { std::str::from_utf8_unchecked(&self.map[self.skip..]) }
+    }
+}
+
+impl std::fmt::Debug for FileText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "FileText({} bytes)", self.map.len())
     }
 }
 
 impl Rows {
+    /// Rows that may be read in place from a file's text.
+    pub fn in_file(file: Arc<FileText>) -> Self {
+        Rows {
+            file: Some(file),
+            ..Rows::default()
+        }
+    }
+
     pub fn len(&self) -> usize {
-        self.starts.len() - 1
+        self.starts.len().saturating_sub(1)
     }
 
     pub fn is_empty(&self) -> bool {
@@ -46,15 +103,17 @@ impl Rows {
 
     /// Appends a row.
     pub fn push<'c>(&mut self, cells: impl IntoIterator<Item = &'c str>) {
+        let start = self.text.len();
         for cell in cells {
             self.text.push_str(cell);
-            self.end_cell();
+            self.end_cell(start);
         }
-        self.end_row();
+        self.end_row(start);
     }
 
     /// Room for about this much text, rows and cells, so that a big file is not copied over
-    /// and over while its rows are appended.
+    /// and over while its rows are appended. Room left over is never touched, so it costs no
+    /// memory (and shrinking it would copy the table).
     pub fn reserve(&mut self, text: usize, rows: usize, cells: usize) {
         self.text.reserve(text);
         self.starts.reserve(rows);
@@ -72,41 +131,106 @@ impl Rows {
         let Some(text) = whole else {
             return self.push_lossy(record);
         };
+        let start = self.text.len();
         self.text.push_str(text);
-        self.pending.extend(cell_ends.map(offset));
-        self.end_row();
+        self.pending.extend(cell_ends.map(|end| cell(end, 0)));
+        self.end_row(start);
         None
+    }
+
+    /// Appends a CSV record by its place in the mapped file: `at` is where its bytes `raw`
+    /// (line breaks around it included) start in [`FileText::as_str`]. Nothing is appended,
+    /// and `false` returned, when a cell is not written as it reads (a doubled quote inside
+    /// quotes, text after a closing quote); the record is then copied by [`Rows::push_record`].
+    pub fn push_in_file(
+        &mut self,
+        at: usize,
+        raw: &[u8],
+        record: &csv::ByteRecord,
+        delimiter: u8,
+    ) -> bool {
+        let breaks = |b: &u8| matches!(b, b'\r' | b'\n');
+        let skip = raw.iter().take_while(|b| breaks(b)).count();
+        let placed = self.place_cells(&raw[skip..], record, delimiter).is_some();
+        if placed {
+            self.end_row((at + skip) | IN_FILE);
+        } else {
+            self.pending.clear();
+        }
+        placed
+    }
+
+    /// Finds where a record's cells are written in its bytes and adds them to the pending row.
+    fn place_cells(&mut self, raw: &[u8], record: &csv::ByteRecord, delimiter: u8) -> Option<()> {
+        let byte = |i: usize| raw.get(i).copied();
+        let expect = |i: usize, b: u8| (byte(i) == Some(b)).then_some(());
+        let mut cursor = 0; // just past the previous cell's text
+        let mut quoted = false; // whether that cell was quoted
+        for (i, text) in record.iter().enumerate() {
+            let mut lead = 0;
+            if quoted {
+                expect(cursor, b'"')?;
+                lead += 1;
+            }
+            if i > 0 {
+                expect(cursor + lead, delimiter)?;
+                lead += 1;
+            }
+            quoted = byte(cursor + lead) == Some(b'"');
+            lead += usize::from(quoted);
+            let start = cursor + lead;
+            (raw.get(start..start + text.len())? == text).then_some(())?;
+            cursor = start + text.len();
+            self.pending.push(cell(cursor, lead));
+        }
+        if quoted {
+            expect(cursor, b'"')?;
+            cursor += 1;
+        }
+        raw[cursor..]
+            .iter()
+            .all(|b| matches!(b, b'\r' | b'\n'))
+            .then_some(())
     }
 
     /// [`Rows::push_record`] for a record with bytes that are not UTF-8.
     fn push_lossy(&mut self, record: &csv::ByteRecord) -> Option<usize> {
         let mut invalid = None;
+        let start = self.text.len();
         for (i, cell) in record.iter().enumerate() {
             let text = String::from_utf8_lossy(cell);
             if matches!(text, std::borrow::Cow::Owned(_)) {
                 invalid.get_or_insert(i);
             }
             self.text.push_str(&text);
-            self.end_cell();
+            self.end_cell(start);
         }
-        self.end_row();
+        self.end_row(start);
         invalid
     }
 
-    /// Ends a cell of the row being appended where the text ends now.
-    fn end_cell(&mut self) {
-        let start = self.starts.last().map_or(0, |s| s.text);
-        self.pending.push(offset(self.text.len() - start));
+    /// Ends a cell of the row being appended to the text buffer, which starts at `start`, where
+    /// the text ends now.
+    fn end_cell(&mut self, start: usize) {
+        self.pending.push(cell(self.text.len() - start, 0));
     }
 
-    /// Closes the row being appended, its cell ends kept narrow when they fit.
-    fn end_row(&mut self) {
-        match self.pending.last() {
-            Some(&last) if last > u32::from(u16::MAX) => self.wide_ends.append(&mut self.pending),
-            _ => self.ends.extend(self.pending.drain(..).map(|e| e as u16)),
+    /// Closes the row being appended, which starts at `start`, its cells kept narrow when they
+    /// fit.
+    fn end_row(&mut self, start: usize) {
+        if self.starts.is_empty() {
+            self.starts.push(Start::default());
         }
+        match self.pending.last() {
+            Some(&last) if last >> LEAD_BITS > NARROW_MAX => {
+                self.wide_ends.append(&mut self.pending)
+            }
+            _ => self.ends.extend(self.pending.drain(..).map(|c| c as u16)),
+        }
+        let last = self.starts.len() - 1;
+        self.starts[last].text = start;
         self.starts.push(Start {
-            text: self.text.len(),
+            text: 0,
             ends: offset(self.ends.len()),
             wide_ends: offset(self.wide_ends.len()),
         });
@@ -123,36 +247,40 @@ impl Rows {
         } else {
             Ends::Narrow(&self.ends[from.ends as usize..to.ends as usize])
         };
-        Row {
-            text: &self.text[from.text..to.text],
-            ends,
-        }
+        let len = ends.last().map_or(0, |(end, _)| end);
+        let text = match (from.text & IN_FILE, &self.file) {
+            (0, _) => &self.text[from.text..from.text + len],
+            (_, Some(file)) => {
+                let at = from.text & !IN_FILE;
+                &file.as_str()[at..at + len]
+            }
+            (_, None) => unreachable!("rows in a file are only appended with the file"),
+        };
+        Row { text, ends }
     }
 
     pub fn get(&self, i: usize) -> Option<Row<'_>> {
         (i < self.len()).then(|| self.row(i))
     }
 
+    /// Bytes of cells copied into the text buffer (not read in place).
+    #[cfg(test)]
+    pub(crate) fn copied(&self) -> usize {
+        self.text.len()
+    }
+
     pub fn iter(&self) -> impl ExactSizeIterator<Item = Row<'_>> + '_ {
         (0..self.len()).map(|i| self.row(i))
     }
-
-    /// Frees the spare capacity of the indexes (the text's spare room was never touched, so
-    /// it costs no memory, and shrinking it would copy it).
-    pub fn shrink_to_fit(&mut self) {
-        self.starts.shrink_to_fit();
-        self.ends.shrink_to_fit();
-        self.wide_ends.shrink_to_fit();
-    }
 }
 
-/// A byte offset or count as stored. No reader yields 4 GB of cells (the CSV reader refuses far
-/// less), so the clamp never bites.
+/// A count as stored. No reader yields 4 G cells (the CSV reader refuses far less), so the
+/// clamp never bites.
 fn offset(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
 
-/// A row's cell ends.
+/// A row's cells.
 #[derive(Debug, Clone, Copy)]
 enum Ends<'a> {
     Narrow(&'a [u16]),
@@ -167,11 +295,20 @@ impl Ends<'_> {
         }
     }
 
-    fn get(&self, i: usize) -> Option<usize> {
-        match self {
-            Ends::Narrow(e) => e.get(i).map(|&e| usize::from(e)),
-            Ends::Wide(e) => e.get(i).map(|&e| e as usize),
-        }
+    /// Cell `i`'s end and lead.
+    fn get(&self, i: usize) -> Option<(usize, usize)> {
+        let c = match self {
+            Ends::Narrow(e) => u32::from(*e.get(i)?),
+            Ends::Wide(e) => *e.get(i)?,
+        };
+        Some((
+            (c >> LEAD_BITS) as usize,
+            (c & ((1 << LEAD_BITS) - 1)) as usize,
+        ))
+    }
+
+    fn last(&self) -> Option<(usize, usize)> {
+        self.get(self.len().checked_sub(1)?)
     }
 }
 
@@ -194,9 +331,10 @@ impl<'a> Row<'a> {
 
     /// A cell, `None` past the row's end.
     pub fn get(&self, i: usize) -> Option<&'a str> {
-        let end = self.ends.get(i)?;
-        let start = i.checked_sub(1).and_then(|p| self.ends.get(p)).unwrap_or(0);
-        self.text.get(start..end)
+        let (end, lead) = self.ends.get(i)?;
+        let previous = i.checked_sub(1).and_then(|p| self.ends.get(p));
+        self.text
+            .get(previous.map_or(0, |(end, _)| end) + lead..end)
     }
 
     pub fn iter(&self) -> impl ExactSizeIterator<Item = &'a str> + 'a {
