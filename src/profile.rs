@@ -2,6 +2,8 @@
 //! fields, and the format detection built on them.
 
 use std::collections::BTreeMap;
+
+use foldhash::HashMap;
 use std::fmt;
 use std::path::Path;
 
@@ -132,7 +134,7 @@ impl Profile {
     pub fn map_headers(&self, headers: &[String]) -> Mapping {
         let normalised: Vec<String> = headers.iter().map(|h| normalize_header(h)).collect();
         let mut claimed = vec![false; headers.len()];
-        let mut fields = BTreeMap::new();
+        let mut fields = HashMap::default();
         for (name, spec) in &self.fields {
             let multi = matches!(spec.ty, FieldType::Phone | FieldType::Email);
             let mut columns = Vec::new();
@@ -190,8 +192,9 @@ pub struct Mapping {
     pub kind: Kind,
     pub layout: Option<Layout>,
     pub headers: Vec<String>,
-    /// canonical field → source column indices (first is the primary one)
-    pub fields: BTreeMap<String, Vec<usize>>,
+    /// canonical field → source column indices (first is the primary one); hashed, because
+    /// records read their texts through it (millions of lookups on a big export)
+    pub fields: HashMap<String, Vec<usize>>,
     types: BTreeMap<String, FieldSpec>,
 }
 

@@ -286,7 +286,7 @@ fn duplicate_ids<'a>(
     ids: impl Iterator<Item = (At, &'a str)>,
     source: &Source,
 ) -> Vec<ReadProblem> {
-    let mut seen: HashMap<&str, usize> = HashMap::new();
+    let mut seen: HashMap<&str, usize> = HashMap::with_capacity(source.table.rows.len());
     let mut problems = Vec::new();
     let column = source.mapping.label("id");
     for (at, id) in ids {

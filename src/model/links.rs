@@ -34,13 +34,14 @@ pub(super) fn resolve(ds: &mut Dataset) {
     if ds.deals.is_empty() {
         return;
     }
-    let by_id: HashMap<&str, usize> = ds
-        .contacts
-        .iter()
-        .enumerate()
-        .filter(|(_, c)| !c.id.is_empty())
-        .map(|(i, c)| (c.id.as_str(), i))
-        .collect();
+    let mut by_id: HashMap<&str, usize> = HashMap::with_capacity(ds.contacts.len());
+    by_id.extend(
+        ds.contacts
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| !c.id.is_empty())
+            .map(|(i, c)| (c.id.as_str(), i)),
+    );
     // The other two indexes hold only what some deal will ask them: on a big export most
     // deals name their contact by ID, and full indexes would cost hundreds of megabytes.
     let refs_asked: HashSet<&str> = ds
