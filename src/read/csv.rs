@@ -567,6 +567,19 @@ mod tests {
         assert_eq!(format!("{:?}", in_place.2), format!("{:?}", copied.2));
     }
 
+    #[test]
+    fn long_rows_read_in_place_keep_their_cells() {
+        let mut text = String::from("ID;Примечание;Хвост\n");
+        for (i, n) in [100, 9_000, 30_000, 70_000].into_iter().enumerate() {
+            text.push_str(&format!("{i};\"{};\";x\n", "ж".repeat(n)));
+        }
+        let [in_place, copied] = both_ways(&text);
+        assert_eq!(in_place.3, 0, "every row read in place");
+        assert_eq!(in_place.1, copied.1);
+        assert_eq!(in_place.1[3][1].len(), 140_001);
+        assert_eq!(in_place.1[3][2], "x");
+    }
+
     proptest::proptest! {
         #[test]
         fn the_in_place_reader_reads_as_the_copying_one(

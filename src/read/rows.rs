@@ -17,19 +17,19 @@ pub struct Rows {
     /// Per row, where it starts: its first byte (in `text`, or in `file` when [`IN_FILE`] is
     /// set) and its first cell in `ends` or in `wide_ends`; one more entry closes the last row.
     starts: Vec<Start>,
-    /// The cells of rows of at most [`NARROW_MAX`] bytes (nearly all), as [`Cell`]s.
+    /// The cells (see [`LEAD_BITS`]) of rows of at most [`NARROW_MAX`] bytes: nearly all.
     ends: Vec<u16>,
     /// The cells of longer rows.
-    wide_ends: Vec<u32>,
+    wide_ends: Vec<u64>,
     /// The cells of the row being appended.
-    pending: Vec<u32>,
+    pending: Vec<u64>,
 }
 
 /// Marks a row start that is a byte of the mapped file.
 const IN_FILE: usize = 1 << (usize::BITS - 1);
 
 /// The longest row whose cells fit in `u16`s.
-const NARROW_MAX: u32 = (u16::MAX >> LEAD_BITS) as u32;
+const NARROW_MAX: u64 = (u16::MAX >> LEAD_BITS) as u64;
 
 /// A cell is stored as its end, relative to the row's first byte, shifted left by `LEAD_BITS`
 /// over its lead: the bytes between the previous cell's end (or the row's start) and its own
@@ -37,12 +37,8 @@ const NARROW_MAX: u32 = (u16::MAX >> LEAD_BITS) as u32;
 /// an opening quote may come between (lead up to 3).
 const LEAD_BITS: u32 = 2;
 
-fn cell(end: usize, lead: usize) -> u32 {
-    // No reader yields a gigabyte row (the CSV reader refuses far less), so the clamp never bites.
-    let end = u32::try_from(end)
-        .unwrap_or(u32::MAX)
-        .min(u32::MAX >> LEAD_BITS);
-    end << LEAD_BITS | lead as u32
+fn cell(end: usize, lead: usize) -> u64 {
+    (end as u64) << LEAD_BITS | lead as u64
 }
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -149,8 +145,7 @@ impl Rows {
         record: &csv::ByteRecord,
         delimiter: u8,
     ) -> bool {
-        let breaks = |b: &u8| matches!(b, b'\r' | b'\n');
-        let skip = raw.iter().take_while(|b| breaks(b)).count();
+        let skip = raw.iter().take_while(|&&b| line_break(b)).count();
         let placed = self.place_cells(&raw[skip..], record, delimiter).is_some();
         if placed {
             self.end_row((at + skip) | IN_FILE);
@@ -187,10 +182,7 @@ impl Rows {
             expect(cursor, b'"')?;
             cursor += 1;
         }
-        raw[cursor..]
-            .iter()
-            .all(|b| matches!(b, b'\r' | b'\n'))
-            .then_some(())
+        raw[cursor..].iter().all(|&b| line_break(b)).then_some(())
     }
 
     /// [`Rows::push_record`] for a record with bytes that are not UTF-8.
@@ -276,8 +268,12 @@ impl Rows {
     }
 }
 
-/// A count as stored. No reader yields 4 G cells (the CSV reader refuses far less), so the
-/// clamp never bites.
+fn line_break(b: u8) -> bool {
+    matches!(b, b'\r' | b'\n')
+}
+
+/// A count of cells as stored. 4 G cells would take 8 GB of cell ends alone, far beyond any
+/// export that fits in memory, so the clamp never bites.
 fn offset(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
@@ -286,7 +282,7 @@ fn offset(n: usize) -> u32 {
 #[derive(Debug, Clone, Copy)]
 enum Ends<'a> {
     Narrow(&'a [u16]),
-    Wide(&'a [u32]),
+    Wide(&'a [u64]),
 }
 
 impl Ends<'_> {
@@ -300,7 +296,7 @@ impl Ends<'_> {
     /// Cell `i`'s end and lead.
     fn get(&self, i: usize) -> Option<(usize, usize)> {
         let c = match self {
-            Ends::Narrow(e) => u32::from(*e.get(i)?),
+            Ends::Narrow(e) => u64::from(*e.get(i)?),
             Ends::Wide(e) => *e.get(i)?,
         };
         Some((
