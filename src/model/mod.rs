@@ -1,6 +1,8 @@
 //! The canonical model: every input file mapped onto typed records (contacts, deals, Flow
 //! applications, the client base, managers) with normalised phones, e-mails and dates.
-//! Raw rows stay available, so unknown columns reach the outputs untouched.
+//! Raw rows stay available, so unknown columns reach the outputs untouched. Records keep what
+//! they parse; their free texts (names, addresses, notes) are read from the rows by methods
+//! that take the [`Dataset`] (`deal.name(ds)`), never copied.
 
 mod build;
 mod links;
