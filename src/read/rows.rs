@@ -50,7 +50,7 @@ struct Start {
 
 /// A UTF-8 file mapped into memory. Its bytes are read where the operating system keeps them
 /// anyway: a big export is not copied, and no fresh memory has to be cleared for it.
-pub struct FileText {
+pub(super) struct FileText {
     map: Mmap,
     /// Bytes before the text (a byte-order mark).
     skip: usize,
@@ -82,7 +82,7 @@ impl std::fmt::Debug for FileText {
 
 impl Rows {
     /// Rows that may be read in place from a file's text.
-    pub fn in_file(file: Arc<FileText>) -> Self {
+    pub(super) fn in_file(file: Arc<FileText>) -> Self {
         Rows {
             file: Some(file),
             ..Rows::default()
@@ -138,7 +138,7 @@ impl Rows {
     /// (line breaks around it included) start in [`FileText::as_str`]. Nothing is appended,
     /// and `false` returned, when a cell is not written as it reads (a doubled quote inside
     /// quotes, text after a closing quote); the record is then copied by [`Rows::push_record`].
-    pub fn push_in_file(
+    pub(super) fn push_in_file(
         &mut self,
         at: usize,
         raw: &[u8],
