@@ -536,7 +536,7 @@ fn blocking_finds_every_pair_that_brute_force_finds() {
         .map(|c| {
             super::Record::new(
                 super::phone_keys(&c.phones),
-                super::birthday_key(c.birthday, &c.birthday_raw, ds.today),
+                super::birthday_key(c.birthday, c.birthday_raw(&ds), ds.today),
                 None,
             )
             .with_name(|| c.person_name(&ds), &params)

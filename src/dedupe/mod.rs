@@ -171,7 +171,7 @@ pub fn contact_clusters(ds: &Dataset, params: &DedupeParams) -> Clusters {
         .contacts
         .par_iter()
         .map(|c| {
-            let day = birthday_key(c.birthday, &c.birthday_raw, ds.today);
+            let day = birthday_key(c.birthday, c.birthday_raw(ds), ds.today);
             let record = Record::new(phone_keys(&c.phones), day, None);
             let name = contact_name(ds, c);
             record.with_name(|| name, params)
@@ -193,7 +193,7 @@ pub fn application_clusters(ds: &Dataset, params: &DedupeParams) -> Clusters {
         .par_iter()
         .map(|a| {
             let strong = snils_digits(&a.snils).map(|s| engine::hash_bytes(s.as_bytes()));
-            let day = birthday_key(a.birthday, &a.birthday_raw, ds.today);
+            let day = birthday_key(a.birthday, a.birthday_raw(ds), ds.today);
             Record::new(phone_keys(&a.phones), day, strong).with_name(|| a.fio(ds), params)
         })
         .collect();

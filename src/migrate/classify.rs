@@ -334,7 +334,7 @@ impl Planner<'_> {
         if let Some(client) = others {
             let reason = format!(
                 "in the client base (contract {}, «{}») but no deal uses it",
-                client.contract_no,
+                client.contract_no(self.ds),
                 client.name(self.ds)
             );
             return Some(Decision::new(Action::Review, Vec::new(), reason));
@@ -360,7 +360,7 @@ impl Planner<'_> {
         if kinds.has(Kinds::CLIENT_BASE)
             && self
                 .ev
-                .contract_rows(d)
+                .contract_rows(d.contract_no(self.ds))
                 .iter()
                 .map(|&r| &self.ds.clients[r])
                 .filter(|c| c.phones.iter().any(|p| p.e164() == Some(phone)))
@@ -405,14 +405,14 @@ impl Planner<'_> {
         let mut out: Vec<(String, String)> = Vec::new();
         for &d in deals {
             let deal = &self.ds.deals[d];
-            for &r in self.ev.contract_rows(deal) {
+            for &r in self.ev.contract_rows(deal.contract_no(self.ds)) {
                 let name = self.ds.clients[r].name(self.ds);
                 if is_blank(name) || same_name(self.ds, partner, name) {
                     continue;
                 }
                 let key = tokens(name).join(" ");
                 if !out.iter().any(|(n, _)| tokens(n).join(" ") == key) {
-                    out.push((name.to_string(), deal.contract_no.to_string()));
+                    out.push((name.to_string(), deal.contract_no(self.ds).to_string()));
                 }
             }
         }
@@ -426,7 +426,7 @@ impl Planner<'_> {
         }
         let contracts: Vec<_> = deals
             .iter()
-            .map(|&d| contract_key(&self.ds.deals[d].contract_no))
+            .map(|&d| contract_key(self.ds.deals[d].contract_no(self.ds)))
             .collect();
         contracts
             .iter()
@@ -497,7 +497,7 @@ impl Planner<'_> {
         let deal = by_strength
             .map(|h| &self.ds.deals[h.deal])
             .find(|d| !is_blank(d.address(self.ds)))?;
-        let contract = deal.contract_no.trim();
+        let contract = deal.contract_no(self.ds);
         let why = if is_blank(contract) {
             "no contract number; named by the object address".to_string()
         } else {
@@ -533,7 +533,7 @@ impl Planner<'_> {
             out.push("a note".to_string());
         }
         if kinds.has(Kinds::CLIENT_BASE) {
-            out.push(format!("client base, contract {}", d.contract_no));
+            out.push(format!("client base, contract {}", d.contract_no(self.ds)));
         }
         if kinds.has(Kinds::MAIN_CONTACT) {
             let id = d

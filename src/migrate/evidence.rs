@@ -129,7 +129,7 @@ impl Evidence {
             }
             ev.deal_partner.push(partner);
             if !hits.is_empty() {
-                wanted.insert(contract_key(&ds.deals[deal].contract_no));
+                wanted.insert(contract_key(ds.deals[deal].contract_no(ds)));
             }
             for (t, kinds) in hits {
                 ev.hits[t].push(Hit { deal, kinds });
@@ -138,7 +138,7 @@ impl Evidence {
         ev.contracts = contract_index(
             ds,
             (0..ds.clients.len())
-                .filter(|&i| wanted.contains(&contract_key(&ds.clients[i].contract_no))),
+                .filter(|&i| wanted.contains(&contract_key(ds.clients[i].contract_no(ds)))),
         );
         ev
     }
@@ -162,10 +162,11 @@ impl Evidence {
         self.target(phone).map_or(&[], |t| &self.base_rows[t])
     }
 
-    /// The client-base rows of the contract of a deal where a target appears.
-    pub fn contract_rows(&self, deal: &Deal) -> &[usize] {
+    /// The client-base rows of a deal's contract (`Номер договора`), for a deal where a
+    /// target appears.
+    pub fn contract_rows(&self, contract_no: &str) -> &[usize] {
         self.contracts
-            .get(contract_key(&deal.contract_no).as_ref())
+            .get(contract_key(contract_no).as_ref())
             .map_or(&[], Vec::as_slice)
     }
 
@@ -202,7 +203,7 @@ fn index_by_target<'a>(
 fn contract_index(ds: &Dataset, rows: impl Iterator<Item = usize>) -> HashMap<String, Vec<usize>> {
     let mut map: HashMap<String, Vec<usize>> = HashMap::default();
     for i in rows {
-        let key = contract_key(&ds.clients[i].contract_no);
+        let key = contract_key(ds.clients[i].contract_no(ds));
         if !key.is_empty() {
             let rows = map.entry(key.into_owned()).or_default();
             if !rows.contains(&i) {
@@ -304,7 +305,10 @@ impl Scan<'_> {
         for note in self.ds.notes(d) {
             self.note_hits(note, &mut add);
         }
-        if let Some(rows) = self.contracts.get(contract_key(&d.contract_no).as_ref()) {
+        if let Some(rows) = self
+            .contracts
+            .get(contract_key(d.contract_no(self.ds)).as_ref())
+        {
             for &r in rows {
                 for p in self.ds.clients[r].phones.iter().filter_map(|p| p.e164()) {
                     add(p, Kinds::CLIENT_BASE);

@@ -89,7 +89,7 @@ pub fn lookup(ds: &Dataset, params: &Params, query: &str, phone: &str) -> Lookup
         .clients
         .iter()
         .filter(|c| c.phones.iter().any(|p| p.e164() == Some(phone)))
-        .map(|c| contract_key(&c.contract_no).into_owned())
+        .map(|c| contract_key(c.contract_no(ds)).into_owned())
         .filter(|k| !k.is_empty())
         .collect();
     let deals: Vec<(usize, Vec<String>)> = ds
@@ -162,8 +162,8 @@ fn places(
             out.push(format!("note {}", n + 1));
         }
     }
-    if !contracts.is_empty() && contracts.contains(contract_key(&d.contract_no).as_ref()) {
-        out.push(format!("client base, contract {}", d.contract_no));
+    if !contracts.is_empty() && contracts.contains(contract_key(d.contract_no(ds)).as_ref()) {
+        out.push(format!("client base, contract {}", d.contract_no(ds)));
     }
     out
 }

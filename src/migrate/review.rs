@@ -66,7 +66,7 @@ impl<'a> Index<'a> {
             .flat_map(|l| {
                 l.deals
                     .iter()
-                    .map(|&d| contract_key(&ds.deals[d].contract_no).into_owned())
+                    .map(|&d| contract_key(ds.deals[d].contract_no(ds)).into_owned())
             })
             .filter(|k| !k.is_empty())
             .collect();
@@ -90,7 +90,7 @@ impl<'a> Index<'a> {
             {
                 push_once(index.clients_by_phone.entry(p).or_default(), i);
             }
-            let key = contract_key(&c.contract_no);
+            let key = contract_key(c.contract_no(ds));
             if contracts.contains(key.as_ref()) {
                 index
                     .clients_by_contract
@@ -124,7 +124,7 @@ impl<'a> Index<'a> {
             Cell::Text(l.deal_ids.join(", ")),
             per_deal(&|d| ds.deals[d].name(ds).to_string()),
             per_deal(&|d| ds.deals[d].address(ds).to_string()),
-            per_deal(&|d| ds.deals[d].contract_no.to_string()),
+            per_deal(&|d| ds.deals[d].contract_no(ds).to_string()),
             Cell::Text(self.client_base(l)),
             per_deal(&|d| notes_with(ds, d, &l.phone)),
             Cell::Text(self.other_holders(l)),
@@ -138,7 +138,7 @@ impl<'a> Index<'a> {
             .iter()
             .filter_map(|&d| {
                 self.clients_by_contract
-                    .get(contract_key(&self.ds.deals[d].contract_no).as_ref())
+                    .get(contract_key(self.ds.deals[d].contract_no(self.ds)).as_ref())
             })
             .flatten()
             .chain(
@@ -157,7 +157,7 @@ impl<'a> Index<'a> {
                 let phones: Vec<&str> = c.phones.iter().map(|p| p.norm.raw.as_str()).collect();
                 format!(
                     "{} «{}» {} [{}] (строка {})",
-                    c.contract_no,
+                    c.contract_no(self.ds),
                     c.name(self.ds),
                     c.address(self.ds),
                     phones.join(", "),

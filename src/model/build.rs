@@ -15,7 +15,7 @@ use super::{
 };
 use crate::error::{Error, Result};
 use crate::normalize::date::{
-    check_birthday, excel_serial_to_datetime, parse_datetime, BirthdayRules,
+    check_birthday, excel_serial_to_datetime, parse_datetime, Birthday, BirthdayRules,
 };
 use crate::normalize::email::{is_valid_email, normalize_email, split_email_cell};
 use crate::normalize::phone::{normalize_phone, split_phone_cell, PhoneOptions};
@@ -430,16 +430,16 @@ impl<'a> Row<'a> {
         shared.get(self.str(field))
     }
 
-    fn datetime(&self, field: &str) -> Option<NaiveDateTime> {
-        parse_cell_datetime(self.str(field))
+    fn birthday(&self) -> Birthday {
+        check_birthday(
+            self.str("birthday"),
+            self.rows.opts.today,
+            &self.rows.birthdays,
+        )
     }
 
-    fn list(&self, field: &str) -> Vec<CompactString> {
-        compact(
-            list_items(self.str(field))
-                .map(CompactString::from)
-                .collect(),
-        )
+    fn datetime(&self, field: &str) -> Option<NaiveDateTime> {
+        parse_cell_datetime(self.str(field))
     }
 
     /// Every phone item of some columns, in column order.
@@ -490,7 +490,6 @@ impl<'a> Row<'a> {
         if !kind.is_empty() && params.contact.company_types.contains(&kind) {
             return None;
         }
-        let tags = self.list("tags");
         let contact_type = fold_phrase(self.str("contact_type"));
         let is_partner_word = |w: &str| {
             let w = fold_phrase(w);
@@ -502,17 +501,15 @@ impl<'a> Row<'a> {
                     .chain(&params.contact.partner_types)
                     .any(|t| w.starts_with(t.as_str()))
         };
-        let is_partner = tags.iter().any(|t| is_partner_word(t)) || is_partner_word(&contact_type);
-        let birthday_raw = self.text("birthday");
+        let is_partner =
+            list_items(self.str("tags")).any(is_partner_word) || is_partner_word(&contact_type);
         Some(Contact {
             at: self.at,
             id: self.text("id"),
             responsible: self.shared("responsible", shared),
-            birthday: check_birthday(&birthday_raw, self.rows.opts.today, &self.rows.birthdays),
-            birthday_raw,
+            birthday: self.birthday(),
             phones: self.phones(),
             emails: self.emails(),
-            tags,
             is_partner,
             created_at: self.datetime("created_at"),
         })
@@ -534,7 +531,6 @@ impl<'a> Row<'a> {
             client_phones: self.phones_in(&self.rows.columns.client_phones),
             product_group: self.shared("product_group", shared),
             product: self.shared("product", shared),
-            contract_no: self.text("contract_no"),
             contacts: Vec::new(),
             link: LinkMethod::None,
         }
@@ -542,7 +538,6 @@ impl<'a> Row<'a> {
 
     fn application(&self, params: &Params, shared: &mut Shared) -> Application {
         let active = fold_phrase(self.str("active"));
-        let birthday_raw = self.text("birthday");
         Application {
             at: self.at,
             app_no: self.text("app_no"),
@@ -550,8 +545,7 @@ impl<'a> Row<'a> {
             status: self.shared("status", shared),
             snils: self.text("snils"),
             emails: self.emails(),
-            birthday: check_birthday(&birthday_raw, self.rows.opts.today, &self.rows.birthdays),
-            birthday_raw,
+            birthday: self.birthday(),
             phones: self.phones(),
             source: self.shared("source", shared),
             submitted_at: self.datetime("submitted_at"),
@@ -562,7 +556,6 @@ impl<'a> Row<'a> {
     fn client(&self) -> Client {
         Client {
             at: self.at,
-            contract_no: self.text("contract_no"),
             phones: self.phones(),
         }
     }

@@ -91,16 +91,19 @@ pub struct Contact {
     pub at: At,
     pub id: CompactString,
     pub responsible: Arc<str>,
-    pub birthday_raw: CompactString,
     pub birthday: Birthday,
     pub phones: Vec<Phone>,
     pub emails: Vec<Email>,
-    pub tags: Vec<CompactString>,
     pub is_partner: bool,
     pub created_at: Option<NaiveDateTime>,
 }
 
 impl Contact {
+    /// `День рождения` as written.
+    pub fn birthday_raw<'a>(&self, ds: &'a Dataset) -> &'a str {
+        ds.text(self.at, "birthday")
+    }
+
     /// The card title (`Полное имя контакта`), spaces collapsed.
     pub fn title<'a>(&self, ds: &'a Dataset) -> Cow<'a, str> {
         clean_display(ds.text(self.at, "title"))
@@ -177,13 +180,17 @@ pub struct Deal {
     pub client_phones: Vec<Phone>,
     pub product_group: Arc<str>,
     pub product: Arc<str>,
-    pub contract_no: CompactString,
     /// Resolved links to `Dataset::contacts`.
     pub contacts: Vec<usize>,
     pub link: LinkMethod,
 }
 
 impl Deal {
+    /// `Номер договора`.
+    pub fn contract_no<'a>(&self, ds: &'a Dataset) -> &'a str {
+        ds.text(self.at, "contract_no")
+    }
+
     /// IDs from `ID контакта` (several when the cell holds several).
     pub fn contact_ids<'a>(&self, ds: &'a Dataset) -> impl Iterator<Item = &'a str> + 'a {
         contact_ids(ds.text(self.at, "contact_id"))
@@ -214,7 +221,6 @@ pub struct Application {
     pub status: Arc<str>,
     pub snils: CompactString,
     pub emails: Vec<Email>,
-    pub birthday_raw: CompactString,
     pub birthday: Birthday,
     pub phones: Vec<Phone>,
     pub source: Arc<str>,
@@ -223,6 +229,11 @@ pub struct Application {
 }
 
 impl Application {
+    /// `Дата рождения` as written.
+    pub fn birthday_raw<'a>(&self, ds: &'a Dataset) -> &'a str {
+        ds.text(self.at, "birthday")
+    }
+
     /// The applicant's `ФИО`.
     pub fn fio<'a>(&self, ds: &'a Dataset) -> &'a str {
         ds.text(self.at, "fio")
@@ -233,11 +244,15 @@ impl Application {
 #[derive(Debug, Clone)]
 pub struct Client {
     pub at: At,
-    pub contract_no: CompactString,
     pub phones: Vec<Phone>,
 }
 
 impl Client {
+    /// `Номер договора`.
+    pub fn contract_no<'a>(&self, ds: &'a Dataset) -> &'a str {
+        ds.text(self.at, "contract_no")
+    }
+
     /// The client's name.
     pub fn name<'a>(&self, ds: &'a Dataset) -> &'a str {
         ds.text(self.at, "client_name")

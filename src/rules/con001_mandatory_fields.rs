@@ -154,18 +154,18 @@ fn missing_phone(ctx: &Context, c: &Contact) -> Option<Missing> {
 
 fn missing_birthday(ctx: &Context, c: &Contact) -> Option<Missing> {
     let field = ctx.ds.label(c.at, "birthday");
-    if is_blank(&c.birthday_raw) {
+    if is_blank(c.birthday_raw(ctx.ds)) {
         return Some(Missing {
             field,
-            value: c.birthday_raw.to_string(),
+            value: c.birthday_raw(ctx.ds).to_string(),
             text: "дата рождения".into(),
         });
     }
     let problem = birthday::problem(&c.birthday, &ctx.ds.birthdays)?;
     Some(Missing {
         field,
-        value: c.birthday_raw.to_string(),
-        text: format!("дата рождения («{}» {problem})", c.birthday_raw),
+        value: c.birthday_raw(ctx.ds).to_string(),
+        text: format!("дата рождения («{}» {problem})", c.birthday_raw(ctx.ds)),
     })
 }
 

@@ -31,7 +31,7 @@ use crate::normalize::text::is_blank;
 
 pub fn check(ctx: &Context, rule: &Rule, out: &mut Vec<Finding>) {
     for c in &ctx.ds.contacts {
-        if is_blank(&c.birthday_raw) {
+        if is_blank(c.birthday_raw(ctx.ds)) {
             continue;
         }
         let Some(problem) = problem(&c.birthday, &ctx.ds.birthdays) else {
@@ -39,8 +39,8 @@ pub fn check(ctx: &Context, rule: &Rule, out: &mut Vec<Finding>) {
         };
         out.push(Finding {
             field: ctx.ds.label(c.at, "birthday"),
-            value: c.birthday_raw.to_string(),
-            message: format!("Дата рождения «{}» {problem}", c.birthday_raw),
+            value: c.birthday_raw(ctx.ds).to_string(),
+            message: format!("Дата рождения «{}» {problem}", c.birthday_raw(ctx.ds)),
             fix: "Уточните у клиента настоящую дату рождения и внесите её как ДД.ММ.ГГГГ; \
                   если её не узнать, очистите поле, а не оставляйте ненастоящую дату"
                 .into(),

@@ -96,7 +96,7 @@ fn matched_value(ctx: &Context, cluster: &Cluster, m: &Member) -> (String, Strin
         }
     }
     if m.matched_on.contains(Fields::BIRTHDAY) {
-        return (ds.label(c.at, "birthday"), c.birthday_raw.to_string());
+        return (ds.label(c.at, "birthday"), c.birthday_raw(ds).to_string());
     }
     let field = if c.fio(ds).is_some_and(|f| !f.trim().is_empty()) {
         "fio"
