@@ -13,7 +13,7 @@ use crate::dedupe::{
     Columns, Fields, Member,
 };
 use crate::error::{Error, ExitCode, Result};
-use crate::model::{Dataset, Phone};
+use crate::model::{At, Dataset, Phone};
 use crate::normalize::email::split_email_cell;
 use crate::normalize::phone::{normalize_phone, split_phone_cell, PhoneOptions};
 use crate::output::mask::{mask_birthday, mask_email, mask_phone};
@@ -290,12 +290,19 @@ fn shared_phone_columns<'a>(ds: &'a Dataset, c: &Cluster, m: &Member) -> Vec<&'a
     if !m.matched_on.contains(Fields::PHONE) {
         return Vec::new();
     }
-    let phones = |x: &Member| -> &'a [Phone] {
+    let record = |x: &Member| -> (At, &'a [Phone]) {
         match c.entity {
-            Entity::Application => &ds.applications[x.index].phones,
-            _ => &ds.contacts[x.index].phones,
+            Entity::Application => {
+                let a = &ds.applications[x.index];
+                (a.at, &a.phones)
+            }
+            _ => {
+                let c = &ds.contacts[x.index];
+                (c.at, &c.phones)
+            }
         }
     };
+    let phones = |x: &Member| record(x).1;
     let others: Vec<String> = c
         .members
         .iter()
@@ -305,7 +312,7 @@ fn shared_phone_columns<'a>(ds: &'a Dataset, c: &Cluster, m: &Member) -> Vec<&'a
     phones(m)
         .iter()
         .filter(|p| phone_key(p).is_some_and(|k| others.contains(&k)))
-        .map(|p| &*p.column)
+        .map(|p| ds.header(record(m).0, p.column))
         .collect()
 }
 

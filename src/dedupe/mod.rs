@@ -613,7 +613,7 @@ mod tests {
         let key = |raw: &str| {
             phone_key(&Phone {
                 norm: normalize_phone(raw, &PhoneOptions::default()),
-                column: "Телефон".into(),
+                column: 0,
             })
         };
         assert_eq!(key("8 (921) 123-45-67").as_deref(), Some("+79211234567"));

@@ -87,6 +87,7 @@ impl Planner<'_> {
         let mut lines = Vec::with_capacity(c.phones.len());
         for item in &c.phones {
             let raw = item.norm.raw.as_str();
+            let column = self.ds.header(c.at, item.column);
             let decision = match item.e164().and_then(|e| decisions.get(e).map(|d| (e, d))) {
                 None => Decision::new(
                     Action::Review,
@@ -99,19 +100,12 @@ impl Planner<'_> {
                         ..d.clone()
                     },
                     None => {
-                        first_seen.insert(e, (&*item.column, raw));
+                        first_seen.insert(e, (column, raw));
                         d.clone()
                     }
                 },
             };
-            lines.push(self.line(
-                c,
-                p,
-                item.e164().unwrap_or(raw),
-                &item.column,
-                raw,
-                decision,
-            ));
+            lines.push(self.line(c, p, item.e164().unwrap_or(raw), column, raw, decision));
         }
         lines
     }

@@ -115,7 +115,7 @@ pub fn lookup(ds: &Dataset, params: &Params, query: &str, phone: &str) -> Lookup
                 ContactHit {
                     id: c.id.to_string(),
                     name: display_name(ds, c),
-                    column: p.column.to_string(),
+                    column: ds.header(c.at, p.column).to_string(),
                     partner: c.is_partner,
                     file: ds.file(c.at).to_string(),
                     row: c.at.row_number(),
@@ -152,10 +152,10 @@ fn places(
         out.push(format!("card of its contact {}", ds.contacts[*c].id));
     }
     for p in d.phones.iter().filter(|p| p.e164() == Some(phone)) {
-        out.push(format!("contact phone «{}»", p.column));
+        out.push(format!("contact phone «{}»", ds.header(d.at, p.column)));
     }
     for p in d.client_phones.iter().filter(|p| p.e164() == Some(phone)) {
-        out.push(format!("client phone «{}»", p.column));
+        out.push(format!("client phone «{}»", ds.header(d.at, p.column)));
     }
     for (n, note) in ds.notes(d).enumerate() {
         if mentions(note).iter().any(|m| m.e164 == phone) {

@@ -150,7 +150,7 @@ pub fn verify_conservation(ds: &Dataset, lines: &[PlanLine]) -> Result<(), Strin
         let items: Vec<(&str, &str)> = c
             .phones
             .iter()
-            .map(|p| (&*p.column, p.norm.raw.as_str()))
+            .map(|p| (ds.header(c.at, p.column), p.norm.raw.as_str()))
             .collect();
         let got: Vec<(&str, &str)> = planned
             .iter()

@@ -51,7 +51,7 @@ fn row(ds: &Dataset, c: &Contact, columns: &[String]) -> Vec<String> {
         let cell: Vec<String> = c
             .phones
             .iter()
-            .filter(|p| *p.column == **h)
+            .filter(|p| ds.header(c.at, p.column) == h)
             .filter_map(|p| p.e164().map(str::to_string))
             .collect();
         row.push(cell.join(", "));
@@ -61,7 +61,11 @@ fn row(ds: &Dataset, c: &Contact, columns: &[String]) -> Vec<String> {
         .iter()
         .filter_map(|p| {
             let ext = p.norm.extension.as_deref()?;
-            Some(format!("{}: {} доб. {ext}", p.column, p.e164()?))
+            Some(format!(
+                "{}: {} доб. {ext}",
+                ds.header(c.at, p.column),
+                p.e164()?
+            ))
         })
         .collect();
     row.push(extensions.join("; "));
@@ -69,7 +73,7 @@ fn row(ds: &Dataset, c: &Contact, columns: &[String]) -> Vec<String> {
         .phones
         .iter()
         .filter(|p| p.e164().is_none())
-        .map(|p| format!("{}: {}", p.column, p.norm.raw))
+        .map(|p| format!("{}: {}", ds.header(c.at, p.column), p.norm.raw))
         .collect();
     row.push(unparsed.join("; "));
     row

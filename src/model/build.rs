@@ -173,12 +173,6 @@ fn build_source(
     let rows = Rows {
         source,
         picked,
-        labels: source
-            .mapping
-            .headers
-            .iter()
-            .map(|h| Arc::from(h.as_str()))
-            .collect(),
         columns: Columns::of(&source.mapping),
         opts,
         birthdays,
@@ -358,8 +352,6 @@ impl<'a> Picked<'a> {
 struct Rows<'a> {
     source: &'a Source,
     picked: Picked<'a>,
-    /// The headers, shared by the phones and e-mails found under them.
-    labels: Vec<Arc<str>>,
     columns: Columns,
     opts: &'a LoadOptions,
     birthdays: BirthdayRules,
@@ -453,7 +445,7 @@ impl<'a> Row<'a> {
             for piece in split_phone_cell(cell) {
                 out.push(Phone {
                     norm: normalize_phone(piece, &self.rows.opts.phone),
-                    column: self.rows.labels[c].clone(),
+                    column: c as u32,
                 });
             }
         }
@@ -478,7 +470,7 @@ impl<'a> Row<'a> {
                     raw: piece.into(),
                     valid: is_valid_email(&address),
                     address: address.into(),
-                    column: self.rows.labels[c].clone(),
+                    column: c as u32,
                 });
             }
         }

@@ -12,7 +12,6 @@ use std::sync::Arc;
 
 use chrono::{NaiveDate, NaiveDateTime};
 use compact_str::CompactString;
-use serde::Serialize;
 
 pub use build::{contact_ids, list_items, load, load_selected, LoadOptions, Loaded, Select};
 pub use links::{LinkMethod, LinkStats};
@@ -66,8 +65,8 @@ impl At {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Phone {
     pub norm: NormalizedPhone,
-    /// The source header (shared by every phone of the column).
-    pub column: Arc<str>,
+    /// The source column, by index: its header is [`Dataset::header`].
+    pub column: u32,
 }
 
 impl Phone {
@@ -77,13 +76,14 @@ impl Phone {
 }
 
 /// An e-mail item from one cell.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Email {
     pub raw: CompactString,
     /// Trimmed and lowercased.
     pub address: CompactString,
     pub valid: bool,
-    pub column: Arc<str>,
+    /// The source column, by index: its header is [`Dataset::header`].
+    pub column: u32,
 }
 
 #[derive(Debug, Clone)]
@@ -295,6 +295,11 @@ impl Dataset {
     /// The file name of a record's source.
     pub fn file(&self, at: At) -> &str {
         &self.source(at).table.name
+    }
+
+    /// The header of a column of a record's file (a phone's or an e-mail's column).
+    pub fn header(&self, at: At, column: u32) -> &str {
+        &self.source(at).mapping.headers[column as usize]
     }
 
     /// A canonical field's text in a record's row: the first non-empty of the field's columns,

@@ -143,7 +143,7 @@ fn missing_phone(ctx: &Context, c: &Contact) -> Option<Missing> {
         .map(|p| format!("«{}»", p.norm.raw))
         .collect();
     Some(Missing {
-        field: first.column.to_string(),
+        field: ctx.ds.header(c.at, first.column).to_string(),
         value: first.norm.raw.to_string(),
         text: format!(
             "телефон (нет ни одного корректного номера: {})",

@@ -20,7 +20,7 @@
 //!   +7 9XX XXX-XX-XX. If a mobile number was typed into another phone field, move it.
 
 use super::{Context, Finding, Rule};
-use crate::model::{Contact, Phone};
+use crate::model::{Contact, Dataset, Phone};
 use crate::profile::Kind;
 
 const FIELD: &str = "phone_mobile";
@@ -49,7 +49,7 @@ pub fn check(ctx: &Context, rule: &Rule, out: &mut Vec<Finding>) {
             field: label.clone(),
             value: raws.join(", "),
             message,
-            fix: fix(c, &label),
+            fix: fix(ctx.ds, c, &label),
             ..ctx.finding(rule, c.at, &c.id, &c.responsible)
         });
     }
@@ -57,28 +57,24 @@ pub fn check(ctx: &Context, rule: &Rule, out: &mut Vec<Finding>) {
 
 /// The phone items read from the contact's mobile column(s).
 fn mobile_items<'c>(ctx: &Context, c: &'c Contact) -> Vec<&'c Phone> {
-    let mapping = &ctx.ds.source(c.at).mapping;
-    let headers: Vec<&str> = mapping
-        .columns(FIELD)
-        .iter()
-        .map(|&i| mapping.headers[i].as_str())
-        .collect();
+    let columns = ctx.ds.source(c.at).mapping.columns(FIELD);
     c.phones
         .iter()
-        .filter(|p| headers.contains(&&*p.column))
+        .filter(|p| columns.contains(&(p.column as usize)))
         .collect()
 }
 
 /// Move a valid mobile number from another column, else ask the client.
-fn fix(c: &Contact, label: &str) -> String {
+fn fix(ds: &Dataset, c: &Contact, label: &str) -> String {
     let elsewhere = c
         .phones
         .iter()
-        .filter(|p| *p.column != *label)
-        .find_map(|p| {
+        .map(|p| (p, ds.header(c.at, p.column)))
+        .filter(|&(_, column)| column != label)
+        .find_map(|(p, column)| {
             p.e164()
                 .filter(|e| e.starts_with("+79"))
-                .map(|e| (e, &p.column))
+                .map(|e| (e, column))
         });
     match elsewhere {
         Some((number, column)) => {

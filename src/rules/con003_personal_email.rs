@@ -43,11 +43,10 @@ pub fn check(ctx: &Context, rule: &Rule, out: &mut Vec<Finding>) {
 
 /// Whether any e-mail item was read from the contact's personal e-mail column(s).
 fn has_personal_email(ctx: &Context, c: &Contact) -> bool {
-    let mapping = &ctx.ds.source(c.at).mapping;
-    let columns = mapping.columns(FIELD);
+    let columns = ctx.ds.source(c.at).mapping.columns(FIELD);
     c.emails
         .iter()
-        .any(|e| columns.iter().any(|&i| mapping.headers[i] == *e.column))
+        .any(|e| columns.contains(&(e.column as usize)))
 }
 
 #[cfg(test)]

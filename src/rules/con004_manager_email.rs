@@ -55,13 +55,13 @@ pub fn check(ctx: &Context, rule: &Rule, out: &mut Vec<Finding>) {
                 }
             })
             .collect();
+        let column = ctx.ds.header(c.at, first.column);
         out.push(Finding {
-            field: first.column.to_string(),
+            field: column.to_string(),
             value: first.raw.to_string(),
             message: format!("В карточке клиента e-mail менеджера: {}", listed.join(", ")),
             fix: format!(
-                "Удалите адрес менеджера из поля «{}» и внесите e-mail самого клиента (правило 4)",
-                first.column
+                "Удалите адрес менеджера из поля «{column}» и внесите e-mail самого клиента (правило 4)"
             ),
             ..ctx.finding(rule, c.at, &c.id, &c.responsible)
         });

@@ -33,9 +33,10 @@ use crate::normalize::phone::PhoneProblem;
 pub fn check(ctx: &Context, rule: &Rule, out: &mut Vec<Finding>) {
     for c in &ctx.ds.contacts {
         for p in c.phones.iter().filter(|p| !p.norm.is_valid()) {
-            let (message, fix) = explain(p);
+            let column = ctx.ds.header(c.at, p.column);
+            let (message, fix) = explain(p, column);
             out.push(Finding {
-                field: p.column.to_string(),
+                field: column.to_string(),
                 value: p.norm.raw.to_string(),
                 message,
                 fix,
@@ -46,9 +47,8 @@ pub fn check(ctx: &Context, rule: &Rule, out: &mut Vec<Finding>) {
 }
 
 /// The message and the fix for an invalid phone item.
-fn explain(p: &Phone) -> (String, String) {
+fn explain(p: &Phone, column: &str) -> (String, String) {
     let raw = &p.norm.raw;
-    let column = &p.column;
     let correct = format!("Исправьте номер в поле «{column}» на полный: +7 XXX XXX-XX-XX");
     match p.norm.problem.unwrap_or(PhoneProblem::Invalid) {
         PhoneProblem::Placeholder => (

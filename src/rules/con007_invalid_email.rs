@@ -24,13 +24,13 @@ use super::{Context, Finding, Rule};
 pub fn check(ctx: &Context, rule: &Rule, out: &mut Vec<Finding>) {
     for c in &ctx.ds.contacts {
         for e in c.emails.iter().filter(|e| !e.valid) {
+            let column = ctx.ds.header(c.at, e.column);
             out.push(Finding {
-                field: e.column.to_string(),
+                field: column.to_string(),
                 value: e.raw.to_string(),
                 message: format!("Некорректный e-mail «{}»: {}", e.raw, reason(&e.address)),
                 fix: format!(
-                    "Исправьте адрес в поле «{}» (вид имя@домен.ru) или уточните его у клиента",
-                    e.column
+                    "Исправьте адрес в поле «{column}» (вид имя@домен.ru) или уточните его у клиента"
                 ),
                 ..ctx.finding(rule, c.at, &c.id, &c.responsible)
             });

@@ -92,7 +92,10 @@ fn matched_value(ctx: &Context, cluster: &Cluster, m: &Member) -> (String, Strin
                     .any(|o| o.phones.iter().any(|q| phone_key(q) == key))
         });
         if let Some(p) = shared {
-            return (p.column.to_string(), p.norm.raw.to_string());
+            return (
+                ds.header(c.at, p.column).to_string(),
+                p.norm.raw.to_string(),
+            );
         }
     }
     if m.matched_on.contains(Fields::BIRTHDAY) {
