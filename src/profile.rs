@@ -2,10 +2,10 @@
 //! fields, and the format detection built on them.
 
 use std::collections::BTreeMap;
-
-use foldhash::HashMap;
 use std::fmt;
 use std::path::Path;
+
+use foldhash::HashMap;
 
 use serde::{Deserialize, Serialize};
 

@@ -302,17 +302,17 @@ fn shared_phone_columns<'a>(ds: &'a Dataset, c: &Cluster, m: &Member) -> Vec<&'a
             }
         }
     };
-    let phones = |x: &Member| record(x).1;
     let others: Vec<String> = c
         .members
         .iter()
         .filter(|o| o.index != m.index)
-        .flat_map(|o| phones(o).iter().filter_map(phone_key))
+        .flat_map(|o| record(o).1.iter().filter_map(phone_key))
         .collect();
-    phones(m)
+    let (at, phones) = record(m);
+    phones
         .iter()
         .filter(|p| phone_key(p).is_some_and(|k| others.contains(&k)))
-        .map(|p| ds.header(record(m).0, p.column))
+        .map(|p| ds.header(at, p.column))
         .collect()
 }
 

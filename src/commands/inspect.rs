@@ -5,7 +5,7 @@ use std::io::Write;
 
 use serde::Serialize;
 
-use super::{load_all, report_skipped, Global, InputArgs};
+use super::{report_skipped, Global, InputArgs};
 use crate::error::{Error, ExitCode, Result};
 use crate::model::{self, LoadOptions, Source};
 use crate::normalize::phone::PhoneOptions;
@@ -124,12 +124,7 @@ pub fn run(args: Args, global: &Global) -> Result<ExitCode> {
         today: chrono::Local::now().date_naive(),
     };
     // Kept until the process exits, as `load_inputs` does.
-    let loaded: &'static _ = Box::leak(Box::new(load_all(
-        &args.input.paths,
-        &rules,
-        &options,
-        None,
-    )?));
+    let loaded: &'static _ = Box::leak(Box::new(model::load(&args.input.paths, &rules, &options)?));
     let mut reports: Vec<FileReport> = loaded.dataset.sources.iter().map(FileReport::of).collect();
     reports.extend(loaded.errors.iter().map(FileReport::failed));
     reports.sort_by(|a, b| a.file.cmp(&b.file));

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 
 use crate::error::{Error, Result};
-use crate::model::{self, Dataset, LoadOptions, Loaded, Select};
+use crate::model::{self, Dataset, LoadOptions, Select};
 use crate::normalize::date::parse_datetime;
 use crate::normalize::phone::PhoneOptions;
 use crate::output::atomic::OutputPolicy;
@@ -117,23 +117,6 @@ impl OutputArgs {
     }
 }
 
-/// Reads every input: files as given, folders into the export files they hold. A path that does
-/// not exist or a folder without any export file is an error (exit 3); a file that cannot be
-/// read or recognised is listed in [`Loaded::errors`] and the others are read.
-pub fn load_all(
-    paths: &[PathBuf],
-    rules: &RuleSet,
-    options: &LoadOptions,
-    select: Option<&dyn Select>,
-) -> Result<Loaded> {
-    for dir in paths.iter().filter(|p| p.is_dir()) {
-        if crate::read::collect_inputs(std::slice::from_ref(dir))?.is_empty() {
-            return Err(Error::NoExports { dir: dir.clone() });
-        }
-    }
-    model::load_selected(paths, rules, options, select)
-}
-
 /// Reports the inputs that were skipped, one `crmclean: skipped: FILE: reason` line each on
 /// stderr (also with `--quiet`: a skipped file is an error, not chatter).
 pub fn report_skipped(errors: &[Error]) {
@@ -176,7 +159,7 @@ pub fn load_selected_inputs(
         },
         today,
     };
-    let mut loaded = load_all(&inputs.paths, rules, &options, select)?;
+    let mut loaded = model::load_selected(&inputs.paths, rules, &options, select)?;
     spinner.finish_and_clear();
     if loaded.dataset.sources.is_empty() && loaded.errors.len() == 1 {
         return Err(loaded.errors.remove(0));

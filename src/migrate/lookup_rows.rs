@@ -15,9 +15,8 @@
 //! are resolved per deal against all contacts, so a kept deal links as in a full load: the
 //! lookup over the kept rows equals the lookup over all of them (tests compare the two).
 
-use std::collections::HashSet;
-
 use aho_corasick::AhoCorasick;
+use foldhash::HashSet;
 use rayon::prelude::*;
 
 use super::contract_key;
@@ -94,7 +93,7 @@ impl<'a> Wanted<'a> {
                 .filter(|c| c.valid_phones().any(|p| set.contains(p)))
                 .collect()
         };
-        let mut targets: HashSet<&str> = HashSet::from([phone]);
+        let mut targets: HashSet<&str> = [phone].into_iter().collect();
         let partners = holding(&targets).into_iter().filter(|c| c.is_partner);
         targets.extend(partners.flat_map(Contact::valid_phones));
         let people = holding(&targets);

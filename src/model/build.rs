@@ -41,8 +41,9 @@ pub struct Loaded {
     pub errors: Vec<Error>,
 }
 
-/// Reads, detects and normalises every input. Files that fail are reported in `errors`; the
-/// run goes on with the rest. Each file's records are built as soon as it is read, so a small
+/// Reads, detects and normalises every input: files as given, folders into the export files
+/// they hold. A path that does not exist or a folder without any export file is an error;
+/// files that fail are reported in `errors`, and the run goes on with the rest. Each file's records are built as soon as it is read, so a small
 /// file's records are ready while a big one is still being parsed.
 pub fn load(paths: &[PathBuf], rules: &RuleSet, opts: &LoadOptions) -> Result<Loaded> {
     load_selected(paths, rules, opts, None)
@@ -562,20 +563,24 @@ impl<'a> Row<'a> {
 
 /// The items of a list cell (`Теги`, `Сделки`): split on `,` `;` and newlines, trimmed.
 pub fn list_items(cell: &str) -> impl Iterator<Item = &str> {
-    cell.split([',', ';', '\n'])
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
+    split_items(cell, &[',', ';', '\n'])
 }
 
-/// The contact IDs of an `ID контакта` cell (several when it holds several).
+/// The contact IDs of an `ID контакта` cell (several when it holds several): split like a list
+/// and on spaces.
 pub fn contact_ids(cell: &str) -> impl Iterator<Item = &str> {
-    cell.split([',', ';', ' ', '\n'])
+    split_items(cell, &[',', ';', ' ', '\n'])
+}
+
+/// The non-empty pieces of a cell between separators, trimmed.
+fn split_items<'a>(cell: &'a str, separators: &'a [char]) -> impl Iterator<Item = &'a str> {
+    cell.split(separators)
         .map(str::trim)
         .filter(|s| !s.is_empty())
 }
 
 /// The vector without spare room. A vector grows to room for four items at its first push, and
-/// most records have one phone, e-mail or tag: this saves hundreds of bytes per record.
+/// most records have one phone or e-mail: this saves hundreds of bytes per record.
 fn compact<T>(mut items: Vec<T>) -> Vec<T> {
     items.shrink_to_fit();
     items

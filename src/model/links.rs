@@ -4,7 +4,7 @@
 use foldhash::{HashMap, HashMapExt, HashSet};
 use serde::Serialize;
 
-use super::Dataset;
+use super::{Dataset, Deal};
 use crate::normalize::name::name_key;
 
 /// How a deal's contact was found.
@@ -42,12 +42,16 @@ pub(super) fn resolve(ds: &mut Dataset) {
             .filter(|(_, c)| !c.id.is_empty())
             .map(|(i, c)| (c.id.as_str(), i)),
     );
-    // The other two indexes hold only what some deal will ask them: on a big export most
-    // deals name their contact by ID, and full indexes would cost hundreds of megabytes.
-    let refs_asked: HashSet<&str> = ds
+    // The other two indexes hold only what some deal without contact IDs will ask them: on a
+    // big export most deals name their contact by ID, and full indexes would cost hundreds of
+    // megabytes.
+    let without_ids: Vec<&Deal> = ds
         .deals
         .iter()
         .filter(|d| d.contact_ids(ds).next().is_none())
+        .collect();
+    let refs_asked: HashSet<&str> = without_ids
+        .iter()
         .flat_map(|d| [d.id.as_str(), d.name(ds)])
         .filter(|r| !r.is_empty())
         .collect();
@@ -57,15 +61,12 @@ pub(super) fn resolve(ds: &mut Dataset) {
             by_deal_ref.entry(r).or_default().push(i);
         }
     }
-    let names_asked: HashSet<String> = ds
-        .deals
+    let names_asked: HashSet<String> = without_ids
         .iter()
-        .filter(|d| {
-            d.contact_ids(ds).next().is_none()
-                && !by_deal_ref.contains_key(d.id.as_str())
-                && !d.contact_name(ds).is_empty()
-        })
-        .map(|d| name_key(d.contact_name(ds)))
+        .filter(|d| !by_deal_ref.contains_key(d.id.as_str()))
+        .map(|d| d.contact_name(ds))
+        .filter(|name| !name.is_empty())
+        .map(name_key)
         .collect();
     let mut by_name_phone: HashMap<(String, &str), Vec<usize>> = HashMap::new();
     // (no deal asks: spare the name keys of every contact)
@@ -86,18 +87,19 @@ pub(super) fn resolve(ds: &mut Dataset) {
         let mut found: Vec<usize> = Vec::new();
         let mut method = super::LinkMethod::None;
         let mut ids = d.contact_ids(ds).peekable();
+        let contact_name = d.contact_name(ds);
+        let names_contact = ids.peek().is_some() || !contact_name.is_empty();
         if ids.peek().is_some() {
             found = ids.filter_map(|id| by_id.get(id).copied()).collect();
             method = LinkMethod::ContactId;
         } else if let Some(cs) = by_deal_ref.get(d.id.as_str()).or_else(|| {
-            by_deal_ref
-                .get(d.name(ds))
-                .filter(|_| !d.name(ds).is_empty())
+            let name = d.name(ds);
+            by_deal_ref.get(name).filter(|_| !name.is_empty())
         }) {
             found = cs.clone();
             method = LinkMethod::DealsColumn;
-        } else if !d.contact_name(ds).is_empty() {
-            let key = name_key(d.contact_name(ds));
+        } else if !contact_name.is_empty() {
+            let key = name_key(contact_name);
             for p in d.phones.iter().filter_map(|p| p.e164()) {
                 if let Some(cs) = by_name_phone.get(&(key.clone(), p)) {
                     found.extend(cs);
@@ -107,7 +109,6 @@ pub(super) fn resolve(ds: &mut Dataset) {
             found.dedup();
             method = LinkMethod::NamePhone;
         }
-        let names_contact = d.contact_ids(ds).next().is_some() || !d.contact_name(ds).is_empty();
         if found.is_empty() {
             if !names_contact {
                 stats.without_contact += 1;

@@ -47,6 +47,21 @@ fn first_filled<'a>(row: &read::Row<'a>, columns: &[usize]) -> &'a str {
         .unwrap_or("")
 }
 
+/// Methods that read a record's free texts, each one canonical field, from the record's row
+/// ([`Dataset::text`]) instead of keeping copies.
+macro_rules! row_texts {
+    ($record:ty { $($(#[doc = $doc:literal])* $method:ident: $field:literal,)+ }) => {
+        impl $record {
+            $(
+                $(#[doc = $doc])*
+                pub fn $method<'a>(&self, ds: &'a Dataset) -> &'a str {
+                    ds.text(self.at, $field)
+                }
+            )+
+        }
+    };
+}
+
 /// Where a record came from: the source index and the 0-based data row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct At {
@@ -98,12 +113,16 @@ pub struct Contact {
     pub created_at: Option<NaiveDateTime>,
 }
 
-impl Contact {
+row_texts!(Contact {
+    /// `Имя`.
+    first_name: "first_name",
+    /// `Фамилия`.
+    last_name: "last_name",
     /// `День рождения` as written.
-    pub fn birthday_raw<'a>(&self, ds: &'a Dataset) -> &'a str {
-        ds.text(self.at, "birthday")
-    }
+    birthday_raw: "birthday",
+});
 
+impl Contact {
     /// The card title (`Полное имя контакта`), spaces collapsed.
     pub fn title<'a>(&self, ds: &'a Dataset) -> Cow<'a, str> {
         clean_display(ds.text(self.at, "title"))
@@ -112,14 +131,6 @@ impl Contact {
     /// The card body's `ФИО` field; `None` when the export has no such column.
     pub fn fio<'a>(&self, ds: &'a Dataset) -> Option<&'a str> {
         ds.has(self.at, "fio").then(|| ds.text(self.at, "fio"))
-    }
-
-    pub fn first_name<'a>(&self, ds: &'a Dataset) -> &'a str {
-        ds.text(self.at, "first_name")
-    }
-
-    pub fn last_name<'a>(&self, ds: &'a Dataset) -> &'a str {
-        ds.text(self.at, "last_name")
     }
 
     /// Deal IDs or names from the contacts export's `Сделки` column.
@@ -185,30 +196,21 @@ pub struct Deal {
     pub link: LinkMethod,
 }
 
-impl Deal {
+row_texts!(Deal {
+    /// `Название сделки`.
+    name: "name",
+    /// The main contact's name as the deals export repeats it.
+    contact_name: "contact_name",
+    /// The object's address.
+    address: "address",
     /// `Номер договора`.
-    pub fn contract_no<'a>(&self, ds: &'a Dataset) -> &'a str {
-        ds.text(self.at, "contract_no")
-    }
+    contract_no: "contract_no",
+});
 
+impl Deal {
     /// IDs from `ID контакта` (several when the cell holds several).
     pub fn contact_ids<'a>(&self, ds: &'a Dataset) -> impl Iterator<Item = &'a str> + 'a {
         contact_ids(ds.text(self.at, "contact_id"))
-    }
-
-    /// `Название сделки`.
-    pub fn name<'a>(&self, ds: &'a Dataset) -> &'a str {
-        ds.text(self.at, "name")
-    }
-
-    /// The main contact's name as the deals export repeats it.
-    pub fn contact_name<'a>(&self, ds: &'a Dataset) -> &'a str {
-        ds.text(self.at, "contact_name")
-    }
-
-    /// The object's address.
-    pub fn address<'a>(&self, ds: &'a Dataset) -> &'a str {
-        ds.text(self.at, "address")
     }
 }
 
@@ -228,17 +230,12 @@ pub struct Application {
     pub responsible: Arc<str>,
 }
 
-impl Application {
-    /// `Дата рождения` as written.
-    pub fn birthday_raw<'a>(&self, ds: &'a Dataset) -> &'a str {
-        ds.text(self.at, "birthday")
-    }
-
+row_texts!(Application {
     /// The applicant's `ФИО`.
-    pub fn fio<'a>(&self, ds: &'a Dataset) -> &'a str {
-        ds.text(self.at, "fio")
-    }
-}
+    fio: "fio",
+    /// `Дата рождения` as written.
+    birthday_raw: "birthday",
+});
 
 /// A row of the company's client register.
 #[derive(Debug, Clone)]
@@ -247,21 +244,14 @@ pub struct Client {
     pub phones: Vec<Phone>,
 }
 
-impl Client {
+row_texts!(Client {
     /// `Номер договора`.
-    pub fn contract_no<'a>(&self, ds: &'a Dataset) -> &'a str {
-        ds.text(self.at, "contract_no")
-    }
-
+    contract_no: "contract_no",
     /// The client's name.
-    pub fn name<'a>(&self, ds: &'a Dataset) -> &'a str {
-        ds.text(self.at, "client_name")
-    }
-
-    pub fn address<'a>(&self, ds: &'a Dataset) -> &'a str {
-        ds.text(self.at, "address")
-    }
-}
+    name: "client_name",
+    /// The object's address.
+    address: "address",
+});
 
 #[derive(Debug, Clone)]
 pub struct Manager {

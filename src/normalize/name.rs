@@ -68,13 +68,10 @@ fn lowercase(s: &str) -> String {
     }
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
-        match c {
-            'A'..='Z' => out.push(c.to_ascii_lowercase()),
-            'А'..='Я' => out.push(char::from_u32(c as u32 + 0x20).unwrap_or(c)),
-            'Ё' => out.push('ё'),
-            'а'..='я' | 'ё' => out.push(c),
-            _ if c.is_ascii() => out.push(c),
-            _ => out.extend(c.to_lowercase()),
+        match text::lower_letter(c) {
+            Some(lower) => out.push(lower),
+            None if c.is_ascii() => out.push(c),
+            None => out.extend(c.to_lowercase()),
         }
     }
     out

@@ -24,11 +24,10 @@ pub fn fold_phrase(s: &str) -> String {
     };
     for c in s.chars() {
         // Latin and Russian letters and ASCII without the Unicode tables: notes are mostly these.
-        match c {
-            'a'..='z' | '0'..='9' | 'а'..='я' => out.push(c),
-            'A'..='Z' => out.push(c.to_ascii_lowercase()),
-            'А'..='Я' => out.push(char::from_u32(c as u32 + 0x20).unwrap_or(c)),
-            'ё' | 'Ё' => out.push('е'),
+        match (c, lower_letter(c)) {
+            (_, Some('ё')) => out.push('е'),
+            (_, Some(lower)) => out.push(lower),
+            ('0'..='9', _) => out.push(c),
             _ if c.is_ascii() => gap(&mut out),
             _ => {
                 for c in c.to_lowercase() {
@@ -47,20 +46,28 @@ pub fn fold_phrase(s: &str) -> String {
     out
 }
 
+/// The lowercase of a Latin or Russian letter, without the Unicode tables; `None` for any other
+/// character.
+pub fn lower_letter(c: char) -> Option<char> {
+    match c {
+        'a'..='z' | 'а'..='я' | 'ё' => Some(c),
+        'A'..='Z' => Some(c.to_ascii_lowercase()),
+        'А'..='Я' => char::from_u32(c as u32 + 0x20),
+        'Ё' => Some('ё'),
+        _ => None,
+    }
+}
+
 /// [`char::is_alphabetic`], without the Unicode tables for ASCII and Russian letters.
 pub fn is_letter(c: char) -> bool {
-    match c {
-        'a'..='z' | 'A'..='Z' | 'а'..='я' | 'А'..='Я' | 'ё' | 'Ё' => true,
-        _ => !c.is_ascii() && c.is_alphabetic(),
-    }
+    lower_letter(c).is_some() || (!c.is_ascii() && c.is_alphabetic())
 }
 
 /// [`char::is_numeric`], without the Unicode tables for ASCII and Russian letters.
 pub fn is_digit(c: char) -> bool {
     match c {
         '0'..='9' => true,
-        'а'..='я' | 'А'..='Я' | 'ё' | 'Ё' => false,
-        _ => !c.is_ascii() && c.is_numeric(),
+        _ => !c.is_ascii() && lower_letter(c).is_none() && c.is_numeric(),
     }
 }
 

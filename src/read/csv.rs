@@ -54,17 +54,25 @@ pub(super) fn read(path: &Path) -> Result<Parts> {
         Encoding::Utf8 | Encoding::Utf8Bom => FileText::map(&file, bom).map(Arc::new),
         Encoding::Windows1251 => None,
     };
-    file.seek(SeekFrom::Start(bom as u64)).map_err(io_error)?;
-    let stream: Box<dyn Read> = match (&in_file, encoding) {
-        (Some(text), _) => Box::new(io::Cursor::new(ArcBytes(text.clone()))),
-        (None, Encoding::Windows1251) => Box::new(
-            DecodeReaderBytesBuilder::new()
-                .encoding(Some(encoding_rs::WINDOWS_1251))
-                .build(file),
+    let (stream, rows): (Box<dyn Read>, Rows) = match in_file {
+        Some(text) => (
+            Box::new(io::Cursor::new(ArcBytes(text.clone()))),
+            Rows::in_file(text),
         ),
-        (None, _) => Box::new(file),
+        None => {
+            file.seek(SeekFrom::Start(bom as u64)).map_err(io_error)?;
+            let stream: Box<dyn Read> = match encoding {
+                Encoding::Windows1251 => Box::new(
+                    DecodeReaderBytesBuilder::new()
+                        .encoding(Some(encoding_rs::WINDOWS_1251))
+                        .build(file),
+                ),
+                Encoding::Utf8 | Encoding::Utf8Bom => Box::new(file),
+            };
+            (stream, Rows::default())
+        }
     };
-    let (headers, rows, problems) = parse(QuoteCount::new(stream), delimiter, expected, in_file)
+    let (headers, rows, problems) = parse(QuoteCount::new(stream), delimiter, expected, rows)
         .map_err(|e| match e {
             Unparsed::Io(source) => io_error(source),
             Unparsed::Header(message) => unreadable(message),
@@ -113,13 +121,14 @@ impl AsRef<[u8]> for ArcBytes {
     }
 }
 
-/// Parses a UTF-8 CSV stream into the header row and the data rows. When the stream is a
-/// mapped file's text, rows are read in place where their cells are written as they read.
+/// Parses a UTF-8 CSV stream into the header row and data rows appended to `rows`. When the
+/// stream is the mapped file of `rows`, rows are read in place where their cells are written as
+/// they read.
 fn parse<R: Read>(
     stream: QuoteCount<R>,
     delimiter: u8,
     expected: Expected,
-    in_file: Option<Arc<FileText>>,
+    mut rows: Rows,
 ) -> std::result::Result<(Vec<String>, Rows, Vec<ReadProblem>), Unparsed> {
     let mut reader = ReaderBuilder::new()
         .delimiter(delimiter)
@@ -136,11 +145,7 @@ fn parse<R: Read>(
         Ok(false) => return Err(Unparsed::Header("empty file".into())),
         Err(e) => return Err(Unparsed::Header(format!("header row: {e}"))),
     };
-    let (mut rows, text) = match &in_file {
-        Some(file) => (Rows::in_file(file.clone()), 0),
-        None => (Rows::default(), expected.text),
-    };
-    rows.reserve(text, expected.rows, expected.rows * headers.len());
+    rows.reserve(expected.text, expected.rows, expected.rows * headers.len());
     let mut problems = Vec::new();
     loop {
         // The data row number findings use: blank lines are not rows.
@@ -158,12 +163,9 @@ fn parse<R: Read>(
                         message: ragged_message(&record, headers.len(), delimiter),
                     });
                 }
-                let placed = in_file.as_ref().is_some_and(|file| {
-                    let at = record.position().map_or(0, |p| p.byte() as usize);
-                    let raw = &file.as_str().as_bytes()[at..reader.position().byte() as usize];
-                    rows.push_in_file(at, raw, &record, delimiter)
-                });
-                let invalid = if placed {
+                let at = record.position().map_or(0, |p| p.byte() as usize);
+                let span = at..reader.position().byte() as usize;
+                let invalid = if rows.push_in_file(span, &record, delimiter) {
                     None
                 } else {
                     rows.push_record(&record)
@@ -532,8 +534,9 @@ mod tests {
         let file = File::open(&path).unwrap();
         let expected = Expected::from_sample(text.as_bytes(), text, text.len());
         let read = |in_file: Option<Arc<FileText>>| {
+            let rows = in_file.map_or_else(Rows::default, Rows::in_file);
             let (headers, rows, problems) =
-                match parse(QuoteCount::new(text.as_bytes()), b';', expected, in_file) {
+                match parse(QuoteCount::new(text.as_bytes()), b';', expected, rows) {
                     Ok(parts) => parts,
                     Err(_) => return (Vec::new(), Vec::new(), Vec::new(), 0),
                 };

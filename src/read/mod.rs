@@ -82,6 +82,7 @@ pub struct ReadOptions {
 const EXTENSIONS: [&str; 6] = ["csv", "tsv", "txt", "xlsx", "xlsm", "xls"];
 
 /// Expands the command-line paths: files as given, folders into their export files (sorted).
+/// A path that does not exist, or a folder without any export file, is an error.
 pub fn collect_inputs(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
     let mut files = Vec::new();
     for path in paths {
@@ -98,6 +99,9 @@ pub fn collect_inputs(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
                 .filter_map(|e| e.ok().map(|e| e.path()))
                 .filter(|p| p.is_file() && is_export(p))
                 .collect();
+            if found.is_empty() {
+                return Err(Error::NoExports { dir: path.clone() });
+            }
             found.sort();
             files.extend(found);
         } else {

@@ -3,7 +3,9 @@
 //! one text buffer, its cells back to back, or, for a UTF-8 CSV, in the mapped file itself:
 //! its cells are then read where they are written, between delimiters and quotes.
 
+use std::borrow::Cow;
 use std::fs::File;
+use std::ops::Range;
 use std::sync::Arc;
 
 use memmap2::Mmap;
@@ -100,18 +102,20 @@ impl Rows {
     /// Appends a row.
     pub fn push<'c>(&mut self, cells: impl IntoIterator<Item = &'c str>) {
         let start = self.text.len();
-        for cell in cells {
-            self.text.push_str(cell);
-            self.end_cell(start);
+        for text in cells {
+            self.text.push_str(text);
+            self.pending.push(cell(self.text.len() - start, 0));
         }
         self.end_row(start);
     }
 
     /// Room for about this much text, rows and cells, so that a big file is not copied over
-    /// and over while its rows are appended. Room left over is never touched, so it costs no
-    /// memory (and shrinking it would copy the table).
+    /// and over while its rows are appended (rows read in place need no text room). Room left
+    /// over is never touched, so it costs no memory (and shrinking it would copy the table).
     pub fn reserve(&mut self, text: usize, rows: usize, cells: usize) {
-        self.text.reserve(text);
+        if self.file.is_none() {
+            self.text.reserve(text);
+        }
         self.starts.reserve(rows);
         self.ends.reserve(cells);
     }
@@ -134,77 +138,36 @@ impl Rows {
         None
     }
 
-    /// Appends a CSV record by its place in the mapped file: `at` is where its bytes `raw`
-    /// (line breaks around it included) start in [`FileText::as_str`]. Nothing is appended,
-    /// and `false` returned, when a cell is not written as it reads (a doubled quote inside
-    /// quotes, text after a closing quote); the record is then copied by [`Rows::push_record`].
+    /// Appends a CSV record by its place in the mapped file: `span` is where its bytes (line
+    /// breaks around it included) are in [`FileText::as_str`]. Nothing is appended, and `false`
+    /// returned, when the rows are not in a file or a cell is not written as it reads (a doubled
+    /// quote inside quotes, text after a closing quote); the record is then copied by
+    /// [`Rows::push_record`].
     pub(super) fn push_in_file(
         &mut self,
-        at: usize,
-        raw: &[u8],
+        span: Range<usize>,
         record: &csv::ByteRecord,
         delimiter: u8,
     ) -> bool {
+        let Some(file) = &self.file else {
+            return false;
+        };
+        let raw = &file.as_str().as_bytes()[span.clone()];
         let skip = raw.iter().take_while(|&&b| line_break(b)).count();
-        let placed = self.place_cells(&raw[skip..], record, delimiter).is_some();
+        let placed = place_cells(&raw[skip..], record, delimiter, &mut self.pending).is_some();
         if placed {
-            self.end_row((at + skip) | IN_FILE);
+            self.end_row((span.start + skip) | IN_FILE);
         } else {
             self.pending.clear();
         }
         placed
     }
 
-    /// Finds where a record's cells are written in its bytes and adds them to the pending row.
-    fn place_cells(&mut self, raw: &[u8], record: &csv::ByteRecord, delimiter: u8) -> Option<()> {
-        let byte = |i: usize| raw.get(i).copied();
-        let expect = |i: usize, b: u8| (byte(i) == Some(b)).then_some(());
-        let mut cursor = 0; // just past the previous cell's text
-        let mut quoted = false; // whether that cell was quoted
-        for (i, text) in record.iter().enumerate() {
-            let mut lead = 0;
-            if quoted {
-                expect(cursor, b'"')?;
-                lead += 1;
-            }
-            if i > 0 {
-                expect(cursor + lead, delimiter)?;
-                lead += 1;
-            }
-            quoted = byte(cursor + lead) == Some(b'"');
-            lead += usize::from(quoted);
-            let start = cursor + lead;
-            (raw.get(start..start + text.len())? == text).then_some(())?;
-            cursor = start + text.len();
-            self.pending.push(cell(cursor, lead));
-        }
-        if quoted {
-            expect(cursor, b'"')?;
-            cursor += 1;
-        }
-        raw[cursor..].iter().all(|&b| line_break(b)).then_some(())
-    }
-
     /// [`Rows::push_record`] for a record with bytes that are not UTF-8.
     fn push_lossy(&mut self, record: &csv::ByteRecord) -> Option<usize> {
-        let mut invalid = None;
-        let start = self.text.len();
-        for (i, cell) in record.iter().enumerate() {
-            let text = String::from_utf8_lossy(cell);
-            if matches!(text, std::borrow::Cow::Owned(_)) {
-                invalid.get_or_insert(i);
-            }
-            self.text.push_str(&text);
-            self.end_cell(start);
-        }
-        self.end_row(start);
-        invalid
-    }
-
-    /// Ends a cell of the row being appended to the text buffer, which starts at `start`, where
-    /// the text ends now.
-    fn end_cell(&mut self, start: usize) {
-        self.pending.push(cell(self.text.len() - start, 0));
+        let cells: Vec<Cow<str>> = record.iter().map(String::from_utf8_lossy).collect();
+        self.push(cells.iter().map(|c| c.as_ref()));
+        cells.iter().position(|c| matches!(c, Cow::Owned(_)))
     }
 
     /// Closes the row being appended, which starts at `start`, its cells kept narrow when they
@@ -266,6 +229,42 @@ impl Rows {
     pub fn iter(&self) -> impl ExactSizeIterator<Item = Row<'_>> + '_ {
         (0..self.len()).map(|i| self.row(i))
     }
+}
+
+/// Finds where a record's cells are written in its bytes `raw` and adds them to `cells`; `None`
+/// when one is not written as it reads.
+fn place_cells(
+    raw: &[u8],
+    record: &csv::ByteRecord,
+    delimiter: u8,
+    cells: &mut Vec<u64>,
+) -> Option<()> {
+    let byte = |i: usize| raw.get(i).copied();
+    let expect = |i: usize, b: u8| (byte(i) == Some(b)).then_some(());
+    let mut cursor = 0; // just past the previous cell's text
+    let mut quoted = false; // whether that cell was quoted
+    for (i, text) in record.iter().enumerate() {
+        let mut lead = 0;
+        if quoted {
+            expect(cursor, b'"')?;
+            lead += 1;
+        }
+        if i > 0 {
+            expect(cursor + lead, delimiter)?;
+            lead += 1;
+        }
+        quoted = byte(cursor + lead) == Some(b'"');
+        lead += usize::from(quoted);
+        let start = cursor + lead;
+        (raw.get(start..start + text.len())? == text).then_some(())?;
+        cursor = start + text.len();
+        cells.push(cell(cursor, lead));
+    }
+    if quoted {
+        expect(cursor, b'"')?;
+        cursor += 1;
+    }
+    raw[cursor..].iter().all(|&b| line_break(b)).then_some(())
 }
 
 fn line_break(b: u8) -> bool {
