@@ -99,6 +99,32 @@ pub struct LookupParams {
     pub partner_min_deals: usize,
 }
 
+/// Whose number a deal note gives (`[notes]`): word stems, folded. A rules folder copied before
+/// the section existed gets the bundled lists.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct NoteParams {
+    /// Words that make the number after them a client's («хозяйка», «клиентка», «заказчик»).
+    pub client_words: Vec<String>,
+    /// Verbs that make a partner word before them only the messenger («прораб дал номер …»).
+    pub relay_words: Vec<String>,
+    /// Words after a messenger verb that make the number his own after all («дал свой номер»).
+    pub own_words: Vec<String>,
+}
+
+impl Default for NoteParams {
+    /// The `[notes]` section of the bundled rules/default.toml.
+    fn default() -> Self {
+        #[derive(Deserialize)]
+        struct Bundled {
+            notes: NoteParams,
+        }
+        let text = include_str!("../rules/default.toml");
+        toml::from_str::<Bundled>(text)
+            .expect("the bundled rules/default.toml has a [notes] section")
+            .notes
+    }
+}
+
 /// Everything in `rules/default.toml`.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct Params {
@@ -112,6 +138,8 @@ pub struct Params {
     pub flow: FlowParams,
     pub dedupe: DedupeParams,
     pub lookup: LookupParams,
+    #[serde(default)]
+    pub notes: NoteParams,
 }
 
 /// Where a stage puts a deal.
@@ -160,6 +188,9 @@ impl Params {
         fold_all(&mut self.stages.lost);
         fold_all(&mut self.flow.portal_sources);
         fold_all(&mut self.flow.active_values);
+        fold_all(&mut self.notes.client_words);
+        fold_all(&mut self.notes.relay_words);
+        fold_all(&mut self.notes.own_words);
         for r in &mut self.stage_requirements {
             fold_all(&mut r.stage);
         }

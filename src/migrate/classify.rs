@@ -161,34 +161,25 @@ impl Planner<'_> {
     /// The decision for one number with evidence; `None` when there is no evidence at all.
     fn decide(&self, p: usize, phone: &str) -> Option<Decision> {
         let partner = &self.ds.contacts[p];
-        let hits: Vec<Hit> = self
-            .ev
-            .hits(phone)
-            .iter()
-            .filter_map(|h| self.relevant(p, phone, *h))
-            .collect();
+        let hits = self.hits(p, phone);
         let client: Vec<Hit> = hits
             .iter()
             .copied()
-            .filter(|h| h.kinds.has(Kinds::STRONG.with(Kinds::NOTE)))
+            .filter(|h| h.kinds.has(Kinds::CLIENT))
             .collect();
         let partner_notes: Vec<usize> = hits
             .iter()
             .filter(|h| h.kinds.has(Kinds::PARTNER_NOTE))
             .map(|h| h.deal)
             .collect();
-        let own_use: Vec<usize> = self
-            .ev
-            .partner_deals(p)
-            .iter()
-            .copied()
-            .filter(|&d| shows_as_own(partner, &self.ds.deals[d], phone))
-            .collect();
-        let own = self.own_phrase(&partner_notes, &own_use);
+        let own = (!partner_notes.is_empty()).then(|| {
+            format!(
+                "notes of deal(s) {} call it the partner's number",
+                self.ids(&partner_notes)
+            )
+        });
         if client.is_empty() {
-            let mut own_deals = partner_notes;
-            own_deals.extend(own_use);
-            return self.without_client_evidence(partner, phone, own_deals, own);
+            return self.without_client_evidence(partner, phone, partner_notes, own);
         }
         let deals: Vec<usize> = client.iter().map(|h| h.deal).collect();
         if let Some(own) = own {
@@ -198,26 +189,70 @@ impl Planner<'_> {
             );
             return Some(Decision::new(Action::Review, deals, reason));
         }
-        if self.noted_on_own_deals(p, &client) {
+        if self.used_across_own_deals(p, &client) {
             let reason = format!(
-                "only mentioned in notes of {} of the partner's deals at different addresses: the partner's own number",
+                "used in {} of the partner's own deals at different addresses and no client named: the partner's own number",
                 client.len()
             );
             return Some(Decision::new(Action::Keep, deals, reason));
         }
-        Some(self.client_number(partner, phone, &client))
+        Some(self.client_number(p, phone, &client))
+    }
+
+    /// The deals where `phone` counts for partner `p`: the evidence as it counts for him, and
+    /// his deals at the address of a client-base row that lists the number under a client.
+    fn hits(&self, p: usize, phone: &str) -> Vec<Hit> {
+        let mut hits: Vec<Hit> = self
+            .ev
+            .hits(phone)
+            .iter()
+            .filter_map(|h| self.relevant(p, phone, *h))
+            .collect();
+        for (_, deal) in self.base_by_address(p, phone) {
+            match hits.iter_mut().find(|h| h.deal == deal) {
+                Some(h) => h.kinds = h.kinds.with(Kinds::BASE_ADDRESS),
+                None => hits.push(Hit {
+                    deal,
+                    kinds: Kinds::BASE_ADDRESS,
+                }),
+            }
+        }
+        hits
+    }
+
+    /// (client-base row, deal): the rows that list `phone` under someone other than partner
+    /// `p`, each with his deals at the row's address.
+    fn base_by_address(&self, p: usize, phone: &str) -> Vec<(usize, usize)> {
+        let partner = &self.ds.contacts[p];
+        let mut out = Vec::new();
+        for &r in self.ev.base_rows(phone) {
+            let row = &self.ds.clients[r];
+            let key = address_key(row.address(self.ds));
+            if key.is_empty() || same_name(self.ds, partner, row.name(self.ds)) {
+                continue;
+            }
+            out.extend(
+                self.ev
+                    .partner_deals(p)
+                    .iter()
+                    .filter(|&&d| address_key(self.ds.deals[d].address(self.ds)) == key)
+                    .map(|&d| (r, d)),
+            );
+        }
+        out
     }
 
     /// A number with evidence that it is a client's: move (named or linked) or review.
-    fn client_number(&self, partner: &Contact, phone: &str, client: &[Hit]) -> Decision {
+    fn client_number(&self, p: usize, phone: &str, client: &[Hit]) -> Decision {
+        let partner = &self.ds.contacts[p];
         let deals: Vec<usize> = client.iter().map(|h| h.deal).collect();
         let evidence = self.evidence_phrase(client);
         let review = |why: String| Decision::new(Action::Review, deals.clone(), why);
-        let names = self.resolved_names(partner, &deals);
+        let names = self.resolved_names(p, phone, &deals);
         if names.len() > 1 {
             let list: Vec<String> = names.iter().map(|(n, c)| format!("«{n}» ({c})")).collect();
             return review(format!(
-                "{evidence}; the contracts name different clients: {}",
+                "{evidence}; the client base names different clients: {}",
                 list.join(", ")
             ));
         }
@@ -273,27 +308,8 @@ impl Planner<'_> {
         }
     }
 
-    /// What says the number is the partner's own: notes that call it his, and his deals that
-    /// show it among his phones; `None` when nothing does.
-    fn own_phrase(&self, partner_notes: &[usize], own_use: &[usize]) -> Option<String> {
-        let mut parts = Vec::new();
-        if !partner_notes.is_empty() {
-            parts.push(format!(
-                "notes of deal(s) {} call it the partner's number",
-                self.ids(partner_notes)
-            ));
-        }
-        if !own_use.is_empty() {
-            parts.push(format!(
-                "the partner's deal(s) {} show it among his own phones",
-                self.ids(own_use)
-            ));
-        }
-        (!parts.is_empty()).then(|| parts.join("; "))
-    }
-
-    /// No client evidence: the partner's own by notes or his deals (keep), or traces elsewhere
-    /// that make the decision unsafe (review), or nothing (`None`).
+    /// No client evidence: the partner's own by notes (keep), or traces elsewhere that make the
+    /// decision unsafe (review), or nothing (`None`).
     fn without_client_evidence(
         &self,
         partner: &Contact,
@@ -337,20 +353,13 @@ impl Planner<'_> {
     }
 
     /// A hit as it counts for this partner. The partner ordered for himself when a client-base
-    /// row in his name holds the number, or when «Телефон клиента» of his own deal holds a
-    /// number the deal shows among its main contact's phones (and the deal does not simply
-    /// show every number of the card). A main contact that is the partner's own twin card (same
-    /// name) is no client.
+    /// row in his name holds the number; a main contact that is the partner's own twin card
+    /// (same name) is no client. The «(контакт)» columns of his deals are a snapshot of his
+    /// card and say nothing about whose a number is.
     fn relevant(&self, p: usize, phone: &str, hit: Hit) -> Option<Hit> {
         let partner = &self.ds.contacts[p];
         let d = &self.ds.deals[hit.deal];
         let mut kinds = hit.kinds;
-        if kinds.has(Kinds::CLIENT_PHONE)
-            && self.ev.deal_partner(hit.deal) == Some(p)
-            && shows_as_own(partner, d, phone)
-        {
-            kinds = kinds.without(Kinds::CLIENT_PHONE);
-        }
         if kinds.has(Kinds::CLIENT_BASE)
             && self
                 .ev
@@ -381,33 +390,56 @@ impl Planner<'_> {
         })
     }
 
-    /// Only notes mention it, in several of this partner's own deals at different addresses.
-    fn noted_on_own_deals(&self, p: usize, client: &[Hit]) -> bool {
+    /// Only the client-phone field and notes naming no owner use it, in several of this
+    /// partner's own deals at different addresses: the partner is what those deals share.
+    fn used_across_own_deals(&self, p: usize, client: &[Hit]) -> bool {
+        let weak = Kinds::CLIENT_PHONE.with(Kinds::NOTE);
         client.len() >= self.params.lookup.partner_min_deals.max(2)
             && client
                 .iter()
-                .all(|h| !h.kinds.has(Kinds::STRONG) && self.ev.deal_partner(h.deal) == Some(p))
+                .all(|h| h.kinds.without(weak).is_empty() && self.ev.deal_partner(h.deal) == Some(p))
             && self
                 .address_keys(&client.iter().map(|h| h.deal).collect::<Vec<_>>())
                 .len()
                 >= 2
     }
 
-    /// The distinct client names the deals' contracts resolve to, with the contract; the
-    /// partner's own name does not count.
-    fn resolved_names(&self, partner: &Contact, deals: &[usize]) -> Vec<(String, String)> {
+    /// The distinct client names the client base gives the deals, each with where it comes
+    /// from: the rows of a deal's contract, and the rows that list `phone` at a deal's address.
+    /// The partner's own name does not count.
+    fn resolved_names(&self, p: usize, phone: &str, deals: &[usize]) -> Vec<(String, String)> {
+        let partner = &self.ds.contacts[p];
+        let by_contract = deals.iter().flat_map(|&d| {
+            let contract = self.ds.deals[d].contract_no(self.ds);
+            self.ev
+                .contract_rows(contract)
+                .iter()
+                .map(move |&r| (r, format!("contract {contract}")))
+        });
+        let by_address = self
+            .base_by_address(p, phone)
+            .into_iter()
+            .filter(|(_, d)| deals.contains(d))
+            .map(|(r, _)| {
+                let row = &self.ds.clients[r];
+                (
+                    r,
+                    format!(
+                        "contract {} at «{}»",
+                        row.contract_no(self.ds),
+                        row.address(self.ds)
+                    ),
+                )
+            });
         let mut out: Vec<(String, String)> = Vec::new();
-        for &d in deals {
-            let deal = &self.ds.deals[d];
-            for &r in self.ev.contract_rows(deal.contract_no(self.ds)) {
-                let name = self.ds.clients[r].name(self.ds);
-                if is_blank(name) || same_name(self.ds, partner, name) {
-                    continue;
-                }
-                let key = tokens(name).join(" ");
-                if !out.iter().any(|(n, _)| tokens(n).join(" ") == key) {
-                    out.push((name.to_string(), deal.contract_no(self.ds).to_string()));
-                }
+        for (r, source) in by_contract.chain(by_address) {
+            let name = self.ds.clients[r].name(self.ds);
+            if is_blank(name) || same_name(self.ds, partner, name) {
+                continue;
+            }
+            let key = tokens(name).join(" ");
+            if !out.iter().any(|(n, _)| tokens(n).join(" ") == key) {
+                out.push((name.to_string(), source));
             }
         }
         out
@@ -471,17 +503,17 @@ impl Planner<'_> {
         }
     }
 
-    /// The new contact's name and how it was found: the client base's ФИО when a contract
-    /// resolves, else the object address exactly as written (strong evidence first).
+    /// The new contact's name and how it was found: the client base's ФИО when it names the
+    /// client, else the object address exactly as written (strong evidence first).
     fn new_name(
         &self,
         client: &[Hit],
         resolved: Option<&(String, String)>,
     ) -> Option<(String, String)> {
-        if let Some((name, contract)) = resolved {
+        if let Some((name, source)) = resolved {
             return Some((
                 name.clone(),
-                format!("contract {contract} → «{name}» in the client base"),
+                format!("client base, {source} → «{name}»"),
             ));
         }
         let by_strength = client
@@ -523,11 +555,16 @@ impl Planner<'_> {
         if kinds.has(Kinds::CLIENT_PHONE) {
             out.push(format!("«{}»", self.ds.label(d.at, "phone_client")));
         }
-        if kinds.has(Kinds::NOTE) {
+        if kinds.has(Kinds::CLIENT_NOTE) {
+            out.push("a note naming a client".to_string());
+        } else if kinds.has(Kinds::NOTE) {
             out.push("a note".to_string());
         }
         if kinds.has(Kinds::CLIENT_BASE) {
             out.push(format!("client base, contract {}", d.contract_no(self.ds)));
+        }
+        if kinds.has(Kinds::BASE_ADDRESS) {
+            out.push("client base, same address".to_string());
         }
         if kinds.has(Kinds::MAIN_CONTACT) {
             let id = d
@@ -552,13 +589,6 @@ impl Planner<'_> {
         ids.dedup();
         ids.join(", ")
     }
-}
-
-/// Whether a deal of the partner shows `phone` among its main contact's phones while not
-/// showing all of the card's numbers (then its contact columns tell own numbers from others).
-fn shows_as_own(partner: &Contact, d: &Deal, phone: &str) -> bool {
-    let shown = |n: &str| d.phones.iter().any(|p| p.e164() == Some(n));
-    shown(phone) && partner.valid_phones().any(|n| !shown(n))
 }
 
 /// An object address for comparison: folded (Latin look-alikes too), without street-type and

@@ -7,10 +7,11 @@ use std::borrow::Cow;
 use foldhash::{HashMap, HashSet};
 use rayon::prelude::*;
 
+use super::note_owner::{Owner, OwnerWords};
 use super::notes;
 use crate::model::{Dataset, Deal};
 use crate::normalize::name::name_key;
-use crate::normalize::text::{fold_phrase, is_blank};
+use crate::normalize::text::is_blank;
 use crate::params::Params;
 
 /// A deal's partner (if any) and the targets it holds evidence for.
@@ -23,9 +24,9 @@ pub struct Kinds(u8);
 impl Kinds {
     /// The deal's `Телефон клиента` holds it.
     pub const CLIENT_PHONE: Kinds = Kinds(1);
-    /// A note mentions it as someone's number (not the partner's).
+    /// A note mentions it and no owner word governs it («звонить на 8 921 …»).
     pub const NOTE: Kinds = Kinds(2);
-    /// A note mentions it right after «прораб»/«партнёр»: the partner's own.
+    /// A note calls it the partner's («тел. прораба 8 921 …»): the partner's own.
     pub const PARTNER_NOTE: Kinds = Kinds(4);
     /// The deal's contract resolves in the client base and that client's phone is it.
     pub const CLIENT_BASE: Kinds = Kinds(8);
@@ -34,8 +35,15 @@ impl Kinds {
     /// The deal's main contact is not among the contacts read, and the deals export shows it
     /// among that contact's phones.
     pub const MAIN_PHONE: Kinds = Kinds(32);
+    /// A note calls it a client's («номер хозяйки: 8 905 …»).
+    pub const CLIENT_NOTE: Kinds = Kinds(64);
+    /// A client-base row lists it under a client at the deal's object address (set by the
+    /// planner for the partner's own deals).
+    pub const BASE_ADDRESS: Kinds = Kinds(128);
     /// Everything that says «a client's number» on its own.
-    pub const STRONG: Kinds = Kinds(1 | 8 | 16 | 32);
+    pub const STRONG: Kinds = Kinds(1 | 8 | 16 | 32 | 64 | 128);
+    /// Every kind of client evidence.
+    pub const CLIENT: Kinds = Kinds(1 | 2 | 8 | 16 | 32 | 64 | 128);
 
     pub fn has(self, other: Kinds) -> bool {
         self.0 & other.0 != 0
@@ -98,7 +106,7 @@ impl Evidence {
             ds,
             targets: &targets,
             contracts: &listing,
-            partner_words: partner_words(params),
+            owners: OwnerWords::new(params),
             partner_titles: partner_titles(ds),
         };
         let per_deal: Vec<DealScan> = ds
@@ -233,21 +241,6 @@ pub fn contract_key(s: &str) -> Cow<'_, str> {
     )
 }
 
-/// The folded partner words (`прораб`, `партнер`…) that mark a note mention as the partner's.
-fn partner_words(params: &Params) -> Vec<String> {
-    let mut words: Vec<String> = params
-        .contact
-        .partner_tags
-        .iter()
-        .chain(&params.contact.partner_types)
-        .filter(|w| !w.is_empty())
-        .cloned()
-        .collect();
-    words.sort();
-    words.dedup();
-    words
-}
-
 /// Partners by the name key of their card title, for deals not linked by ID.
 fn partner_titles(ds: &Dataset) -> HashMap<String, Vec<usize>> {
     let mut map: HashMap<String, Vec<usize>> = HashMap::default();
@@ -260,14 +253,11 @@ fn partner_titles(ds: &Dataset) -> HashMap<String, Vec<usize>> {
     map
 }
 
-/// Characters of note text before a number that are searched for a partner word.
-const CONTEXT_CHARS: usize = 40;
-
 struct Scan<'a> {
     ds: &'a Dataset,
     targets: &'a HashMap<String, usize>,
     contracts: &'a HashMap<String, Vec<usize>>,
-    partner_words: Vec<String>,
+    owners: OwnerWords,
     partner_titles: HashMap<String, Vec<usize>>,
 }
 
@@ -332,25 +322,21 @@ impl Scan<'_> {
     }
 
     fn note_hits(&self, note: &str, add: &mut impl FnMut(&str, Kinds)) {
-        let mut floor = 0;
-        notes::scan(note, |e164, start, end| {
-            if self.targets.contains_key(e164) {
-                let before = notes::context_before(note, floor, start, CONTEXT_CHARS);
-                let kind = if self.names_partner(before) {
-                    Kinds::PARTNER_NOTE
-                } else {
-                    Kinds::NOTE
-                };
-                add(e164, kind);
-            }
-            floor = floor.max(end);
-        });
+        let found = notes::mentions(note);
+        if !found.iter().any(|m| self.targets.contains_key(&m.e164)) {
+            return;
+        }
+        for (m, owner) in found.iter().zip(self.owners.owners(note, &found)) {
+            add(&m.e164, note_kind(owner));
+        }
     }
+}
 
-    /// Whether the text before a number calls it the partner's («прораб Сергей, тел.»).
-    fn names_partner(&self, before: &str) -> bool {
-        fold_phrase(before)
-            .split(' ')
-            .any(|w| self.partner_words.iter().any(|p| w.starts_with(p.as_str())))
+/// The kind of evidence a note mention is.
+pub fn note_kind(owner: Owner) -> Kinds {
+    match owner {
+        Owner::Partner => Kinds::PARTNER_NOTE,
+        Owner::Client => Kinds::CLIENT_NOTE,
+        Owner::Unknown => Kinds::NOTE,
     }
 }

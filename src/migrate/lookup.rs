@@ -4,15 +4,20 @@
 //! The verdict: when partner cards hold the number, their plan decides (keep → the partner's,
 //! move → a client's, review → unknown). Otherwise a number of a non-partner contact is a
 //! client's, unless that contact is the main contact of `lookup.partner_min_deals` or more deals
-//! at different addresses (then it looks like an untagged partner's); a number only in deals
-//! (client phone, notes, client base) is a client's; nothing at all is unknown.
+//! at different addresses (then it looks like an untagged partner's); a number only in deals is
+//! read as the plan reads it: a client's when the client phone, the client base or a note that
+//! names no partner holds it, a partner's when notes only call it a partner's («тел. прораба
+//! …»), unknown when both or nothing at all.
 
 use std::collections::HashSet;
 
 use rayon::prelude::*;
 use serde::Serialize;
 
-use super::{address_key, contract_key, display_name, mentions, plan_for, Action, Evidence, Kinds};
+use super::{
+    address_key, contract_key, display_name, mentions, plan_for, Action, Evidence, Kinds, Owner,
+    OwnerWords,
+};
 use crate::model::{Dataset, Deal, Phone};
 use crate::params::Params;
 
@@ -85,19 +90,28 @@ pub fn lookup(ds: &Dataset, params: &Params, query: &str, phone: &str) -> Lookup
         .collect();
     let mut holders: Vec<usize> = contact_hits.iter().map(|(i, _)| *i).collect();
     holders.dedup();
-    let contracts: HashSet<String> = ds
+    let listing = ds
         .clients
         .iter()
-        .filter(|c| c.phones.iter().any(|p| p.e164() == Some(phone)))
-        .map(|c| contract_key(c.contract_no(ds)).into_owned())
-        .filter(|k| !k.is_empty())
-        .collect();
+        .filter(|c| c.phones.iter().any(|p| p.e164() == Some(phone)));
+    let base = Base {
+        contracts: listing
+            .clone()
+            .map(|c| contract_key(c.contract_no(ds)).into_owned())
+            .filter(|k| !k.is_empty())
+            .collect(),
+        addresses: listing
+            .map(|c| address_key(c.address(ds)))
+            .filter(|k| !k.is_empty())
+            .collect(),
+    };
+    let owners = OwnerWords::new(params);
     let deals: Vec<(usize, Vec<String>)> = ds
         .deals
         .par_iter()
         .enumerate()
         .filter_map(|(i, d)| {
-            let places = places(ds, d, phone, &holders, &contracts);
+            let places = places(ds, d, phone, &holders, &base, &owners);
             (!places.is_empty()).then_some((i, places))
         })
         .collect();
@@ -138,14 +152,20 @@ pub fn lookup(ds: &Dataset, params: &Params, query: &str, phone: &str) -> Lookup
     }
 }
 
-/// Where a deal holds the number; `holders` are the contacts whose cards hold it, `contracts`
-/// the client-base contracts that list it.
+/// The contracts and object addresses (keys) of the client-base rows that list the number.
+struct Base {
+    contracts: HashSet<String>,
+    addresses: HashSet<String>,
+}
+
+/// Where a deal holds the number; `holders` are the contacts whose cards hold it.
 fn places(
     ds: &Dataset,
     d: &Deal,
     phone: &str,
     holders: &[usize],
-    contracts: &HashSet<String>,
+    base: &Base,
+    owners: &OwnerWords,
 ) -> Vec<String> {
     let mut out = Vec::new();
     for c in d.contacts.iter().filter(|c| holders.contains(c)) {
@@ -158,12 +178,27 @@ fn places(
         out.push(format!("client phone «{}»", ds.header(d.at, p.column)));
     }
     for (n, note) in ds.notes(d).enumerate() {
-        if mentions(note).iter().any(|m| m.e164 == phone) {
-            out.push(format!("note {}", n + 1));
+        let found = mentions(note);
+        if let Some(i) = found.iter().position(|m| m.e164 == phone) {
+            let whose = match owners.owners(note, &found)[i] {
+                Owner::Partner => " (a partner's number)",
+                Owner::Client => " (a client's number)",
+                Owner::Unknown => "",
+            };
+            out.push(format!("note {}{whose}", n + 1));
         }
     }
-    if !contracts.is_empty() && contracts.contains(contract_key(d.contract_no(ds)).as_ref()) {
+    if !base.contracts.is_empty()
+        && base.contracts.contains(contract_key(d.contract_no(ds)).as_ref())
+    {
         out.push(format!("client base, contract {}", d.contract_no(ds)));
+    }
+    let partner_holds = d
+        .contacts
+        .first()
+        .is_some_and(|m| holders.contains(m) && ds.contacts[*m].is_partner);
+    if partner_holds && base.addresses.contains(&address_key(d.address(ds))) {
+        out.push("client base, same address".to_string());
     }
     out
 }
@@ -214,23 +249,29 @@ fn verdict(
         return (Verdict::Client, holders.len() + deals, reason);
     }
     let ev = Evidence::collect(ds, params, vec![phone.to_string()]);
-    let client = ev
-        .hits(phone)
-        .iter()
-        .filter(|h| h.kinds.has(Kinds::STRONG.with(Kinds::NOTE)))
-        .count();
-    if client > 0 {
-        return (
+    let count = |kinds: Kinds| ev.hits(phone).iter().filter(|h| h.kinds.has(kinds)).count();
+    match (count(Kinds::CLIENT), count(Kinds::PARTNER_NOTE)) {
+        (0, 0) => (
+            Verdict::Unknown,
+            0,
+            "no contact holds it and no deal uses it as a client's number".to_string(),
+        ),
+        (client, 0) => (
             Verdict::Client,
             client,
             format!("used as a client's number in {client} deal(s)"),
-        );
+        ),
+        (0, partner) => (
+            Verdict::Partner,
+            partner,
+            format!("notes of {partner} deal(s) call it a partner's number"),
+        ),
+        (client, partner) => (
+            Verdict::Unknown,
+            0,
+            format!("conflicting evidence: a client's number in {client} deal(s), but notes of {partner} deal(s) call it a partner's"),
+        ),
     }
-    (
-        Verdict::Unknown,
-        0,
-        "no contact holds it and no deal uses it as a client's number".to_string(),
-    )
 }
 
 /// The verdict of the plan for the partner cards that hold the number.

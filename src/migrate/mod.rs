@@ -14,6 +14,7 @@ pub mod import;
 pub mod lookup;
 pub mod lookup_rows;
 pub mod normalised;
+mod note_owner;
 mod notes;
 pub mod review;
 #[cfg(test)]
@@ -27,6 +28,7 @@ use serde::Serialize;
 
 pub use classify::{address_key, display_name};
 pub use evidence::{contract_key, Evidence, Hit, Kinds};
+pub use note_owner::{Owner, OwnerWords};
 pub use notes::{mentions, Mention};
 
 use crate::model::Dataset;
