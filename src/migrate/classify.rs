@@ -248,6 +248,13 @@ impl Planner<'_> {
         let deals: Vec<usize> = client.iter().map(|h| h.deal).collect();
         let evidence = self.evidence_phrase(client);
         let review = |why: String| Decision::new(Action::Review, deals.clone(), why);
+        let listed = self.base_names(partner, phone);
+        if listed.len() > 1 {
+            return review(format!(
+                "{evidence}; the client base lists it under different clients: {}",
+                listed.join(", ")
+            ));
+        }
         let names = self.resolved_names(p, phone, &deals);
         if names.len() > 1 {
             let list: Vec<String> = names.iter().map(|(n, c)| format!("«{n}» ({c})")).collect();
@@ -402,6 +409,21 @@ impl Planner<'_> {
                 .address_keys(&client.iter().map(|h| h.deal).collect::<Vec<_>>())
                 .len()
                 >= 2
+    }
+
+    /// The distinct names («…») the client base lists `phone` under, the partner's aside.
+    fn base_names(&self, partner: &Contact, phone: &str) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for &r in self.ev.base_rows(phone) {
+            let name = self.ds.clients[r].name(self.ds);
+            if !is_blank(name) && !same_name(self.ds, partner, name) {
+                let quoted = format!("«{name}»");
+                if !out.iter().any(|n| tokens(n) == tokens(&quoted)) {
+                    out.push(quoted);
+                }
+            }
+        }
+        out
     }
 
     /// The distinct client names the client base gives the deals, each with where it comes

@@ -123,8 +123,8 @@ fn same_number_in_deals_at_different_addresses_goes_to_review() {
     let ds = world(
         &[PARTNER],
         &[
-            "555;Окна;Замер;100;Сергей Петров;89217654321;Купчинская 4-3-22;;",
-            "556;Балкон;Замер;100;Сергей Петров;89217654321;Бухарестская 72-1-15;;",
+            "555;Окна;Замер;100;Сергей Петров;;Купчинская 4-3-22;;клиентка Анна 89217654321",
+            "556;Балкон;Замер;100;Сергей Петров;;Бухарестская 72-1-15;;хозяйка, тел. 8 921 765-43-21",
         ],
         &[],
     );
@@ -134,6 +134,27 @@ fn same_number_in_deals_at_different_addresses_goes_to_review() {
     assert_eq!(l.new_contact_name, None);
     assert_eq!(l.deal_ids, vec!["555", "556"]);
     assert!(l.reason.contains("different addresses"), "{}", l.reason);
+}
+
+#[test]
+fn a_number_used_on_his_deals_for_different_clients_is_his_own() {
+    let ds = world(
+        &[PARTNER],
+        &[
+            "555;Окна;Замер;100;Сергей Петров;89217654321;Купчинская 4-3-22;;",
+            "556;Балкон;Замер;100;Сергей Петров;;Бухарестская 72-1-15;;звонить на 8 921 765-43-21",
+        ],
+        &[],
+    );
+    let l = line(&plan_of(&ds), "+79217654321").clone();
+    assert_eq!(l.action, Action::Keep, "{l:#?}");
+    assert_eq!(l.deal_ids, vec!["555", "556"]);
+    assert!(
+        l.reason
+            .starts_with("used in 2 of the partner's own deals at different addresses"),
+        "{}",
+        l.reason
+    );
 }
 
 #[test]
@@ -257,10 +278,46 @@ fn a_contract_in_the_partners_own_name_is_no_client_evidence() {
     );
 }
 
+/// The old reading of the «(контакт)» columns: a partner's deal that shows a number among its
+/// main contact's phones, but not every number of the card, made that number the partner's own.
+/// Those columns are a snapshot of the card (the same on every deal, only some phone types), so
+/// every number of a carried column looked «own» and client numbers with evidence went to review.
 #[test]
-fn the_partners_own_deal_with_his_own_number_as_client_phone_keeps_it() {
-    let deals = "ID;Название сделки;Этап сделки;ID контакта;Полное имя контакта;Мобильный телефон;Телефон клиента;Адрес объекта\n\
-                 555;Окна себе на дачу;Замер;100;Сергей Петров;+7 921 000-00-01;89210000001;Садовая 5\n\
+fn regression_kontakt_snapshot_columns_no_longer_make_a_number_the_partners_own() {
+    let contacts = format!(
+        "{CONTACTS_HEADER}\n100;Сергей Петров;прораб;+7 921 000-00-01, 8 911 234-56-02;;8 (921) 765-43-21\n"
+    );
+    let snapshot = "+7 921 000-00-01, 8 911 234-56-02";
+    let deals = format!(
+        "ID;Название сделки;Этап сделки;ID контакта;Полное имя контакта;Мобильный телефон (контакт);Адрес объекта;Номер договора;Примечание 1\n\
+         555;Окна;Замер;100;Сергей Петров;{snapshot};Купчинская 4-3-22;;Клиент Морозов М. А., тел. 8911 234 56 02\n\
+         556;Балкон;Замер;100;Сергей Петров;{snapshot};Купчинская 4-3-22;17/23;монтаж в субботу\n\
+         557;Откосы;Замер;100;Сергей Петров;{snapshot};Бухарестская 72-1-15;;\n"
+    );
+    let clients = format!("{CLIENTS_HEADER}\n17/23;Морозов Максим Андреевич;+7 911 234-56-02;Купчинская 4-3-22\n");
+    let ds = dataset(&[
+        ("contacts.csv", contacts.as_str()),
+        ("deals.csv", deals.as_str()),
+        ("clients.csv", clients.as_str()),
+    ]);
+    let lines = plan_of(&ds);
+    let client = line(&lines, "+79112345602");
+    assert_eq!(client.action, Action::Move, "{client:#?}");
+    assert_eq!(
+        client.new_contact_name.as_deref(),
+        Some("Морозов Максим Андреевич")
+    );
+    assert_eq!(client.deal_ids, vec!["555", "556"]);
+    assert!(!client.reason.contains("own phones"), "{}", client.reason);
+    assert_eq!(line(&lines, "+79210000001").action, Action::Keep);
+    assert_eq!(line(&lines, "+79217654321").action, Action::Keep);
+}
+
+#[test]
+fn his_own_number_as_client_phone_of_his_deals_for_different_objects_is_kept() {
+    let deals = "ID;Название сделки;Этап сделки;ID контакта;Полное имя контакта;Мобильный телефон (контакт);Телефон клиента;Адрес объекта\n\
+                 554;Окна себе на дачу;Замер;100;Сергей Петров;+7 921 000-00-01;89210000001;Садовая 5\n\
+                 555;Окна;Замер;100;Сергей Петров;+7 921 000-00-01;8 921 000 00 01;Ленинский 140-33\n\
                  556;Окна Купчинская;Замер;100;Сергей Петров;+7 921 000-00-01;89217654321;Купчинская 4-3-22\n";
     let contacts = format!("{CONTACTS_HEADER}\n{PARTNER}\n");
     let ds = dataset(&[("contacts.csv", contacts.as_str()), ("deals.csv", deals)]);
@@ -279,18 +336,18 @@ fn the_partners_own_deal_with_his_own_number_as_client_phone_keeps_it() {
 }
 
 #[test]
-fn own_use_on_his_deals_against_client_use_elsewhere_is_a_conflict() {
-    let deals = "ID;Название сделки;Этап сделки;ID контакта;Полное имя контакта;Мобильный телефон;Телефон клиента;Адрес объекта\n\
-                 555;Окна;Замер;100;Сергей Петров;+7 921 000-00-01;;Садовая 5\n\
-                 556;Заявка;Замер;;;;8 921 000 00 01;Купчинская 4-3-22\n";
-    let contacts = format!("{CONTACTS_HEADER}\n{PARTNER}\n300;Анна Клиентова;;89210000001;;\n");
+fn a_note_calling_it_his_against_client_use_elsewhere_is_a_conflict() {
+    let deals = "ID;Название сделки;Этап сделки;ID контакта;Полное имя контакта;Телефон клиента;Адрес объекта;Примечание 1\n\
+                 555;Окна;Замер;100;Сергей Петров;;Садовая 5;тел. прораба 8 921 000-00-01\n\
+                 556;Заявка;Замер;;;8 921 000 00 01;Купчинская 4-3-22;\n";
+    let contacts = format!("{CONTACTS_HEADER}\n{PARTNER}\n");
     let ds = dataset(&[("contacts.csv", contacts.as_str()), ("deals.csv", deals)]);
     let lines = plan_of(&ds);
     let own = line(&lines, "+79210000001");
     assert_eq!(own.action, Action::Review, "{own:#?}");
     assert!(
         own.reason
-            .starts_with("conflicting evidence: the partner's deal(s) 555 show it"),
+            .starts_with("conflicting evidence: notes of deal(s) 555 call it the partner's number"),
         "{}",
         own.reason
     );
@@ -298,17 +355,65 @@ fn own_use_on_his_deals_against_client_use_elsewhere_is_a_conflict() {
 }
 
 #[test]
-fn own_use_on_his_deals_outweighs_a_namesake_number_without_deals() {
-    let deals = "ID;Название сделки;Этап сделки;ID контакта;Полное имя контакта;Мобильный телефон;Адрес объекта\n\
-                 555;Окна;Замер;100;Сергей Петров;+7 921 000-00-01;Садовая 5\n";
+fn a_note_calling_it_his_outweighs_a_namesake_contact_without_deals() {
+    let deals = "ID;Название сделки;Этап сделки;ID контакта;Полное имя контакта;Адрес объекта;Примечание 1\n\
+                 555;Окна;Замер;100;Сергей Петров;Садовая 5;прораб Сергей 8 921 000-00-01\n";
     let contacts = format!("{CONTACTS_HEADER}\n{PARTNER}\n300;Анна Клиентова;;89210000001;;\n");
     let ds = dataset(&[("contacts.csv", contacts.as_str()), ("deals.csv", deals)]);
-    let own = plan_of(&ds)
-        .into_iter()
-        .find(|l| l.phone == "+79210000001")
-        .unwrap();
+    let own = line(&plan_of(&ds), "+79210000001").clone();
     assert_eq!(own.action, Action::Keep, "{own:#?}");
     assert_eq!(own.deal_ids, vec!["555"]);
+}
+
+#[test]
+fn a_client_base_row_at_his_deals_address_names_the_client() {
+    let ds = world(
+        &[PARTNER],
+        &[
+            "555;Окна;Замер;100;Сергей Петров;;Купчинская 4-3-22;;замер в субботу",
+            "556;Балкон;Замер;100;Сергей Петров;;Бухарестская 72-1-15;;",
+        ],
+        &[
+            "31/24;Морозова Алина Сергеевна;8 (921) 765-43-21;Санкт-Петербург, ул. Купчинская, д. 4, корп. 3, кв. 22",
+            "30/24;Сидоров Виктор;8 (921) 000-00-01;Садовая 5",
+        ],
+    );
+    let l = line(&plan_of(&ds), "+79217654321").clone();
+    assert_eq!(l.action, Action::Move, "{l:#?}");
+    assert_eq!(l.new_contact_name.as_deref(), Some("Морозова Алина Сергеевна"));
+    assert_eq!(l.deal_ids, vec!["555"]);
+    assert!(l.reason.contains("client base, same address"), "{}", l.reason);
+}
+
+#[test]
+fn a_client_base_listing_it_under_two_clients_goes_to_review() {
+    let ds = world(
+        &[PARTNER],
+        &["555;Окна;Замер;100;Сергей Петров;;Купчинская 4-3-22;;"],
+        &[
+            "31/24;Морозова Алина Сергеевна;8 (921) 765-43-21;Купчинская 4-3-22",
+            "32/24;Лебедев Олег;+7 921 765-43-21;Ленинский 140-33",
+        ],
+    );
+    let l = line(&plan_of(&ds), "+79217654321").clone();
+    assert_eq!(l.action, Action::Review, "{l:#?}");
+    assert!(
+        l.reason.contains("the client base lists it under different clients"),
+        "{}",
+        l.reason
+    );
+}
+
+#[test]
+fn a_client_base_row_at_another_address_is_no_evidence_for_his_deals() {
+    let ds = world(
+        &[PARTNER],
+        &["555;Окна;Замер;100;Сергей Петров;;Купчинская 4-3-22;;"],
+        &["31/24;Морозова Алина Сергеевна;8 (921) 765-43-21;Ленинский 140-33"],
+    );
+    let l = line(&plan_of(&ds), "+79217654321").clone();
+    assert_eq!(l.action, Action::Review, "{l:#?}");
+    assert!(l.reason.contains("in the client base"), "{}", l.reason);
 }
 
 #[test]
@@ -564,7 +669,7 @@ fn lookup_finds_contacts_deals_and_gives_a_verdict() {
         vec![
             "card of its contact 100",
             "client phone «Телефон клиента»",
-            "note 1"
+            "note 1 (a client's number)"
         ]
     );
     assert_eq!(found.deals[1].places, vec!["card of its contact 100"]);
