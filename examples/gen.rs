@@ -569,8 +569,58 @@ struct Card {
 
 struct Partner {
     card: u32,
-    /// client numbers written on the partner's card, each with the object it belongs to
-    clients: Vec<(u64, u32)>,
+    /// the partner's second own number, in «Другой телефон» (no «(контакт)» column); 0 if none
+    own_other: u64,
+    /// client numbers written on the partner's card
+    clients: Vec<PartnerClient>,
+}
+
+/// A phone column of a card; the deals export carries only `Work` and `Mobile` as «(контакт)».
+#[derive(Clone, Copy, PartialEq)]
+enum Column {
+    Work,
+    Mobile,
+    Home,
+    Other,
+}
+
+/// What the export is meant to hold about a client number on a partner's card.
+#[derive(Clone, Copy, PartialEq)]
+enum Proof {
+    /// notes of the client's deals call it the client's
+    Note,
+    /// the client base lists it under the contract of one of the client's deals
+    Base,
+    /// the client base lists it at the object's address, under a contract no deal has
+    BaseAddress,
+    /// nothing at all: the client base lists the client's own mobile
+    Nothing,
+}
+
+/// A client's number on a partner's card, and what the export ended up holding about it.
+struct PartnerClient {
+    phone: u64,
+    /// the object (address, and the client's name via `new_person(Rng::new(obj))`)
+    obj: u32,
+    /// a second object of the same client (evidence at two addresses: review)
+    obj2: Option<u32>,
+    column: Column,
+    proof: Proof,
+    /// filled while the deals are written
+    truth: Truth,
+}
+
+/// What the written export proves about a partner-card client number.
+#[derive(Default)]
+struct Truth {
+    noted: bool,
+    base: bool,
+    /// the client-base row at the object's address (`Proof::BaseAddress`) is written
+    address_row: bool,
+    /// a deal that proves it has a contract the client base resolves (named by the ФИО)
+    named_by_base: bool,
+    /// the addresses of the deals that prove it, as written, distinct
+    addresses: Vec<String>,
 }
 
 fn surname(p: &Person) -> String {
@@ -807,7 +857,7 @@ fn main() -> std::io::Result<()> {
         };
         let kind = if rng.chance(10) {
             Kind::Company
-        } else if rng.chance(6) {
+        } else if rng.chance(45) {
             Kind::Partner
         } else {
             Kind::Client
@@ -895,14 +945,7 @@ fn main() -> std::io::Result<()> {
         let mut partner = u32::MAX;
         if kind == Kind::Partner {
             partner = partners.len() as u32;
-            let k = rng.range(1, 3) as usize;
-            let clients = (0..k)
-                .map(|_| (new_mobile(&mut rng), rng.below(u32::MAX as u64) as u32))
-                .collect();
-            partners.push(Partner {
-                card: i as u32,
-                clients,
-            });
+            partners.push(new_partner(&mut rng, i as u32, noise.mobile == 0));
         }
         cards.push(Card {
             id: next_id,
@@ -1002,7 +1045,7 @@ fn main() -> std::io::Result<()> {
         deal_id += rng.range(1, 5);
         // whose deal: partners get several each; others are picked near the deal's position,
         // so that later contacts have later deals
-        let (mut ci, partner_deal) = if !partners.is_empty() && rng.chance(25) {
+        let (mut ci, partner_deal) = if !partners.is_empty() && rng.chance(150) {
             let pi = rng.below(partners.len() as u64) as usize;
             (partners[pi].card as usize, Some(pi))
         } else {
@@ -1051,38 +1094,27 @@ fn main() -> std::io::Result<()> {
         };
         let street = STREETS[(addr_seed % STREETS.len() as u64) as usize];
         address.clear();
-        let _ = write!(
-            address,
-            "{} {}-{}-{}",
-            street,
-            1 + addr_seed % 140,
-            1 + (addr_seed >> 8) % 5,
-            1 + (addr_seed >> 16) % 400
-        );
+        push_object_address(&mut address, addr_seed);
         // a partner's client: the object and number the partner wrote on his card
-        let partner_client = partner_deal.and_then(|pi| {
+        let partner_client: Option<(usize, usize)> = partner_deal.and_then(|pi| {
             stats[4] += 1;
             let p = &partners[pi];
             // a third of a partner's deals are his own; the rest belong to a client on his card
-            if rng.chance(333) {
-                None
-            } else {
-                Some(p.clients[rng.below(p.clients.len() as u64) as usize])
-            }
+            (!rng.chance(333)).then(|| (pi, rng.below(p.clients.len() as u64) as usize))
         });
-        if let Some((_, obj)) = partner_client {
-            let obj = u64::from(obj);
+        if let Some((pi, k)) = partner_client {
+            let pc = &partners[pi].clients[k];
+            let obj = match pc.obj2 {
+                Some(o) if rng.chance(500) => o,
+                _ => pc.obj,
+            };
             address.clear();
-            let _ = write!(
-                address,
-                "{} {}-{}-{}",
-                STREETS[(obj % STREETS.len() as u64) as usize],
-                1 + obj % 140,
-                1 + (obj >> 8) % 5,
-                1 + (obj >> 16) % 400
-            );
+            push_object_address(&mut address, u64::from(obj));
         }
-
+        let linked = !unsorted_or_trash && rng.below(1000) >= 6;
+        let mut resolves = false;
+        let mut base_hit = false;
+        let mut noted_here = false;
         let _ = write!(fields[0], "{deal_id}");
         if unsorted_or_trash {
             let _ = write!(fields[1], "Сделка #{deal_id}");
@@ -1196,20 +1228,26 @@ fn main() -> std::io::Result<()> {
             let _ = write!(fields[i_contract], "{}/{:02}", *seq, year % 100);
             stats[5] += 1;
             if rng.chance(880) {
-                // the register knows this contract (for a partner's client: the client's data)
+                // the register knows this contract (for a partner's client: the client, with
+                // the number on the partner's card only when that is what proves it)
+                resolves = true;
                 let (name_p, phone) = match partner_client {
-                    Some((ph, obj)) => (new_person(&mut Rng::new(u64::from(obj))), ph),
+                    Some((pi, k)) => {
+                        let pc = &partners[pi].clients[k];
+                        let client = client_person(pc);
+                        if pc.proof == Proof::Base {
+                            base_hit = true;
+                            (client, pc.phone)
+                        } else {
+                            (client, client.mobile)
+                        }
+                    }
                     None => (card.p, card.p.mobile),
                 };
                 scratch.clear();
                 push_mobile(&mut scratch, phone, (phone % 7) as u8);
                 line.clear();
-                let name = format!(
-                    "{} {} {}",
-                    surname(&name_p),
-                    first_name(&name_p),
-                    patronymic(&name_p)
-                );
+                let name = full_name(&name_p);
                 let full_addr = format!("Санкт-Петербург, {address}");
                 common::push_record_minimal(
                     &mut line,
@@ -1220,12 +1258,19 @@ fn main() -> std::io::Result<()> {
                 base_rows += 1;
             }
         }
-        // the number the client called from
-        if let Some((ph, _)) = partner_client {
-            if rng.chance(500) {
-                push_mobile(&mut fields[i_client_phone], ph, rng.below(10) as u8);
+        // a client-base row at the object's address proves a number of the partner's card
+        // (written once, with the first deal of the client linked to the partner)
+        if let Some((pi, k)) = partner_client {
+            let pc = &mut partners[pi].clients[k];
+            if pc.proof == Proof::BaseAddress && linked && !pc.truth.address_row {
+                pc.truth.address_row = true;
+                base_rows += 1;
+                write_address_row(&mut base_w, &mut line, pc, base_rows)?;
             }
-        } else if stage == "Неразобранное" {
+            base_hit |= pc.truth.address_row && linked;
+        }
+        // the number the client called from (a partner's deal: the partner's card tells)
+        if stage == "Неразобранное" {
             push_mobile(
                 &mut fields[i_client_phone],
                 new_mobile(&mut rng),
@@ -1242,19 +1287,18 @@ fn main() -> std::io::Result<()> {
                 rng.below(10) as u8,
             );
         }
-        // linked contact (some deals lose it, a few get two)
-        let link_roll = rng.below(1000);
-        if !unsorted_or_trash && link_roll >= 6 {
+        // linked contact (some deals lose it, a few get two); the «(контакт)» columns are a
+        // snapshot of the main contact's card: the same on every deal of that contact, and
+        // only the card's mobile and work phones
+        if linked {
             let _ = write!(fields[i_contact_id], "{}", card.id);
-            if link_roll < 9 {
+            if rng.chance(3) {
                 let other = &cards[rng.below(n as u64) as usize];
                 let _ = write!(fields[i_contact_id], ", {}", other.id);
             }
             push_title(&mut fields[i_contact], card);
-            push_card_mobile(&mut fields[i_c_mobile], card);
-            if card.landline != 0 {
-                push_landline(&mut fields[i_c_work], card.landline, card.noise.phone_style);
-            }
+            push_phone_cell(&mut fields[i_c_mobile], card, &partners, Column::Mobile);
+            push_phone_cell(&mut fields[i_c_work], card, &partners, Column::Work);
             push_birthday(&mut fields[i_c_bd], card);
             if card.noise.email != 1 {
                 push_personal_email(&mut fields[i_c_email], card);
@@ -1289,11 +1333,9 @@ fn main() -> std::io::Result<()> {
                         }
                         f.push_str(part);
                     }
-                    if let (0, Some((ph, _))) = (j, partner_client) {
-                        if rng.chance(300) {
-                            f.push_str(", номер клиентки ");
-                            push_mobile(f, ph, rng.below(10) as u8);
-                        }
+                    if partner_deal.is_some() && (j == 0 || (j == 1 && stop)) {
+                        let client = partner_client.map(|(pi, k)| &partners[pi].clients[k]);
+                        noted_here = push_partner_note(f, &mut rng, card, client);
                     }
                 }
                 let lo = (t - 20 * 1440).max(created);
@@ -1303,6 +1345,17 @@ fn main() -> std::io::Result<()> {
             let f = &mut fields[i_note1];
             push_dt(f, created, None);
             f.push_str(" Заявка с сайта: нужна регулировка окон, перезвоните");
+        }
+        if let Some((pi, k)) = partner_client {
+            let truth = &mut partners[pi].clients[k].truth;
+            truth.noted |= noted_here;
+            truth.base |= base_hit;
+            if noted_here || base_hit {
+                truth.named_by_base |= resolves;
+                if !truth.addresses.contains(&address) {
+                    truth.addresses.push(address.clone());
+                }
+            }
         }
         line.clear();
         common::push_record_minimal(&mut line, &fields, ',');
@@ -1377,20 +1430,11 @@ fn main() -> std::io::Result<()> {
             }
             Kind::Client => {}
         }
-        if c.landline != 0 {
-            push_landline(&mut cf[12], c.landline, c.noise.phone_style);
-        }
+        push_phone_cell(&mut cf[12], c, &partners, Column::Work);
         if c.kind != Kind::Company {
-            push_card_mobile(&mut cf[14], c);
-            if c.kind == Kind::Partner {
-                let p = &partners[c.partner as usize];
-                for (j, (ph, _)) in p.clients.iter().enumerate() {
-                    if j > 0 {
-                        cf[17].push_str(", ");
-                    }
-                    push_mobile(&mut cf[17], *ph, (ph % 10) as u8);
-                }
-            }
+            push_phone_cell(&mut cf[14], c, &partners, Column::Mobile);
+            push_phone_cell(&mut cf[16], c, &partners, Column::Home);
+            push_phone_cell(&mut cf[17], c, &partners, Column::Other);
             if c.noise.email == 3 {
                 cf[18].push_str(MANAGERS[c.manager as usize].1);
             }
@@ -1420,6 +1464,11 @@ fn main() -> std::io::Result<()> {
     w.write_str(&chunk)?;
     w.finish()?.flush()?;
 
+    // ---- ground truth of every partner-card phone -------------------------------------------
+    std::fs::create_dir_all(args.out.join("truth"))?;
+    let truth_path = args.out.join("truth").join("partner_truth.csv");
+    let truth_rows = write_partner_truth(&truth_path, &cards, &partners)?;
+
     // ---- managers ---------------------------------------------------------------------------
     let mut m = String::new();
     common::push_record_minimal(&mut m, &["Имя", "Email"], ',');
@@ -1434,7 +1483,7 @@ fn main() -> std::io::Result<()> {
             .unwrap_or(0)
     };
     eprintln!(
-        "gen: seed {} → {}\n  contacts.csv     {:>9} rows, {:>5} MB (cp1251; {} companies, {} partner cards, ≈{} duplicates)\n  deals.csv        {:>9} rows, {:>5} MB (UTF-8 BOM; {} unsorted, {} trash, {} stop-list comments, {} stale open, {} partner deals, {} contracts)\n  client_base.csv  {:>9} rows\n  managers.csv     {:>9} rows\n  in {:.1} s",
+        "gen: seed {} → {}\n  contacts.csv     {:>9} rows, {:>5} MB (cp1251; {} companies, {} partner cards, ≈{} duplicates)\n  deals.csv        {:>9} rows, {:>5} MB (UTF-8 BOM; {} unsorted, {} trash, {} stop-list comments, {} stale open, {} partner deals, {} contracts)\n  client_base.csv  {:>9} rows\n  managers.csv     {:>9} rows\n  truth/partner_truth.csv {:>3} rows (own {}, client by note {}, by client base {}, without evidence {})\n  in {:.1} s",
         args.seed,
         args.out.display(),
         n,
@@ -1452,6 +1501,11 @@ fn main() -> std::io::Result<()> {
         stats[5],
         base_rows,
         MANAGERS.len(),
+        truth_rows.iter().sum::<usize>(),
+        truth_rows[0],
+        truth_rows[1],
+        truth_rows[2],
+        truth_rows[3],
         t0.elapsed().as_secs_f64()
     );
     Ok(())
@@ -1637,4 +1691,293 @@ fn push_personal_email(out: &mut String, c: &Card) {
         return;
     }
     push_email(out, &c.p);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Partner cards: their numbers, what the deals and the client base say about them, the truth
+// ---------------------------------------------------------------------------------------------
+
+/// Notes that give a client's number (`{ph}`), whatever partner word stands near it.
+const CLIENT_NOTES: &[&str] = &[
+    "Прораб дал номер хозяйки квартиры: {ph}",
+    "от прораба: клиентка {client} {ph}, просит замер в субботу",
+    "прораб {foreman} просил перезвонить клиенту по {ph}",
+    "Клиент {initials}, тел. {ph}",
+    "Хозяйка квартиры на связи по {ph}, ключи у прораба",
+    "номер клиентки {ph}",
+    "Звонить заказчику напрямую {ph}, прораб в курсе",
+    "со слов прораба заказчица {client}, тел. {ph}",
+    "Звонить {ph} (хозяйка), прораб на объекте по вторникам",
+    "собственник квартиры {client}: {ph}",
+    "Прораб {foreman} скинул номер хозяина: {ph}",
+    "звонить на {ph} после 18",
+];
+
+/// Notes that give the partner's own number (`{own}`).
+const PARTNER_NOTES: &[&str] = &[
+    "тел. прораба {own}",
+    "прораб {foreman} {own}, ключи у него",
+    "номер партнёра: {own}",
+    "связь через прораба {own}",
+    "прораб дал свой номер {own}",
+    "Звонить {own} (прораб {foreman})",
+    "Работы принял бригадир {foreman}, тел. {own}",
+];
+
+/// Notes that give both.
+const BOTH_NOTES: &[&str] = &[
+    "Прораб {foreman} ({own}) дал номер хозяйки: {ph}",
+    "тел. прораба {own}, хозяйка квартиры {ph}",
+    "прораб {foreman} {own}; клиентка {client} {ph}, после 18",
+    "Прораб: {own}. Номер клиента {ph}",
+];
+
+/// A partner card: one to three client numbers in any phone column (the deals export repeats
+/// only the mobile and work columns), each with what is meant to prove it; now and then a
+/// second own number in «Другой телефон».
+fn new_partner(rng: &mut Rng, card: u32, mobile_ok: bool) -> Partner {
+    let own_other = if rng.chance(300) { new_mobile(rng) } else { 0 };
+    let clients = (0..rng.range(1, 3))
+        .map(|_| {
+            let proof = match rng.below(100) {
+                0..=44 => Proof::Note,
+                45..=69 => Proof::Base,
+                70..=84 => Proof::BaseAddress,
+                _ => Proof::Nothing,
+            };
+            let column = match rng.below(100) {
+                0..=34 if mobile_ok => Column::Mobile,
+                35..=49 => Column::Work,
+                50..=64 => Column::Home,
+                _ => Column::Other,
+            };
+            PartnerClient {
+                phone: new_mobile(rng),
+                obj: rng.below(u64::from(u32::MAX)) as u32,
+                obj2: (proof == Proof::Note && rng.chance(30))
+                    .then(|| rng.below(u64::from(u32::MAX)) as u32),
+                column,
+                proof,
+                truth: Truth::default(),
+            }
+        })
+        .collect();
+    Partner {
+        card,
+        own_other,
+        clients,
+    }
+}
+
+/// The client a partner-card number belongs to.
+fn client_person(pc: &PartnerClient) -> Person {
+    new_person(&mut Rng::new(u64::from(pc.obj)))
+}
+
+/// «Фамилия Имя Отчество».
+fn full_name(p: &Person) -> String {
+    format!("{} {} {}", surname(p), first_name(p), patronymic(p))
+}
+
+/// An object address as managers write it in deals: «Купчинская 4-3-22».
+fn push_object_address(out: &mut String, seed: u64) {
+    let (street, house, block, flat) = object_parts(seed);
+    let _ = write!(out, "{street} {house}-{block}-{flat}");
+}
+
+fn object_parts(seed: u64) -> (&'static str, u64, u64, u64) {
+    (
+        STREETS[(seed % STREETS.len() as u64) as usize],
+        1 + seed % 140,
+        1 + (seed >> 8) % 5,
+        1 + (seed >> 16) % 400,
+    )
+}
+
+/// The client-base row that lists a partner-card number at the object's address, written the
+/// register's way, under a register contract that no deal carries («Р-17»).
+fn write_address_row(
+    w: &mut impl Write,
+    line: &mut String,
+    pc: &PartnerClient,
+    n: u64,
+) -> std::io::Result<()> {
+    let (street, house, block, flat) = object_parts(u64::from(pc.obj));
+    let address = format!("Санкт-Петербург, {street}, д. {house}, корп. {block}, кв. {flat}");
+    let mut phone = String::new();
+    push_mobile(&mut phone, pc.phone, (pc.phone % 7) as u8);
+    line.clear();
+    common::push_record_minimal(
+        line,
+        &[
+            format!("Р-{n}").as_str(),
+            &full_name(&client_person(pc)),
+            &phone,
+            &address,
+        ],
+        ',',
+    );
+    w.write_all(line.as_bytes())
+}
+
+/// A phone cell of a card, as the contacts export writes it and the deals export repeats it:
+/// the card's own numbers of that column, then (partner cards) the client numbers written into
+/// it, joined by «, ».
+fn push_phone_cell(out: &mut String, c: &Card, partners: &[Partner], col: Column) {
+    match col {
+        Column::Mobile => push_card_mobile(out, c),
+        Column::Work if c.landline != 0 => push_landline(out, c.landline, c.noise.phone_style),
+        _ => {}
+    }
+    if c.kind != Kind::Partner {
+        return;
+    }
+    let p = &partners[c.partner as usize];
+    let mut add = |n: u64| {
+        if !out.is_empty() {
+            out.push_str(", ");
+        }
+        push_mobile(out, n, (n % 8) as u8);
+    };
+    if col == Column::Other && p.own_other != 0 {
+        add(p.own_other);
+    }
+    for pc in p.clients.iter().filter(|pc| pc.column == col) {
+        add(pc.phone);
+    }
+}
+
+/// A number as written in a note: the card styles and a few that only notes have.
+fn push_note_number(out: &mut String, n: u64, style: u64) {
+    let s = format!("{n:010}");
+    let (a, b, c, d) = (&s[0..3], &s[3..6], &s[6..8], &s[8..10]);
+    let _ = match style % 12 {
+        8 => write!(out, "8-{a}-{b}-{c}-{d}"),
+        9 => write!(out, "8.{a}.{b}.{c}.{d}"),
+        10 => write!(out, "+7({a}){b}{c}{d}"),
+        11 => write!(out, "8 ({a}) {b} {c} {d}"),
+        k => {
+            push_mobile(out, n, k as u8);
+            Ok(())
+        }
+    };
+}
+
+/// Appends to a note of a partner's deal what the manager wrote about numbers: for a client
+/// whose number a note is meant to prove, a phrase giving it (now and then with the partner's
+/// own number beside it); otherwise, now and then, the partner's own number as his. Returns
+/// whether the client's number was written.
+fn push_partner_note(
+    f: &mut String,
+    rng: &mut Rng,
+    card: &Card,
+    client: Option<&PartnerClient>,
+) -> bool {
+    let own = (card.noise.mobile == 0).then_some(card.p.mobile);
+    let (template, ph) = match (client, own) {
+        (Some(pc), _) if pc.proof == Proof::Note && rng.chance(800) => {
+            let both = own.is_some() && rng.chance(250);
+            (
+                *rng.pick(if both { BOTH_NOTES } else { CLIENT_NOTES }),
+                Some(pc),
+            )
+        }
+        (_, Some(_)) if rng.chance(150) => (*rng.pick(PARTNER_NOTES), None),
+        _ => return false,
+    };
+    let who = ph.map(client_person).unwrap_or_default();
+    f.push_str(". ");
+    let mut rest = template;
+    while let Some(at) = rest.find('{') {
+        f.push_str(&rest[..at]);
+        let end = at + rest[at..].find('}').expect("closed placeholder");
+        match &rest[at + 1..end] {
+            "ph" => push_note_number(f, ph.map_or(0, |pc| pc.phone), rng.below(12)),
+            "own" => push_note_number(f, own.unwrap_or(0), rng.below(12)),
+            "client" => f.push_str(first_name(&who)),
+            "foreman" => f.push_str(&surname(&card.p)),
+            "initials" => {
+                let initial = |s: &str| s.chars().next().unwrap_or('А');
+                let _ = write!(
+                    f,
+                    "{} {}. {}.",
+                    surname(&who),
+                    initial(first_name(&who)),
+                    initial(patronymic(&who))
+                );
+            }
+            other => panic!("unknown placeholder {other}"),
+        }
+        rest = &rest[end + 1..];
+    }
+    f.push_str(rest);
+    ph.is_some()
+}
+
+/// Writes `partner_truth.csv`: every valid phone on every partner card with what the export
+/// proves about it — `own`, `client_note`, `client_base` (the client base lists it under the
+/// client, by a deal's contract or the object's address) or `client_none` — the name a new
+/// contact must get (the client-base ФИО, else the deal's address as written; empty for own and
+/// unproven numbers) and the number of addresses the proof spans (2: the plan must review it).
+/// Returns the counts of the four kinds.
+fn write_partner_truth(
+    path: &std::path::Path,
+    cards: &[Card],
+    partners: &[Partner],
+) -> std::io::Result<[usize; 4]> {
+    let mut out = String::new();
+    let mut counts = [0usize; 4];
+    common::push_record_minimal(
+        &mut out,
+        &[
+            "partner_id",
+            "phone_e164",
+            "truth",
+            "expected_name",
+            "addresses",
+        ],
+        ',',
+    );
+    for p in partners {
+        let c = &cards[p.card as usize];
+        let id = c.id.to_string();
+        let mobile_ok = c.noise.mobile == 0;
+        let own = [
+            (mobile_ok).then(|| format!("+7{:010}", c.p.mobile)),
+            (mobile_ok && c.second_mobile != 0).then(|| format!("+7{:010}", c.second_mobile)),
+            (c.landline != 0).then(|| format!("+7812{:07}", c.landline)),
+            (p.own_other != 0).then(|| format!("+7{:010}", p.own_other)),
+        ];
+        for phone in own.into_iter().flatten() {
+            counts[0] += 1;
+            common::push_record_minimal(&mut out, &[id.as_str(), &phone, "own", "", "0"], ',');
+        }
+        for pc in &p.clients {
+            let t = &pc.truth;
+            let (kind, k) = match (t.base, t.noted) {
+                (true, _) => ("client_base", 2),
+                (false, true) => ("client_note", 1),
+                _ => ("client_none", 3),
+            };
+            counts[k] += 1;
+            let name = match t.addresses.first() {
+                None => String::new(),
+                Some(_) if t.base || t.named_by_base => full_name(&client_person(pc)),
+                Some(a) => a.clone(),
+            };
+            common::push_record_minimal(
+                &mut out,
+                &[
+                    id.as_str(),
+                    &format!("+7{:010}", pc.phone),
+                    kind,
+                    &name,
+                    &t.addresses.len().to_string(),
+                ],
+                ',',
+            );
+        }
+    }
+    std::fs::write(path, out)?;
+    Ok(counts)
 }

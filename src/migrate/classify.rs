@@ -359,14 +359,18 @@ impl Planner<'_> {
         None
     }
 
-    /// A hit as it counts for this partner. The partner ordered for himself when a client-base
-    /// row in his name holds the number; a main contact that is the partner's own twin card
-    /// (same name) is no client. The «(контакт)» columns of his deals are a snapshot of his
-    /// card and say nothing about whose a number is.
+    /// A hit as it counts for this partner. On his own deals «Телефон клиента» is whoever
+    /// called — the partner as often as his client — and the «(контакт)» columns are a snapshot
+    /// of his card: neither says whose a number is. The partner ordered for himself when a
+    /// client-base row in his name holds the number; a main contact that is the partner's own
+    /// twin card (same name) is no client.
     fn relevant(&self, p: usize, phone: &str, hit: Hit) -> Option<Hit> {
         let partner = &self.ds.contacts[p];
         let d = &self.ds.deals[hit.deal];
         let mut kinds = hit.kinds;
+        if kinds.has(Kinds::CLIENT_PHONE) && self.ev.deal_partner(hit.deal) == Some(p) {
+            kinds = kinds.without(Kinds::CLIENT_PHONE);
+        }
         if kinds.has(Kinds::CLIENT_BASE)
             && self
                 .ev
@@ -397,14 +401,13 @@ impl Planner<'_> {
         })
     }
 
-    /// Only the client-phone field and notes naming no owner use it, in several of this
-    /// partner's own deals at different addresses: the partner is what those deals share.
+    /// Only notes naming no owner mention it, in several of this partner's own deals at
+    /// different addresses: the partner is what those deals share.
     fn used_across_own_deals(&self, p: usize, client: &[Hit]) -> bool {
-        let weak = Kinds::CLIENT_PHONE.with(Kinds::NOTE);
         client.len() >= self.params.lookup.partner_min_deals.max(2)
-            && client
-                .iter()
-                .all(|h| h.kinds.without(weak).is_empty() && self.ev.deal_partner(h.deal) == Some(p))
+            && client.iter().all(|h| {
+                h.kinds.without(Kinds::NOTE).is_empty() && self.ev.deal_partner(h.deal) == Some(p)
+            })
             && self
                 .address_keys(&client.iter().map(|h| h.deal).collect::<Vec<_>>())
                 .len()
@@ -533,10 +536,7 @@ impl Planner<'_> {
         resolved: Option<&(String, String)>,
     ) -> Option<(String, String)> {
         if let Some((name, source)) = resolved {
-            return Some((
-                name.clone(),
-                format!("client base, {source} → «{name}»"),
-            ));
+            return Some((name.clone(), format!("client base, {source} → «{name}»")));
         }
         let by_strength = client
             .iter()

@@ -189,7 +189,9 @@ fn places(
         }
     }
     if !base.contracts.is_empty()
-        && base.contracts.contains(contract_key(d.contract_no(ds)).as_ref())
+        && base
+            .contracts
+            .contains(contract_key(d.contract_no(ds)).as_ref())
     {
         out.push(format!("client base, contract {}", d.contract_no(ds)));
     }

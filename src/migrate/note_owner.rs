@@ -107,7 +107,11 @@ impl OwnerWords {
             .iter()
             .take(RELAY_REACH)
             .position(|w| self.relay.iter().any(|r| is_form_of(w, r)));
-        verb.is_some_and(|k| !rest[k + 1..].iter().any(|w| self.own.iter().any(|o| o == w)))
+        verb.is_some_and(|k| {
+            !rest[k + 1..]
+                .iter()
+                .any(|w| self.own.iter().any(|o| o == w))
+        })
     }
 }
 
@@ -143,7 +147,11 @@ fn clause_after(note: &str, end: usize, next: usize) -> &str {
         .take(AFTER_CHARS)
         .find(|(_, c)| matches!(c, ',' | ';' | '.' | '!' | '?' | '\n'))
         .map_or_else(
-            || tail.char_indices().nth(AFTER_CHARS).map_or(tail.len(), |(i, _)| i),
+            || {
+                tail.char_indices()
+                    .nth(AFTER_CHARS)
+                    .map_or(tail.len(), |(i, _)| i)
+            },
             |(i, _)| i,
         );
     &tail[..stop]
@@ -249,7 +257,10 @@ mod tests {
     fn clauses_end_at_sentence_marks_but_not_at_abbreviations() {
         let before = |s: &str| clause_before(s, 0, s.len()).to_string();
         assert_eq!(before("Хозяйка уехала. Звонить "), " Звонить ");
-        assert_eq!(before("Клиент Морозов М. А., тел. "), "Клиент Морозов М. А., тел. ");
+        assert_eq!(
+            before("Клиент Морозов М. А., тел. "),
+            "Клиент Морозов М. А., тел. "
+        );
         assert_eq!(before("Прораб на объекте; звонить "), " звонить ");
         let after = " (хозяйка), прораб";
         assert_eq!(clause_after(after, 0, after.len()), " (хозяйка)");

@@ -294,7 +294,9 @@ fn regression_kontakt_snapshot_columns_no_longer_make_a_number_the_partners_own(
          556;Балкон;Замер;100;Сергей Петров;{snapshot};Купчинская 4-3-22;17/23;монтаж в субботу\n\
          557;Откосы;Замер;100;Сергей Петров;{snapshot};Бухарестская 72-1-15;;\n"
     );
-    let clients = format!("{CLIENTS_HEADER}\n17/23;Морозов Максим Андреевич;+7 911 234-56-02;Купчинская 4-3-22\n");
+    let clients = format!(
+        "{CLIENTS_HEADER}\n17/23;Морозов Максим Андреевич;+7 911 234-56-02;Купчинская 4-3-22\n"
+    );
     let ds = dataset(&[
         ("contacts.csv", contacts.as_str()),
         ("deals.csv", deals.as_str()),
@@ -380,9 +382,16 @@ fn a_client_base_row_at_his_deals_address_names_the_client() {
     );
     let l = line(&plan_of(&ds), "+79217654321").clone();
     assert_eq!(l.action, Action::Move, "{l:#?}");
-    assert_eq!(l.new_contact_name.as_deref(), Some("Морозова Алина Сергеевна"));
+    assert_eq!(
+        l.new_contact_name.as_deref(),
+        Some("Морозова Алина Сергеевна")
+    );
     assert_eq!(l.deal_ids, vec!["555"]);
-    assert!(l.reason.contains("client base, same address"), "{}", l.reason);
+    assert!(
+        l.reason.contains("client base, same address"),
+        "{}",
+        l.reason
+    );
 }
 
 #[test]
@@ -398,7 +407,8 @@ fn a_client_base_listing_it_under_two_clients_goes_to_review() {
     let l = line(&plan_of(&ds), "+79217654321").clone();
     assert_eq!(l.action, Action::Review, "{l:#?}");
     assert!(
-        l.reason.contains("the client base lists it under different clients"),
+        l.reason
+            .contains("the client base lists it under different clients"),
         "{}",
         l.reason
     );
