@@ -340,7 +340,9 @@ fn contacts() -> Vec<Contact> {
                 c.tags = "прораб".into();
                 c.position = "Прораб".into();
                 c.work = "8 (812) 640-22-15".into();
-                c.other = "89213456701, +7 911 234-56-02".into();
+                // a client's number typed into the mobile cell, next to his own
+                c.mobile = "+7 (921) 900-11-22, +7 911 234-56-02".into();
+                c.other = "89213456701".into();
                 c.note = "Прораб, ведёт объекты в Купчино и Фрунзенском районе".into();
             })
             .plant("PRT001", "client numbers on the card: +79213456701 (contract 112/24 → Лаврентьева Г.П.), +79112345602 (deals at «Купчинская 4-3-22»)"),
@@ -349,10 +351,12 @@ fn contacts() -> Vec<Contact> {
                 c.tags = "партнёр, монтаж".into();
                 c.position = "Бригадир монтажников".into();
                 c.other = "+7 (921) 611-20-33, 8 (952) 377-81-09".into();
+                c.home = "8 (911) 845-30-12".into();
             })
-            .plant("PRT001", "client number +79216112033 mentioned in a note of the Белградская deal; +79523778109 used at two addresses (review)"),
+            .plant("PRT001", "client number +79216112033 given in a note of the Белградская deal; +79118453012 listed by the client base at the Пражская deal's address; +79523778109 a client's at two addresses (review)"),
         p(GRIGORIEV, "Григорьев Николай Степанович", "+7 (911) 409-63-28", "27.03.1968", "grigoriev.ns@mail.ru", SO)
-            .with(|c| { c.tags = "прораб".into(); c.work = "+7 (812) 244-90-17".into(); c.position = "Прораб".into(); }),
+            // «Другой телефон»: a client's number that nothing in the files proves (stays)
+            .with(|c| { c.tags = "прораб".into(); c.work = "+7 (812) 244-90-17".into(); c.other = "+7 (964) 512-88-03".into(); c.position = "Прораб".into(); }),
         p(ERSHOV, "Ершов Артём Ильич", "+7 (999) 630-72-41", "10.10.1985", "ershov.artem@gmail.com", IA)
             .with(|c| { c.tags = "партнер".into(); c.other = "+7 (965) 118-04-93".into(); c.note = "Новый партнёр, сделок пока нет".into(); }),
         // ---- planted contact problems -----------------------------------------------------
@@ -724,9 +728,9 @@ fn deals(cs: &[Contact]) -> Vec<Deal> {
             .note(1, "12.04.2024 14:00", "Установили два трёхстворчатых окна, прораб принял объект, хозяйка квартиры оплатила по договору"),
         d(28451370, SIDOROV, MEASURE, G_ADJ, "Регулировка фурнитуры", 5400.0, "Регулировка, Купчинская")
             .at("18.11.2026 10:00", "21.11.2026 16:31").last("21.11.2026 16:30")
-            .addr("Купчинская 4-3-22").source("Прораб").phone("8 911 234 56 02").with(|d| d.tags = "от прораба".into())
+            .addr("Купчинская 4-3-22").source("Прораб").with(|d| d.tags = "от прораба".into())
             .measure("25.11.2026 11:00", "Хозяйка квартиры, Людмила", "Регулировка пяти окон и балконной двери")
-            .note(1, "21.11.2026 16:30", "Прораб передал объект на Купчинской, хозяйка согласовала замер на 25.11 в 11:00, пять окон и дверь"),
+            .note(1, "21.11.2026 16:30", "Прораб Сидоров (8 921 900-11-22) передал объект на Купчинской, хозяйка на связи по +7 911 234-56-02, замер 25.11 в 11:00, пять окон и дверь"),
         d(28451377, SIDOROV, WON, G_REP, "Замена уплотнителя", 8700.0, "Уплотнитель, Купчинская")
             .at("05.06.2025 09:00", "16.06.2025 12:01").closed("16.06.2025 12:00").last("14.06.2025 10:15")
             .addr("Купчинская 4-3-22").source("Прораб").with(|d| d.tags = "от прораба".into())
@@ -747,9 +751,9 @@ fn deals(cs: &[Contact]) -> Vec<Deal> {
             .note(2, "03.10.2026 11:20", "По объекту на Белградской звонить клиентке напрямую 8-921-611-20-33, монтаж после 15 октября"),
         d(28451403, MIKHAILOV, THINKS, G_REP, "Замена стеклопакета", 18900.0, "Стеклопакеты, Загребский")
             .at("09.11.2026 15:00", "20.11.2026 12:41").last("20.11.2026 12:40")
-            .addr("Загребский бульвар 33-1-104").source("Партнёр").phone("+7 952 377-81-09")
+            .addr("Загребский бульвар 33-1-104").source("Партнёр")
             .thinks("27.11.2026 15:00", "Хозяйка хочет дождаться, пока съедут арендаторы")
-            .note(1, "20.11.2026 12:40", "Хозяйка квартиры хочет заменить два стеклопакета, на замер согласится после выезда арендаторов"),
+            .note(1, "20.11.2026 12:40", "Хозяйка квартиры (8 952 377-81-09) хочет заменить два стеклопакета, на замер согласится после выезда арендаторов"),
         d(28451409, MIKHAILOV, LOST, G_ADJ, "Регулировка створок (сезонная)", 4800.0, "Регулировка, Будапештская")
             .at("01.09.2026 10:00", "14.09.2026 10:01").closed("14.09.2026 10:00").last("12.09.2026 17:10")
             .addr("Будапештская 97-2-15").source("Партнёр")
@@ -767,7 +771,7 @@ fn deals(cs: &[Contact]) -> Vec<Deal> {
             .at("19.11.2026 12:00", "22.11.2026 15:11").last("22.11.2026 15:10")
             .addr("пр. Ветеранов 110-2-45").source("Прораб")
             .measure("28.11.2026 12:00", "Николай Степанович (прораб)", "Два трёхстворчатых окна в квартире после капремонта")
-            .note(1, "22.11.2026 15:10", "Прораб ведёт капремонт квартиры, нужны два окна, замер согласовали на субботу в полдень"),
+            .note(1, "22.11.2026 15:10", "Прораб ведёт капремонт квартиры, нужны два окна, замер согласовали на субботу в полдень, тел. прораба 8 911 409-63-28"),
         // ---- ordinary deals of cards that have planted card problems ----------------------
         d(28451435, ANDREEVA, FIRST, G_ADJ, "Регулировка фурнитуры", 3300.0, "Регулировка окон")
             .at("16.11.2026 12:10", "21.11.2026 13:01").last("21.11.2026 13:00")
@@ -1102,6 +1106,13 @@ fn client_base() -> Vec<[&'static str; 4]> {
             "236/26",
             "Рябова Надежда Петровна",
             "+7 921 430-55-86",
+            "Санкт-Петербург, Пражская ул., д. 15, к. 2, кв. 8",
+        ],
+        [
+            // a register entry under no deal's contract, at the address of a deal of Михайлов
+            "Р-311",
+            "Рябова Надежда Петровна",
+            "8 (911) 845-30-12",
             "Санкт-Петербург, Пражская ул., д. 15, к. 2, кв. 8",
         ],
         [
@@ -1674,16 +1685,17 @@ impl App {
 
 /// (partner id, phone E.164, action, new contact name)
 const SPLIT: &[(u64, &str, &str, &str)] = &[
-    (cid::SIDOROV, "+79219001122", "keep", ""),
     (cid::SIDOROV, "+78126402215", "keep", ""),
+    (cid::SIDOROV, "+79219001122", "keep", ""),
+    (cid::SIDOROV, "+79112345602", "move", "Купчинская 4-3-22"),
     (
         cid::SIDOROV,
         "+79213456701",
         "move",
         "Лаврентьева Галина Петровна",
     ),
-    (cid::SIDOROV, "+79112345602", "move", "Купчинская 4-3-22"),
     (cid::MIKHAILOV, "+79817004512", "keep", ""),
+    (cid::MIKHAILOV, "+79118453012", "move", "Рябова Надежда Петровна"),
     (
         cid::MIKHAILOV,
         "+79216112033",
@@ -1691,8 +1703,9 @@ const SPLIT: &[(u64, &str, &str, &str)] = &[
         "Белградская 26-3-41",
     ),
     (cid::MIKHAILOV, "+79523778109", "review", ""),
-    (cid::GRIGORIEV, "+79114096328", "keep", ""),
     (cid::GRIGORIEV, "+78122449017", "keep", ""),
+    (cid::GRIGORIEV, "+79114096328", "keep", ""),
+    (cid::GRIGORIEV, "+79645128803", "keep", ""),
     (cid::ERSHOV, "+79996307241", "review", ""),
     (cid::ERSHOV, "+79651180493", "review", ""),
 ];
@@ -1751,26 +1764,6 @@ mod check {
         }
         let n = phonenumber::parse(None, format!("+{e}")).ok()?;
         phonenumber::is_valid(&n).then(|| format!("+{e}"))
-    }
-
-    /// Phone-like digit runs in free text (notes).
-    pub fn phones_in_text(text: &str) -> Vec<String> {
-        let mut out = Vec::new();
-        let mut cur = String::new();
-        for ch in text.chars().chain(std::iter::once('x')) {
-            if ch.is_ascii_digit() || "+-() ".contains(ch) {
-                cur.push(ch);
-            } else {
-                let digits = cur.chars().filter(|c| c.is_ascii_digit()).count();
-                if (10..=11).contains(&digits) {
-                    if let Some(p) = phone(cur.trim()) {
-                        out.push(p);
-                    }
-                }
-                cur.clear();
-            }
-        }
-        out
     }
 
     pub fn email_ok(e: &str) -> bool {
@@ -2212,6 +2205,83 @@ mod check {
         f
     }
 
+    /// The numbers of a note with whose each is: `Some(true)` the partner's, `Some(false)` a
+    /// client's, `None` unsaid. The last owner word between the previous number and this one
+    /// decides («прораб» / «клиент…», «хозя…», «заказчи…»), a partner word followed by «дал» /
+    /// «передал» only passing the number on; else the first one after it up to a comma.
+    pub fn note_numbers(text: &str) -> Vec<(String, Option<bool>)> {
+        let chars: Vec<char> = text.chars().collect();
+        let mut runs: Vec<(usize, usize, String)> = Vec::new();
+        let mut i = 0;
+        while i < chars.len() {
+            if !(chars[i].is_ascii_digit() || chars[i] == '+') {
+                i += 1;
+                continue;
+            }
+            let start = i;
+            while i < chars.len() && (chars[i].is_ascii_digit() || "+-() ".contains(chars[i])) {
+                i += 1;
+            }
+            let run: String = chars[start..i].iter().collect();
+            let digits = run.chars().filter(char::is_ascii_digit).count();
+            if (10..=11).contains(&digits) {
+                if let Some(p) = phone(run.trim().trim_end_matches(['(', ' '])) {
+                    runs.push((start, i, p));
+                }
+            }
+        }
+        let owner_of = |w: &str| {
+            if ["прораб", "партнер", "бригадир"].iter().any(|p| w.starts_with(p)) {
+                Some(true)
+            } else if ["клиент", "хозя", "заказчи", "собственни", "владел"]
+                .iter()
+                .any(|c| w.starts_with(c))
+            {
+                Some(false)
+            } else {
+                None
+            }
+        };
+        let mut out = Vec::new();
+        for (k, (start, end, p)) in runs.iter().enumerate() {
+            let from = if k == 0 { 0 } else { runs[k - 1].1 };
+            let to = runs.get(k + 1).map_or(chars.len(), |r| r.0);
+            let before: String = chars[from..*start].iter().collect();
+            let words = folded_words(&before);
+            let mut owner = None;
+            for (j, w) in words.iter().enumerate().rev() {
+                let relayed = words[j + 1..]
+                    .iter()
+                    .take(3)
+                    .any(|v| ["дал", "передал"].contains(&v.as_str()))
+                    && !words[j + 1..].iter().any(|v| v == "свой");
+                match owner_of(w) {
+                    Some(true) if relayed => {}
+                    Some(o) => {
+                        owner = Some(o);
+                        break;
+                    }
+                    None => {}
+                }
+            }
+            if owner.is_none() {
+                let after: String = chars[*end..to].iter().take_while(|c| **c != ',').collect();
+                owner = folded_words(&after).iter().find_map(|w| owner_of(w));
+            }
+            out.push((p.clone(), owner));
+        }
+        out
+    }
+
+    /// An address for comparison: words without the city, street-type and unit words.
+    fn address_key(s: &str) -> Vec<String> {
+        const NOISE: [&str; 9] = ["санкт", "петербург", "ул", "д", "к", "кв", "корп", "пр", "г"];
+        folded_words(s)
+            .into_iter()
+            .filter(|w| !NOISE.contains(&w.as_str()))
+            .collect()
+    }
+
     /// (partner id, phone, action, name) for every phone on a partner card.
     pub fn split(
         cs: &[Contact],
@@ -2222,37 +2292,57 @@ mod check {
         let base_by_contract: BTreeMap<&str, (&str, Option<String>)> =
             base.iter().map(|r| (r[0], (r[1], phone(r[2])))).collect();
         for p in cs.iter().filter(|c| !c.company_row && is_partner(c)) {
-            let own_deals = ds
-                .iter()
-                .filter(|d| d.contact_ids == p.id.to_string())
-                .count();
+            let own = |d: &Deal| d.contact_ids == p.id.to_string();
+            let own_deals = ds.iter().filter(|d| own(d)).count();
             let phones = contact_phones(p);
             for ph in &phones {
                 let mut ev: Vec<&Deal> = Vec::new();
+                let mut base_name: Option<String> = None;
+                let mut partner_notes = 0;
                 for d in ds {
-                    let e1 = items(&d.client_phone)
+                    // «Телефон клиента» of the partner's own deal is whoever called
+                    let e1 = !own(d)
+                        && items(&d.client_phone)
+                            .iter()
+                            .any(|i| phone(i).as_deref() == Some(ph.as_str()));
+                    let owners: Vec<Option<bool>> = d
+                        .notes
                         .iter()
-                        .any(|i| phone(i).as_deref() == Some(ph.as_str()));
-                    let e2 = d.notes.iter().any(|n| phones_in_text(n).contains(ph));
+                        .flat_map(|n| note_numbers(n))
+                        .filter(|(p, _)| p == ph)
+                        .map(|(_, o)| o)
+                        .collect();
+                    partner_notes += owners.iter().filter(|o| **o == Some(true)).count();
+                    let e2 = owners.iter().any(|o| *o != Some(true));
                     let e3 = base_by_contract
                         .get(d.contract.as_str())
                         .is_some_and(|(_, bp)| bp.as_deref() == Some(ph.as_str()));
+                    let by_address = base.iter().find(|r| {
+                        own(d)
+                            && phone(r[2]).as_deref() == Some(ph.as_str())
+                            && address_key(r[3]) == address_key(&d.address)
+                    });
                     let e4 = cs.iter().any(|c| {
                         c.id.to_string() == d.contact_ids
                             && c.id != p.id
                             && !is_partner(c)
                             && contact_phones(c).contains(ph)
                     });
-                    if e1 || e2 || e3 || e4 {
+                    if e1 || e2 || e3 || e4 || by_address.is_some() {
                         ev.push(d);
+                        base_name = base_name
+                            .or_else(|| base_by_contract.get(d.contract.as_str()).map(|b| b.0.to_string()))
+                            .or_else(|| by_address.map(|r| r[1].to_string()));
                     }
                 }
                 let (action, name) = if ev.is_empty() {
-                    if own_deals == 0 && phones.len() > 1 {
+                    if partner_notes == 0 && own_deals == 0 && phones.len() > 1 {
                         ("review", String::new())
                     } else {
                         ("keep", String::new())
                     }
+                } else if partner_notes > 0 {
+                    ("review", String::new())
                 } else {
                     let addrs: BTreeSet<&str> = ev
                         .iter()
@@ -2264,11 +2354,6 @@ mod check {
                         .map(|d| d.contract.as_str())
                         .filter(|a| !blank(a))
                         .collect();
-                    let base_name = ev.iter().find_map(|d| {
-                        base_by_contract
-                            .get(d.contract.as_str())
-                            .map(|(n, _)| n.to_string())
-                    });
                     if addrs.len() > 1 && contracts.len() != 1 {
                         ("review", String::new())
                     } else if let Some(n) = base_name {
@@ -2887,9 +2972,13 @@ record not listed there is clean on every rule.
   different groups — none of these is DEAL004.
 - Unsorted 28452145 is 5 minutes old at the as-of time (DEAL007 needs more than 10).
 - Trash 28451987 (everything empty) and 28452033 (comment «НД»): trash is not a deal proper.
-- Partner 45102475 (Григорьев): two phones of his own, no client evidence anywhere → keep both,
-  no PRT001. Partner 45102481 (Ершов): no deals and two phones → both review, no PRT001.
-- Partner 45102462's own mobile appears (mirrored from the card) on all five of his deals → keep.
+- Partner 45102475 (Григорьев): two phones of his own (a note of 28451429 calls the mobile «тел.
+  прораба») and a client's number that nothing in the files proves → keep all three, no PRT001.
+  Partner 45102481 (Ершов): no deals and two phones → both review, no PRT001.
+- The `… (контакт)` columns of the deals are a snapshot of the main contact's card (only
+  `Мобильный телефон` and `Рабочий телефон` are carried): every deal of 45102462 shows his mobile
+  cell «+7 (921) 900-11-22, +7 911 234-56-02», client number included. That says nothing about
+  whose a number is; notes, the client base and other contacts do.
 - Flow 10404 «РАБОТА РОССИИ » and 10422 «работа  в России»: portal applications with every `РР:`
   field filled; 10402, 10423 …: non-portal with `РР:` fields empty.
 - Flow 10415/10416 (same person, one active) and 10417/10418 (namesakes, different СНИЛС,
@@ -2899,20 +2988,22 @@ record not listed there is clean on every rule.
 
 `cargo run --release --example gen -- --contacts 1000000 --out DIR [--seed N]` writes the same
 kinds of exports (contacts cp1251 `;`, deals UTF-8 BOM `,` with text dates, client base,
-managers) at any size, with the same kinds of noise at a few per cent; no ground truth.
+managers) at any size, with the same kinds of noise at a few per cent, and the ground truth of
+every partner-card phone in `DIR/truth/partner_truth.csv`.
 
 ## Partner cards (expected `migrate` split plan)
 
 | partner | phone | action | new contact | evidence |
 |---|---|---|---|---|
-| 45102462 Сидоров (прораб) | +79219001122 | keep | | own mobile, on all his deals via the card |
-| | +78126402215 | keep | | own office landline, no client evidence |
+| 45102462 Сидоров (прораб) | +78126402215 | keep | | own office landline, no client evidence |
+| | +79219001122 | keep | | own mobile; the note of 28451370 gives it as «Прораб Сидоров (8 921 900-11-22)» |
+| | +79112345602 | move | Купчинская 4-3-22 | typed into his mobile cell; notes of 28451370 («хозяйка на связи по …») and 28451377 («Клиентка на Купчинской, номер для связи …»), both at «Купчинская 4-3-22», no contract |
 | | +79213456701 | move | Лаврентьева Галина Петровна | deal 28451364's contract 112/24 is in the client base with this phone |
-| | +79112345602 | move | Купчинская 4-3-22 | `Телефон клиента` of 28451370 and a note of 28451377, both at «Купчинская 4-3-22», no contract |
 | 45102468 Михайлов (партнёр) | +79817004512 | keep | | own mobile |
-| | +79216112033 | move | Белградская 26-3-41 | note of 28451396; its contract 204/26 is not in the client base |
-| | +79523778109 | review | | client number of 28451403 (Загребский бульвар 33-1-104) and in a note of 28451409 (Будапештская 97-2-15): two addresses |
-| 45102475 Григорьев (прораб) | +79114096328, +78122449017 | keep | | own numbers |
+| | +79118453012 | move | Рябова Надежда Петровна | the client base lists it (contract Р-311, no deal's) at «Пражская ул., д. 15, к. 2, кв. 8», the address of his deal 28451416 |
+| | +79216112033 | move | Белградская 26-3-41 | note of 28451396 («звонить клиентке напрямую …»); its contract 204/26 is not in the client base |
+| | +79523778109 | review | | notes call it the landlady's at 28451403 (Загребский бульвар 33-1-104) and 28451409 (Будапештская 97-2-15): two addresses |
+| 45102475 Григорьев (прораб) | +78122449017, +79114096328, +79645128803 | keep | | own numbers, and a client's number without any evidence |
 | 45102481 Ершов (партнер) | +79996307241, +79651180493 | review | | no deals at all, several phones |
 "#,
     );

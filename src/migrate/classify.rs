@@ -221,7 +221,8 @@ impl Planner<'_> {
     }
 
     /// (client-base row, deal): the rows that list `phone` under someone other than partner
-    /// `p`, each with his deals at the row's address.
+    /// `p`, each with his deals at the row's address under another contract (a deal of the
+    /// row's contract is evidence by its contract already).
     fn base_by_address(&self, p: usize, phone: &str) -> Vec<(usize, usize)> {
         let partner = &self.ds.contacts[p];
         let mut out = Vec::new();
@@ -231,12 +232,17 @@ impl Planner<'_> {
             if key.is_empty() || same_name(self.ds, partner, row.name(self.ds)) {
                 continue;
             }
+            let contract = contract_key(row.contract_no(self.ds));
             out.extend(
                 self.ev
                     .partner_deals(p)
                     .iter()
-                    .filter(|&&d| address_key(self.ds.deals[d].address(self.ds)) == key)
-                    .map(|&d| (r, d)),
+                    .map(|&d| (d, &self.ds.deals[d]))
+                    .filter(|(_, d)| {
+                        address_key(d.address(self.ds)) == key
+                            && contract_key(d.contract_no(self.ds)) != contract
+                    })
+                    .map(|(d, _)| (r, d)),
             );
         }
         out
