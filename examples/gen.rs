@@ -1269,8 +1269,12 @@ fn main() -> std::io::Result<()> {
             }
             base_hit |= pc.truth.address_row && linked;
         }
-        // the number the client called from (a partner's deal: the partner's card tells)
-        if stage == "Неразобранное" {
+        // the number the client called from (a partner's deal: the partner's card tells, but
+        // an unsorted request of a partner's client comes from the client's number)
+        if let (Some((pi, k)), "Неразобранное") = (partner_client, stage) {
+            let ph = partners[pi].clients[k].phone;
+            push_mobile(&mut fields[i_client_phone], ph, rng.below(10) as u8);
+        } else if stage == "Неразобранное" {
             push_mobile(
                 &mut fields[i_client_phone],
                 new_mobile(&mut rng),
@@ -1710,7 +1714,15 @@ const CLIENT_NOTES: &[&str] = &[
     "Звонить {ph} (хозяйка), прораб на объекте по вторникам",
     "собственник квартиры {client}: {ph}",
     "Прораб {foreman} скинул номер хозяина: {ph}",
-    "звонить на {ph} после 18",
+];
+
+/// Notes that give a number without saying whose (`{any}`: the partner's own or a client's):
+/// on the partner's deal they prove nothing.
+const NEUTRAL_NOTES: &[&str] = &[
+    "звонить на {any} после 18",
+    "перезвонить по {any}",
+    "связь: {any}",
+    "на объекте будут после обеда, тел. {any}",
 ];
 
 /// Notes that give the partner's own number (`{own}`).
@@ -1874,6 +1886,11 @@ fn push_partner_note(
     client: Option<&PartnerClient>,
 ) -> bool {
     let own = (card.noise.mobile == 0).then_some(card.p.mobile);
+    // a number given without saying whose: a client's without a proving note, or his own
+    let any = match client {
+        Some(pc) if pc.proof != Proof::Note => Some(pc.phone),
+        _ => own,
+    };
     let (template, ph) = match (client, own) {
         (Some(pc), _) if pc.proof == Proof::Note && rng.chance(800) => {
             let both = own.is_some() && rng.chance(250);
@@ -1883,6 +1900,7 @@ fn push_partner_note(
             )
         }
         (_, Some(_)) if rng.chance(150) => (*rng.pick(PARTNER_NOTES), None),
+        _ if any.is_some() && rng.chance(120) => (*rng.pick(NEUTRAL_NOTES), None),
         _ => return false,
     };
     let who = ph.map(client_person).unwrap_or_default();
@@ -1894,6 +1912,7 @@ fn push_partner_note(
         match &rest[at + 1..end] {
             "ph" => push_note_number(f, ph.map_or(0, |pc| pc.phone), rng.below(12)),
             "own" => push_note_number(f, own.unwrap_or(0), rng.below(12)),
+            "any" => push_note_number(f, any.unwrap_or(0), rng.below(12)),
             "client" => f.push_str(first_name(&who)),
             "foreman" => f.push_str(&surname(&card.p)),
             "initials" => {

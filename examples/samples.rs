@@ -1695,7 +1695,12 @@ const SPLIT: &[(u64, &str, &str, &str)] = &[
         "Лаврентьева Галина Петровна",
     ),
     (cid::MIKHAILOV, "+79817004512", "keep", ""),
-    (cid::MIKHAILOV, "+79118453012", "move", "Рябова Надежда Петровна"),
+    (
+        cid::MIKHAILOV,
+        "+79118453012",
+        "move",
+        "Рябова Надежда Петровна",
+    ),
     (
         cid::MIKHAILOV,
         "+79216112033",
@@ -2231,7 +2236,10 @@ mod check {
             }
         }
         let owner_of = |w: &str| {
-            if ["прораб", "партнер", "бригадир"].iter().any(|p| w.starts_with(p)) {
+            if ["прораб", "партнер", "бригадир"]
+                .iter()
+                .any(|p| w.starts_with(p))
+            {
                 Some(true)
             } else if ["клиент", "хозя", "заказчи", "собственни", "владел"]
                 .iter()
@@ -2275,7 +2283,17 @@ mod check {
 
     /// An address for comparison: words without the city, street-type and unit words.
     fn address_key(s: &str) -> Vec<String> {
-        const NOISE: [&str; 9] = ["санкт", "петербург", "ул", "д", "к", "кв", "корп", "пр", "г"];
+        const NOISE: [&str; 9] = [
+            "санкт",
+            "петербург",
+            "ул",
+            "д",
+            "к",
+            "кв",
+            "корп",
+            "пр",
+            "г",
+        ];
         folded_words(s)
             .into_iter()
             .filter(|w| !NOISE.contains(&w.as_str()))
@@ -2331,7 +2349,11 @@ mod check {
                     if e1 || e2 || e3 || e4 || by_address.is_some() {
                         ev.push(d);
                         base_name = base_name
-                            .or_else(|| base_by_contract.get(d.contract.as_str()).map(|b| b.0.to_string()))
+                            .or_else(|| {
+                                base_by_contract
+                                    .get(d.contract.as_str())
+                                    .map(|b| b.0.to_string())
+                            })
                             .or_else(|| by_address.map(|r| r[1].to_string()));
                     }
                 }

@@ -9,7 +9,6 @@ use crate::model::{Contact, Dataset, Deal};
 use crate::normalize::name::{fold, tokens};
 use crate::normalize::phone::PhoneProblem;
 use crate::normalize::text::is_blank;
-use crate::params::Params;
 
 /// Address words left out when two object addresses are compared.
 const ADDRESS_NOISE: [&str; 24] = [
@@ -63,7 +62,6 @@ impl Decision {
 
 pub(super) struct Planner<'a> {
     pub ds: &'a Dataset,
-    pub params: &'a Params,
     pub ev: &'a Evidence,
 }
 
@@ -188,13 +186,6 @@ impl Planner<'_> {
                 self.evidence_phrase(&client)
             );
             return Some(Decision::new(Action::Review, deals, reason));
-        }
-        if self.used_across_own_deals(p, &client) {
-            let reason = format!(
-                "used in {} of the partner's own deals at different addresses and no client named: the partner's own number",
-                client.len()
-            );
-            return Some(Decision::new(Action::Keep, deals, reason));
         }
         Some(self.client_number(p, phone, &client))
     }
@@ -366,16 +357,17 @@ impl Planner<'_> {
     }
 
     /// A hit as it counts for this partner. On his own deals «Телефон клиента» is whoever
-    /// called — the partner as often as his client — and the «(контакт)» columns are a snapshot
-    /// of his card: neither says whose a number is. The partner ordered for himself when a
-    /// client-base row in his name holds the number; a main contact that is the partner's own
-    /// twin card (same name) is no client.
+    /// called and a note that names no owner («звонить на 8 921 …») whoever answers — the
+    /// partner as often as his client — and the «(контакт)» columns are a snapshot of his card:
+    /// none of them says whose a number is. The partner ordered for himself when a client-base
+    /// row in his name holds the number; a main contact that is the partner's own twin card
+    /// (same name) is no client.
     fn relevant(&self, p: usize, phone: &str, hit: Hit) -> Option<Hit> {
         let partner = &self.ds.contacts[p];
         let d = &self.ds.deals[hit.deal];
         let mut kinds = hit.kinds;
-        if kinds.has(Kinds::CLIENT_PHONE) && self.ev.deal_partner(hit.deal) == Some(p) {
-            kinds = kinds.without(Kinds::CLIENT_PHONE);
+        if self.ev.deal_partner(hit.deal) == Some(p) {
+            kinds = kinds.without(Kinds::CLIENT_PHONE.with(Kinds::NOTE));
         }
         if kinds.has(Kinds::CLIENT_BASE)
             && self
@@ -405,19 +397,6 @@ impl Planner<'_> {
             deal: hit.deal,
             kinds,
         })
-    }
-
-    /// Only notes naming no owner mention it, in several of this partner's own deals at
-    /// different addresses: the partner is what those deals share.
-    fn used_across_own_deals(&self, p: usize, client: &[Hit]) -> bool {
-        client.len() >= self.params.lookup.partner_min_deals.max(2)
-            && client.iter().all(|h| {
-                h.kinds.without(Kinds::NOTE).is_empty() && self.ev.deal_partner(h.deal) == Some(p)
-            })
-            && self
-                .address_keys(&client.iter().map(|h| h.deal).collect::<Vec<_>>())
-                .len()
-                >= 2
     }
 
     /// The distinct names («…») the client base lists `phone` under, the partner's aside.

@@ -96,11 +96,7 @@ pub fn plan_for(ds: &Dataset, params: &Params, partners: &[usize]) -> Vec<PlanLi
     targets.sort_unstable();
     targets.dedup();
     let ev = Evidence::collect(ds, params, targets);
-    let planner = classify::Planner {
-        ds,
-        params,
-        ev: &ev,
-    };
+    let planner = classify::Planner { ds, ev: &ev };
     partners
         .par_iter()
         .flat_map_iter(|&p| planner.card(p))

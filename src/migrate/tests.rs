@@ -57,10 +57,10 @@ fn own_number_on_several_deals_is_kept() {
 }
 
 #[test]
-fn client_phone_of_one_deal_moves_named_by_the_address_as_written() {
+fn client_phone_of_a_deal_not_his_moves_named_by_the_address_as_written() {
     let ds = world(
         &[PARTNER],
-        &["555;Окна Купчинская;Замер;100;Сергей Петров;8 921 765-43-21;Купчинская 4-3-22;17/23;"],
+        &["555;Окна Купчинская;Замер;;;8 921 765-43-21;Купчинская 4-3-22;17/23;"],
         &["5/22;Сидоров Пётр;+79110000000;Бухарестская 1"],
     );
     let lines = plan_of(&ds);
@@ -101,10 +101,10 @@ fn resolving_contract_names_the_contact_by_the_client_base() {
 }
 
 #[test]
-fn contract_name_wins_over_the_address_when_evidence_is_the_client_phone() {
+fn contract_name_wins_over_the_address_when_evidence_is_a_note() {
     let ds = world(
         &[PARTNER],
-        &["555;Окна;Замер;100;Сергей Петров;89217654321;Купчинская 4-3-22;17/23;"],
+        &["555;Окна;Замер;100;Сергей Петров;;Купчинская 4-3-22;17/23;номер хозяйки 89217654321"],
         &["17/23;Иванова Мария Петровна;+79110000000;Купчинская 4-3-22"],
     );
     let l = plan_of(&ds)
@@ -137,24 +137,26 @@ fn same_number_in_deals_at_different_addresses_goes_to_review() {
 }
 
 #[test]
-fn a_number_used_on_his_deals_for_different_clients_is_his_own() {
+fn his_own_deals_mentioning_a_number_without_an_owner_prove_nothing() {
     let ds = world(
         &[PARTNER],
         &[
-            "555;Окна;Замер;100;Сергей Петров;89217654321;Купчинская 4-3-22;;",
-            "556;Балкон;Замер;100;Сергей Петров;;Бухарестская 72-1-15;;звонить на 8 921 765-43-21",
+            "555;Окна;Замер;100;Сергей Петров;89217654321;Купчинская 4-3-22;;звонить на 8 921 765-43-21",
+            "556;Заявка;Замер;;;;;;перезвонить 8 921 765 43 21",
         ],
         &[],
     );
     let l = line(&plan_of(&ds), "+79217654321").clone();
-    assert_eq!(l.action, Action::Keep, "{l:#?}");
-    assert_eq!(l.deal_ids, vec!["555", "556"]);
-    assert!(
-        l.reason
-            .starts_with("used in 2 of the partner's own deals at different addresses"),
-        "{}",
-        l.reason
+    assert_eq!(l.action, Action::Review, "{l:#?}");
+    assert_eq!(
+        l.deal_ids,
+        vec!["556"],
+        "only the deal that is not his counts"
     );
+    let only_his = world(&[PARTNER], &["555;Окна;Замер;100;Сергей Петров;89217654321;Купчинская 4-3-22;;звонить на 8 921 765-43-21"], &[]);
+    let l = line(&plan_of(&only_his), "+79217654321").clone();
+    assert_eq!(l.action, Action::Keep, "{l:#?}");
+    assert!(l.reason.starts_with("no client evidence"), "{}", l.reason);
 }
 
 #[test]
@@ -162,8 +164,8 @@ fn one_object_written_two_ways_is_still_one_address() {
     let ds = world(
         &[PARTNER],
         &[
-            "555;Окна;Замер;100;Сергей Петров;89217654321;Купчинская 4-3-22;;",
-            "556;Откосы;Замер;100;Сергей Петров;89217654321;ул. Купчинская, 4-3-22;;",
+            "555;Окна;Замер;100;Сергей Петров;;Купчинская 4-3-22;;хозяйка 89217654321",
+            "556;Откосы;Замер;100;Сергей Петров;;ул. Купчинская, 4-3-22;;клиентка: 89217654321",
         ],
         &[],
     );
@@ -200,7 +202,7 @@ fn the_cards_only_phone_without_evidence_is_kept() {
 fn number_already_on_a_client_contact_moves_by_linking_to_it() {
     let ds = world(
         &[PARTNER, "200;Смирнов Олег;;8-921-765-43-21;;"],
-        &["555;Окна;Замер;100;Сергей Петров;89217654321;Купчинская 4-3-22;;"],
+        &["555;Окна;Замер;100;Сергей Петров;;Купчинская 4-3-22;;клиентка 89217654321"],
         &[],
     );
     let lines = plan_of(&ds);
@@ -260,7 +262,7 @@ fn a_contract_in_the_partners_own_name_is_no_client_evidence() {
         &[PARTNER],
         &[
             "555;Окна себе;Замер;100;Сергей Петров;;Купчинская 4-3-22;17/23;",
-            "556;Балкон;Замер;100;Сергей Петров;89217654321;Бухарестская 72-1-15;5/22;",
+            "556;Балкон;Замер;100;Сергей Петров;;Бухарестская 72-1-15;5/22;клиентка 89217654321",
         ],
         &[
             "17/23;Петров Сергей Иванович;+7 921 000-00-01;Купчинская 4-3-22",
@@ -316,25 +318,17 @@ fn regression_kontakt_snapshot_columns_no_longer_make_a_number_the_partners_own(
 }
 
 #[test]
-fn his_own_number_as_client_phone_of_his_deals_for_different_objects_is_kept() {
+fn the_client_phone_of_his_own_deal_is_no_evidence_either_way() {
     let deals = "ID;Название сделки;Этап сделки;ID контакта;Полное имя контакта;Мобильный телефон (контакт);Телефон клиента;Адрес объекта\n\
                  554;Окна себе на дачу;Замер;100;Сергей Петров;+7 921 000-00-01;89210000001;Садовая 5\n\
-                 555;Окна;Замер;100;Сергей Петров;+7 921 000-00-01;8 921 000 00 01;Ленинский 140-33\n\
                  556;Окна Купчинская;Замер;100;Сергей Петров;+7 921 000-00-01;89217654321;Купчинская 4-3-22\n";
     let contacts = format!("{CONTACTS_HEADER}\n{PARTNER}\n");
     let ds = dataset(&[("contacts.csv", contacts.as_str()), ("deals.csv", deals)]);
     let lines = plan_of(&ds);
-    assert_eq!(
-        line(&lines, "+79210000001").action,
-        Action::Keep,
-        "{lines:#?}"
-    );
-    let client = line(&lines, "+79217654321");
-    assert_eq!(client.action, Action::Move);
-    assert_eq!(
-        client.new_contact_name.as_deref(),
-        Some("Купчинская 4-3-22")
-    );
+    for l in &lines {
+        assert_eq!(l.action, Action::Keep, "{l:#?}");
+        assert!(l.reason.starts_with("no client evidence"), "{}", l.reason);
+    }
 }
 
 #[test]
@@ -427,20 +421,6 @@ fn a_client_base_row_at_another_address_is_no_evidence_for_his_deals() {
 }
 
 #[test]
-fn a_deal_showing_every_number_of_the_card_tells_nothing_about_ownership() {
-    let deals = "ID;Название сделки;Этап сделки;ID контакта;Полное имя контакта;Мобильный телефон;Другой телефон;Телефон клиента;Адрес объекта\n\
-                 556;Окна Купчинская;Замер;100;Сергей Петров;+7 921 000-00-01;8 (921) 765-43-21;89217654321;Купчинская 4-3-22\n";
-    let contacts = format!("{CONTACTS_HEADER}\n{PARTNER}\n");
-    let ds = dataset(&[("contacts.csv", contacts.as_str()), ("deals.csv", deals)]);
-    let lines = plan_of(&ds);
-    assert_eq!(
-        line(&lines, "+79217654321").action,
-        Action::Move,
-        "{lines:#?}"
-    );
-}
-
-#[test]
 fn junk_on_a_partner_card_gets_a_review_line() {
     let ds = world(
         &["100;Сергей Петров;прораб;+7 921 000-00-01, звонить после 18;;"],
@@ -510,7 +490,7 @@ fn notes_on_several_own_deals_at_different_addresses_keep_it() {
 fn a_number_written_twice_on_one_card_gets_two_lines_with_one_decision() {
     let ds = world(
         &["100;Сергей Петров;прораб;+7 921 000-00-01;89217654321;8 (921) 765-43-21"],
-        &["555;Окна;Замер;100;Сергей Петров;89217654321;Купчинская 4-3-22;;"],
+        &["555;Окна;Замер;100;Сергей Петров;;Купчинская 4-3-22;;клиентка 89217654321"],
         &[],
     );
     let lines = plan_of(&ds);
@@ -533,7 +513,7 @@ fn a_number_written_twice_on_one_card_gets_two_lines_with_one_decision() {
 fn plan_lines_serialise_in_contract_order() {
     let ds = world(
         &[PARTNER],
-        &["555;Окна;Замер;100;Сергей Петров;89217654321;Купчинская 4-3-22;17/23;"],
+        &["555;Окна;Замер;100;Сергей Петров;;Купчинская 4-3-22;17/23;клиентка 89217654321"],
         &[],
     );
     let lines = plan_of(&ds);
@@ -580,7 +560,7 @@ fn conservation_check_catches_a_lost_phone() {
 fn prt001_reports_each_move_on_the_partner_card() {
     let ds = world(
         &[PARTNER],
-        &["555;Окна;Замер;100;Сергей Петров;89217654321;Купчинская 4-3-22;;"],
+        &["555;Окна;Замер;100;Сергей Петров;;Купчинская 4-3-22;;клиентка 89217654321"],
         &[],
     );
     let findings = run_rule("PRT001", &ds);
@@ -599,7 +579,7 @@ fn prt001_reports_each_move_on_the_partner_card() {
 fn import_tables_create_the_contact_and_strip_the_partner_card() {
     let ds = world(
         &["100;Сергей Петров;прораб;+7 921 000-00-01, 8 (921) 765-43-21;;нет"],
-        &["555;Окна Купчинская;Замер;100;Сергей Петров;89217654321;Купчинская 4-3-22;;"],
+        &["555;Окна Купчинская;Замер;100;Сергей Петров;;Купчинская 4-3-22;;клиентка 89217654321"],
         &[],
     );
     let lines = plan_of(&ds);
@@ -644,7 +624,7 @@ fn import_tables_create_the_contact_and_strip_the_partner_card() {
 fn linking_rows_carry_the_existing_contact_id() {
     let ds = world(
         &[PARTNER, "200;Смирнов Олег;;8-921-765-43-21;;"],
-        &["555;Окна;Замер;100;Сергей Петров;89217654321;Купчинская 4-3-22;;"],
+        &["555;Окна;Замер;100;Сергей Петров;;Купчинская 4-3-22;;клиентка 89217654321"],
         &[],
     );
     let lines = plan_of(&ds);
