@@ -5,27 +5,36 @@
 //! `partner_types` in rules/default.toml). Every phone on such a card is classified from the
 //! deals and the client base; one finding per phone classified `move` (a client's number).
 //!
+//! Not evidence: the deals export's «… (контакт)» columns are a snapshot of the main
+//! contact's card (the same on every deal of the partner, only some phone types), and on the
+//! partner's own deals `Телефон клиента` (whoever called) and a note that gives a number
+//! without saying whose («звонить на 8 921 …») say nothing about whose a number is.
+//!
 //! Evidence that a number P is a client's in a deal D:
-//!   1. D's `Телефон клиента` holds P;
-//!   2. a note of D mentions P in any format (not right after «прораб»/«партнёр», which marks
-//!      the partner's own number);
-//!   3. D's `Номер договора` resolves in the client base and that client's `Телефон` is P;
+//!   1. D is not the partner's deal and its `Телефон клиента` holds P;
+//!   2. a note of D gives P, in any format, as a client's: the owner word that governs the
+//!      number decides, not the nearest word — «Прораб дал номер хозяйки квартиры: 8 905 …»,
+//!      «от прораба: клиентка Алина 8-921-…», «прораб Петров просил перезвонить клиенту по
+//!      8 (911) …» are a client's; «тел. прораба 8 921 …», «прораб Иванов 8 921 …», «номер
+//!      партнёра: …» are the partner's own (`[notes]` in rules/default.toml);
+//!   3. the client base lists P under a client tied to D: D's `Номер договора` resolves to the
+//!      row, or the row's address is the object address of the partner's deal D;
 //!   4. D's main contact is another, non-partner contact whose card holds P (a second card of
 //!      the partner himself, same name, does not count).
 //!
 //! Classification (the same as `crmclean migrate`, split_plan.jsonl):
 //!   - move: evidence in one or more deals that are about one object (one address, or one
-//!     contract). The new contact is named by the client base's `ФИО клиента` when a deal's
-//!     contract resolves, else by the deal's `Адрес объекта` exactly as written
+//!     contract). The new contact is named by the client base's `ФИО клиента` when the client
+//!     base ties the number to the client, else by the deal's `Адрес объекта` exactly as written
 //!     («Купчинская 4-3-22»). When a non-partner contact already holds P, the deals are linked
 //!     to it instead (no duplicate).
-//!   - review: evidence in deals at different addresses; contracts naming different clients;
-//!     evidence but no address and no client-base name; several contacts hold P; notes that call
-//!     P the partner's while other evidence says client; P on another contact or in the client
-//!     base but in no deal; the partner has no deals and several numbers without evidence; an
-//!     item that is not a valid number.
-//!   - keep: no client evidence (the partner's own number, or the card's only one); or P is only
-//!     mentioned in notes of several of the partner's own deals at different addresses.
+//!   - review: evidence in deals at different addresses; the client base naming different
+//!     clients; evidence but no address and no client-base name; several contacts hold P;
+//!     notes that call P the partner's while other evidence says client; P on another contact or
+//!     in the client base but in no deal; the partner has no deals and several numbers without
+//!     evidence; an item that is not a valid number.
+//!   - keep: no client evidence (notes call it the partner's, or the card's only one, or nothing
+//!     says otherwise: a client's number that nothing proves stays with the partner).
 //!
 //!   A number written twice on one card gets a line per occurrence, the second with the same
 //!   decision and the reason «duplicate of …».
@@ -34,8 +43,9 @@
 //! the foreman's card, the client gets no birthday greetings and the foreman is notified about
 //! deals that are not his.
 //!
-//! Example: partner «Сергей Петров (прораб)» holds +7 921 765-43-21; deal 555 «Окна Купчинская»
-//! has it in `Телефон клиента`, address «Купчинская 4-3-22», contract 17/23 not in the client
+//! Example: partner «Сергей Петров (прораб)» holds +7 921 765-43-21 in his mobile cell, next to
+//! his own number; a note of his deal 555 «Окна Купчинская» says «Прораб дал номер хозяйки
+//! квартиры: 8 921 765-43-21», address «Купчинская 4-3-22», contract 17/23 not in the client
 //! base → finding on the partner's card, related = [555], new contact «Купчинская 4-3-22».
 //!
 //! Fix: run `crmclean migrate` and import `import_new_contacts` (new contacts linked to their
