@@ -9,15 +9,22 @@
 //! - `deals.csv`: 1.5 deals per contact, new layout header (` (контакт)` columns), UTF-8 with
 //!   BOM, `,`, dates as text `dd.mm.yyyy HH:MM`;
 //! - `client_base.csv`: the contracts register (UTF-8 with BOM, `,`);
-//! - `managers.csv`: the CRM users (UTF-8, `,`).
+//! - `managers.csv`: the CRM users (UTF-8, `,`);
+//! - `truth/partner_truth.csv`: what the files prove about every valid phone on every partner
+//!   card (`own`, `client_note`, `client_base`, `client_none`) and the name a new contact must
+//!   get; in a subfolder, so that reading `DIR` reads only the exports.
 //!
 //! Noise at a few per cent: phone formats of every kind (`+7 (9xx) …`, `8…`, `7….0`, a leading
 //! apostrophe, extensions, several numbers in one cell), junk and 7-digit phones, blank fields,
 //! the 01.01.1970 placeholder and future birthdays, ФИО only in the title, managers' e-mails on
 //! client cards, ≈3 % duplicated contacts (same phone in another format, swapped name order,
-//! typos, ё/е, no patronymic), partner cards («прораб»/«партнёр») holding their clients' numbers
-//! with the evidence in deals (client phone field, notes, contracts in the client base),
-//! stop-list comments, stale open deals, unsorted requests and trash. Dates are relative to
+//! typos, ё/е, no patronymic), stop-list comments, stale open deals, unsorted requests and trash.
+//! Partner cards («прораб»/«партнёр», ≈4 %) are shaped like real exports: client numbers typed
+//! into any phone column, the deals' «(контакт)» cells a snapshot of the main contact's card
+//! (its mobile and work cells only), client evidence only in notes (phrases that give a
+//! client's number, the partner's own beside it now and then) and the client base (by contract,
+//! or at the object's address), client numbers that nothing proves, and notes that give numbers
+//! without saying whose. Dates are relative to
 //! 23.11.2026 12:00 (the same reference time as `samples/`). The output depends only on
 //! `--contacts` and `--seed`.
 
@@ -804,7 +811,8 @@ fn usage() -> ! {
     eprintln!(
         "usage: cargo run --release --example gen -- --contacts N --out DIR [--seed N]\n\
          writes DIR/contacts.csv (N contacts, cp1251), DIR/deals.csv (1.5×N deals),\n\
-         DIR/client_base.csv and DIR/managers.csv; same N and seed → same bytes"
+         DIR/client_base.csv, DIR/managers.csv and DIR/truth/partner_truth.csv (the ground\n\
+         truth of every partner-card phone); same N and seed → same bytes"
     );
     std::process::exit(2)
 }
