@@ -670,6 +670,32 @@ fn lookup_finds_contacts_deals_and_gives_a_verdict() {
     assert!(none.contacts.is_empty() && none.deals.is_empty());
 }
 
+#[test]
+fn lookups_verdict_reads_notes_as_the_plan_does() {
+    let ds = world(
+        &["100;Сергей Петров;прораб;+7 921 000-00-01, 8 911 234-56-02;;"],
+        &[
+            "555;Окна;Замер;100;Сергей Петров;;Купчинская 4-3-22;;Клиентка Анна, тел. 8 911 234 56 02",
+            "556;Балкон;Замер;;;;Бухарестская 72-1-15;;тел. прораба 8 (952) 377-81-09",
+            "557;Откосы;Замер;;;;Ленинский 140-33;;Прораб дал номер хозяйки квартиры: 8 905 211-40-77",
+        ],
+        &[],
+    );
+    let params = rule_set().params;
+    let ask = |phone: &str| lookup::lookup(&ds, &params, phone, phone);
+    let moved = ask("+79112345602");
+    assert_eq!(moved.verdict, lookup::Verdict::Client, "{moved:#?}");
+    assert_eq!(
+        moved.deals[0].places,
+        vec!["card of its contact 100", "note 1 (a client's number)"]
+    );
+    let foreman = ask("+79523778109");
+    assert_eq!(foreman.verdict, lookup::Verdict::Partner, "{foreman:#?}");
+    assert_eq!(foreman.deals[0].places, vec!["note 1 (a partner's number)"]);
+    let client = ask("+79052114077");
+    assert_eq!(client.verdict, lookup::Verdict::Client, "{client:#?}");
+}
+
 mod properties {
     use super::*;
     use proptest::prelude::*;
