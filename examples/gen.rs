@@ -769,9 +769,37 @@ fn push_landline(out: &mut String, n: u32, style: u8) {
     };
 }
 
+/// A mobile of anyone but a partner card: it ends in an even digit (see [`PartnerNumbers`]).
 fn new_mobile(rng: &mut Rng) -> u64 {
     let code = u64::from(*rng.pick(MOBILE_CODES));
-    code * 10_000_000 + rng.range(1_000_000, 9_999_999)
+    (code * 10_000_000 + rng.range(1_000_000, 9_999_999)) & !1
+}
+
+/// The numbers on partner cards (the partners' own and their clients') end in an odd digit and
+/// are all different, so that no number is two people's by chance and the ground truth is what
+/// the files say.
+#[derive(Default)]
+struct PartnerNumbers(std::collections::HashSet<u64>);
+
+impl PartnerNumbers {
+    fn mobile(&mut self, rng: &mut Rng) -> u64 {
+        loop {
+            let n = new_mobile(rng) | 1;
+            if self.0.insert(n) {
+                return n;
+            }
+        }
+    }
+
+    /// 7 digits after 812.
+    fn landline(&mut self, rng: &mut Rng) -> u32 {
+        loop {
+            let n = rng.range(2_000_000, 7_999_999) | 1;
+            if self.0.insert(n) {
+                return n as u32;
+            }
+        }
+    }
 }
 
 fn new_person(rng: &mut Rng) -> Person {
@@ -851,6 +879,7 @@ fn main() -> std::io::Result<()> {
     let n = args.contacts as usize;
     let mut cards: Vec<Card> = Vec::with_capacity(n);
     let mut partners: Vec<Partner> = Vec::new();
+    let mut numbers = PartnerNumbers::default();
     let mut next_id = 30_000_000u64;
     let mut dup_count = 0u64;
     for i in 0..n {
@@ -940,12 +969,12 @@ fn main() -> std::io::Result<()> {
             };
             noise.title_only = rng.chance(30);
         }
-        let landline = if noise.mobile == 6 || rng.chance(80) || kind == Kind::Company {
-            rng.range(2_000_000, 7_999_999) as u32
+        let mut landline = if noise.mobile == 6 || rng.chance(80) || kind == Kind::Company {
+            (rng.range(2_000_000, 7_999_999) & !1) as u32
         } else {
             0
         };
-        let second_mobile = if rng.chance(25) {
+        let mut second_mobile = if rng.chance(25) {
             new_mobile(&mut rng)
         } else {
             0
@@ -953,7 +982,15 @@ fn main() -> std::io::Result<()> {
         let mut partner = u32::MAX;
         if kind == Kind::Partner {
             partner = partners.len() as u32;
-            partners.push(new_partner(&mut rng, i as u32, noise.mobile == 0));
+            p.mobile = numbers.mobile(&mut rng);
+            if second_mobile != 0 {
+                second_mobile = numbers.mobile(&mut rng);
+            }
+            if landline != 0 {
+                landline = numbers.landline(&mut rng);
+            }
+            let mobile_ok = noise.mobile == 0;
+            partners.push(new_partner(&mut rng, &mut numbers, &p, i as u32, mobile_ok));
         }
         cards.push(Card {
             id: next_id,
@@ -1755,8 +1792,25 @@ const BOTH_NOTES: &[&str] = &[
 /// A partner card: one to three client numbers in any phone column (the deals export repeats
 /// only the mobile and work columns), each with what is meant to prove it; now and then a
 /// second own number in «Другой телефон».
-fn new_partner(rng: &mut Rng, card: u32, mobile_ok: bool) -> Partner {
-    let own_other = if rng.chance(300) { new_mobile(rng) } else { 0 };
+fn new_partner(
+    rng: &mut Rng,
+    numbers: &mut PartnerNumbers,
+    own: &Person,
+    card: u32,
+    mobile_ok: bool,
+) -> Partner {
+    // a client with the partner's surname would be his namesake: no file could tell them apart
+    let object = |rng: &mut Rng| loop {
+        let obj = rng.below(u64::from(u32::MAX)) as u32;
+        if new_person(&mut Rng::new(u64::from(obj))).surname != own.surname {
+            return obj;
+        }
+    };
+    let own_other = if rng.chance(300) {
+        numbers.mobile(rng)
+    } else {
+        0
+    };
     let clients = (0..rng.range(1, 3))
         .map(|_| {
             let proof = match rng.below(100) {
@@ -1772,10 +1826,9 @@ fn new_partner(rng: &mut Rng, card: u32, mobile_ok: bool) -> Partner {
                 _ => Column::Other,
             };
             PartnerClient {
-                phone: new_mobile(rng),
-                obj: rng.below(u64::from(u32::MAX)) as u32,
-                obj2: (proof == Proof::Note && rng.chance(30))
-                    .then(|| rng.below(u64::from(u32::MAX)) as u32),
+                phone: numbers.mobile(rng),
+                obj: object(rng),
+                obj2: (proof == Proof::Note && rng.chance(30)).then(|| object(rng)),
                 column,
                 proof,
                 truth: Truth::default(),

@@ -2,7 +2,7 @@
 //!
 //! `tests/fixtures/partner_split/` is the output of
 //! `cargo run --release --example gen -- --contacts 5000 --seed 13 --out tests/fixtures/partner_split`
-//! (regenerate it when the generator changes): 5000 contacts, 7500 deals, 222 partner cards
+//! (regenerate it when the generator changes): 5000 contacts, 7500 deals, 226 partner cards
 //! whose «(контакт)» cells in the deals are snapshots of the cards, client numbers in every
 //! phone column, proven only by notes and the client base, or not at all. `truth/` holds what
 //! the files prove about every valid phone on every partner card and the exact expected name.
