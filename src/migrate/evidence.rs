@@ -333,7 +333,7 @@ impl Scan<'_> {
 }
 
 /// The kind of evidence a note mention is.
-pub fn note_kind(owner: Owner) -> Kinds {
+fn note_kind(owner: Owner) -> Kinds {
     match owner {
         Owner::Partner => Kinds::PARTNER_NOTE,
         Owner::Client => Kinds::CLIENT_NOTE,

@@ -71,7 +71,7 @@ impl OwnerWords {
 
     /// The owner of the number `m` of `note`; `floor` is where the previous number ends and
     /// `next` where the next one starts (byte offsets): no phrase reaches past another number.
-    pub fn owner(&self, note: &str, floor: usize, m: &Mention, next: usize) -> Owner {
+    fn owner(&self, note: &str, floor: usize, m: &Mention, next: usize) -> Owner {
         let before = fold_phrase(clause_before(note, floor, m.start));
         let words: Vec<&str> = before.split(' ').filter(|w| !w.is_empty()).collect();
         for (i, w) in words.iter().enumerate().rev() {
