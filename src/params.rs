@@ -99,6 +99,22 @@ pub struct LookupParams {
     pub partner_min_deals: usize,
 }
 
+/// `[apply]`: how `crmclean apply` talks to the amoCRM API.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct ApplyParams {
+    pub requests_per_second: f64,
+    pub batch_size: usize,
+    pub max_attempts: u32,
+    pub backoff_ms: u64,
+    pub timeout_secs: u64,
+    /// Canonical phone field of the contacts profile → enum_code of amoCRM's PHONE field.
+    pub phone_enums: BTreeMap<String, String>,
+    pub new_contact_phone_enum: String,
+    pub created_tag: String,
+    pub duplicate_tag: String,
+    pub rollback_tag: String,
+}
+
 /// Everything in `rules/default.toml`.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct Params {
@@ -112,6 +128,7 @@ pub struct Params {
     pub flow: FlowParams,
     pub dedupe: DedupeParams,
     pub lookup: LookupParams,
+    pub apply: ApplyParams,
 }
 
 /// Where a stage puts a deal.
