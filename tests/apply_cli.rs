@@ -30,14 +30,27 @@ fn rules() -> RuleSet {
 
 /// A copy of the rules folder with `[apply]` paced for tests: no real second-long waits.
 fn fast_rules(tmp: &Path) -> PathBuf {
-    let dir = tmp.join("rules");
+    rules_with(
+        tmp,
+        "rules",
+        &[
+            ("requests_per_second = 7", "requests_per_second = 400"),
+            ("max_attempts = 6", "max_attempts = 4"),
+            ("backoff_ms = 1000", "backoff_ms = 5"),
+            ("timeout_secs = 60", "timeout_secs = 10"),
+        ],
+    )
+}
+
+/// A copy of the rules folder in `tmp/name` with some lines of `default.toml` replaced.
+fn rules_with(tmp: &Path, name: &str, changes: &[(&str, &str)]) -> PathBuf {
+    let dir = tmp.join(name);
     copy_dir(&repo().join("rules"), &dir);
-    let toml = std::fs::read_to_string(dir.join("default.toml")).unwrap();
-    let toml = toml
-        .replace("requests_per_second = 7", "requests_per_second = 400")
-        .replace("max_attempts = 6", "max_attempts = 4")
-        .replace("backoff_ms = 1000", "backoff_ms = 5")
-        .replace("timeout_secs = 60", "timeout_secs = 10");
+    let mut toml = std::fs::read_to_string(dir.join("default.toml")).unwrap();
+    for (from, to) in changes {
+        assert!(toml.contains(from), "{from}");
+        toml = toml.replace(from, to);
+    }
     std::fs::write(dir.join("default.toml"), toml).unwrap();
     dir
 }
@@ -464,7 +477,8 @@ fn execute_moves_the_numbers_and_rollback_restores_the_cards() {
         requests[0]["body"][0]["custom_fields_values"],
         json!([{"field_code": "PHONE", "values": [{"value": "+79213456701", "enum_code": "MOB"}]}])
     );
-    assert!(text(&dry.stdout).contains("numbers moved              3"), "{}", text(&dry.stdout));
+    let summary = text(&dry.stdout).split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(summary.contains("numbers moved 3 (new contacts 3, deal links 4, partner cards 2)"), "{summary}");
 
     let run = apply(&s.rules, &server, &[s.dir.to_str().unwrap(), "--execute"]);
     assert!(run.status.success(), "{}", text(&run.stderr));
@@ -542,10 +556,21 @@ impl Config {
     }
 }
 
+/// A copy of the plan folder without a journal.
+fn fresh_copy(dir: &Path, name: &str) -> PathBuf {
+    let copy = dir.with_file_name(name);
+    copy_dir(dir, &copy);
+    for f in ["journal.jsonl", "rollback.jsonl"] {
+        let _ = std::fs::remove_file(copy.join(f));
+    }
+    copy
+}
+
 /// The state of an undisturbed `--merges --execute` run on the samples.
 fn reference(s: &Setup) -> Value {
     let server = Server::start(s.start.clone(), Config::default().rate_for_tests());
-    let o = apply(&s.rules, &server, &[s.dir.to_str().unwrap(), "--merges", "--execute"]);
+    let dir = fresh_copy(&s.dir, "plan-reference");
+    let o = apply(&s.rules, &server, &[dir.to_str().unwrap(), "--merges", "--execute"]);
     assert!(o.status.success(), "{}", text(&o.stderr));
     canon(&server.account(), &s.start)
 }
@@ -554,6 +579,7 @@ fn reference(s: &Setup) -> Value {
 fn until_done(s: &Setup, server: &Server, tries: usize) -> usize {
     for k in 1..=tries {
         let o = apply(&s.rules, server, &[s.dir.to_str().unwrap(), "--merges", "--execute"]);
+        eprintln!("run {k}: {:?}\n{}", o.status.code(), text(&o.stderr));
         match o.status.code() {
             Some(0) => return k,
             Some(1) => assert!(
@@ -575,9 +601,7 @@ fn random_faults_end_in_the_undisturbed_state_with_nothing_applied_twice() {
     let mut faults_seen = 0;
     for seed in 1..=6 {
         // A fresh plan folder per seed: the journal belongs to one account.
-        let dir = s.dir.with_file_name(format!("plan-{seed}"));
-        copy_dir(&s.dir, &dir);
-        let _ = std::fs::remove_file(dir.join("journal.jsonl"));
+        let dir = fresh_copy(&s.dir, &format!("plan-{seed}"));
         let s = Setup {
             _tmp: tempfile::tempdir().unwrap(),
             rules: s.rules.clone(),
@@ -606,9 +630,7 @@ fn a_run_stopped_by_the_network_resumes_where_it_stopped() {
     let s = setup(&samples());
     let want = reference(&s);
     for down_after in [0, 3, 8] {
-        let dir = s.dir.with_file_name(format!("plan-down-{down_after}"));
-        copy_dir(&s.dir, &dir);
-        let _ = std::fs::remove_file(dir.join("journal.jsonl"));
+        let dir = fresh_copy(&s.dir, &format!("plan-down-{down_after}"));
         let s = Setup {
             _tmp: tempfile::tempdir().unwrap(),
             rules: s.rules.clone(),
@@ -635,9 +657,7 @@ fn a_killed_run_resumes_without_doing_anything_twice() {
     let s = setup(&samples());
     let want = reference(&s);
     for hang_after in [0, 1, 4, 9] {
-        let dir = s.dir.with_file_name(format!("plan-kill-{hang_after}"));
-        copy_dir(&s.dir, &dir);
-        let _ = std::fs::remove_file(dir.join("journal.jsonl"));
+        let dir = fresh_copy(&s.dir, &format!("plan-kill-{hang_after}"));
         let config = Config {
             faults: Faults {
                 hang_after: Some(hang_after),
@@ -681,23 +701,33 @@ fn a_killed_run_resumes_without_doing_anything_twice() {
 fn at_most_seven_requests_a_second_and_429_is_waited_out() {
     let s = setup(&samples());
     let want = reference(&s);
-    // The real pacing (the repository's rules) against amoCRM's limit: never a 429.
-    let server = Server::start(s.start.clone(), Config::default());
-    let o = apply(
-        &repo().join("rules"),
-        &server,
-        &[s.dir.to_str().unwrap(), "--merges", "--execute"],
+    let tmp = tempfile::tempdir().unwrap();
+    // One entity per request, so that a run makes dozens of requests.
+    let paced = rules_with(tmp.path(), "paced", &[("batch_size = 250", "batch_size = 1")]);
+    let hasty = rules_with(
+        tmp.path(),
+        "hasty",
+        &[
+            ("batch_size = 250", "batch_size = 1"),
+            ("requests_per_second = 7", "requests_per_second = 400"),
+        ],
     );
+    // The shipped pacing against amoCRM's limit: never a 429.
+    let server = Server::start(s.start.clone(), Config::default());
+    let dir = fresh_copy(&s.dir, "plan-paced");
+    let o = apply(&paced, &server, &[dir.to_str().unwrap(), "--merges", "--execute"]);
     assert!(o.status.success(), "{}", text(&o.stderr));
-    assert_eq!(server.with_stats(|st| st.throttled), 0);
+    server.with_stats(|st| {
+        assert!(st.requests > 30, "{} requests", st.requests);
+        assert_eq!(st.throttled, 0);
+        assert_eq!(st.largest_batch, 1);
+    });
     assert_eq!(canon(&server.account(), &s.start), want);
 
     // A client configured too fast gets 429s, waits as Retry-After says and still finishes.
-    let dir = s.dir.with_file_name("plan-429");
-    copy_dir(&s.dir, &dir);
-    std::fs::remove_file(dir.join("journal.jsonl")).unwrap();
     let server = Server::start(s.start.clone(), Config::default());
-    let o = apply(&s.rules, &server, &[dir.to_str().unwrap(), "--merges", "--execute"]);
+    let dir = fresh_copy(&s.dir, "plan-hasty");
+    let o = apply(&hasty, &server, &[dir.to_str().unwrap(), "--merges", "--execute"]);
     assert!(o.status.success(), "{}", text(&o.stderr));
     server.with_stats(|st| {
         assert!(st.throttled > 0);

@@ -79,7 +79,8 @@ pub fn plan(
 ) -> Changes {
     let p = &rules.params.apply;
     let mut out = Changes::default();
-    let mut creates: BTreeMap<String, Item> = BTreeMap::new();
+    let mut creates: Vec<Item> = Vec::new();
+    let mut new_keys: BTreeSet<String> = BTreeSet::new();
     let mut links: Vec<Item> = Vec::new();
     let mut remaining: BTreeMap<u64, (u64, Vec<Value>)> = BTreeMap::new();
     let mut busy: BTreeSet<u64> = BTreeSet::new();
@@ -141,13 +142,15 @@ pub fn plan(
                 busy.insert(*id);
             }
             Who::New(key) => {
-                creates.entry(key.clone()).or_insert_with(|| Item::Create {
-                    key: key.clone(),
-                    name: m.name.clone(),
-                    phone: m.phone.clone(),
-                    phone_enum: p.new_contact_phone_enum.clone(),
-                    tag: run_tag.to_string(),
-                });
+                if new_keys.insert(key.clone()) {
+                    creates.push(Item::Create {
+                        key: key.clone(),
+                        name: m.name.clone(),
+                        phone: m.phone.clone(),
+                        phone_enum: p.new_contact_phone_enum.clone(),
+                        tag: run_tag.to_string(),
+                    });
+                }
             }
         }
         for deal in deals {
@@ -182,7 +185,7 @@ pub fn plan(
     out.counts.partner_cards = partner_updates.len();
 
     let merged = merges(clusters, live, &busy, p, &mut out);
-    out.items = creates.into_values().collect();
+    out.items = creates;
     out.items.extend(links);
     out.items.extend(merged.links);
     out.items.extend(partner_updates);

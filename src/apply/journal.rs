@@ -248,10 +248,19 @@ mod tests {
         let step = Step {
             n: 1,
             kind: Kind::Unlink,
-            items: vec![Item::Unlink {
-                deal: 5,
-                contact: 6,
-            }],
+            items: vec![
+                Item::Unlink {
+                    deal: 5,
+                    contact: 6,
+                },
+                Item::Update {
+                    contact: 6,
+                    patch: crate::apply::step::Patch {
+                        fields: [(100, None), (101, Some(vec![json!({"value": "a@b.ru"})]))].into(),
+                        ..Default::default()
+                    },
+                },
+            ],
         };
         for e in [
             Entry::Start {
@@ -279,6 +288,7 @@ mod tests {
             .unwrap();
         let r = Record::read(&path).unwrap().unwrap();
         assert_eq!((r.run.as_str(), r.steps.len()), ("r1", 1));
+        assert_eq!(r.steps[0], step, "items read back as written");
         assert_eq!(r.uncertain(), BTreeSet::from([1]));
         // Resuming drops the torn line before appending.
         let mut j = Journal::open(&path).unwrap();

@@ -36,12 +36,32 @@ pub type Created = BTreeMap<String, u64>;
 pub struct Patch {
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub text: BTreeMap<TextAttr, String>,
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    /// Field ID → values (journaled as `[id, values]` pairs: JSON keys are strings).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty", with = "pairs")]
     pub fields: BTreeMap<u64, Option<Vec<Value>>>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tags_to_add: Vec<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tags_to_delete: Vec<String>,
+}
+
+mod pairs {
+    use std::collections::BTreeMap;
+
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<S: Serializer, V: Serialize>(
+        map: &BTreeMap<u64, V>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        s.collect_seq(map)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>, V: Deserialize<'de>>(
+        d: D,
+    ) -> Result<BTreeMap<u64, V>, D::Error> {
+        Ok(Vec::<(u64, V)>::deserialize(d)?.into_iter().collect())
+    }
 }
 
 impl Patch {

@@ -129,6 +129,8 @@ struct Shared {
     rng: u64,
     down: bool,
     hanging: bool,
+    /// A planned outage or hang happened (each happens once).
+    fired: bool,
 }
 
 pub struct Server {
@@ -151,6 +153,7 @@ impl Server {
             rng: config.faults.seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1,
             down: false,
             hanging: false,
+            fired: false,
         }));
         let stop = Arc::new(AtomicBool::new(false));
         let server = Server {
@@ -418,11 +421,13 @@ fn handle(req: &Request, shared: &Mutex<Shared>, config: &Config) -> Reply {
     let applied = s.stats.applied.len() > applied_before;
     if applied {
         let done = s.stats.applied.len();
-        if config.faults.hang_after.is_some_and(|k| done > k) && !s.hanging {
+        if config.faults.hang_after.is_some_and(|k| done > k) && !s.fired {
+            s.fired = true;
             s.hanging = true;
             return Reply::Hang;
         }
-        if config.faults.down_after.is_some_and(|k| done > k) {
+        if config.faults.down_after.is_some_and(|k| done > k) && !s.fired {
+            s.fired = true;
             s.down = true;
             return Reply::Drop;
         }
@@ -463,7 +468,7 @@ impl Shared {
     }
 
     fn read(&self, req: &Request) -> Reply {
-        let q = |k: &str| req.query.iter().filter(move |(n, _)| n == k).map(|(_, v)| v);
+        let q = |k: &'static str| req.query.iter().filter(move |(n, _)| n == k).map(|(_, v)| v);
         if q("limit").any(|l| l.parse::<usize>().map_or(true, |l| l > 250)) {
             return problem(400, "limit: at most 250");
         }
