@@ -77,7 +77,9 @@ fn account_of(inputs: &Path) -> Account {
         phone: Default::default(),
         today: NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
     };
-    let ds = load(&[inputs.to_path_buf()], &rules, &opts).unwrap().dataset;
+    let ds = load(&[inputs.to_path_buf()], &rules, &opts)
+        .unwrap()
+        .dataset;
     let mut acc = Account::default();
     for c in &ds.contacts {
         let mut fields: BTreeMap<u64, Vec<Value>> = BTreeMap::new();
@@ -276,7 +278,11 @@ fn after_moves(start: &Account, plan: &[PlanMove]) -> Account {
             .unwrap();
         values.remove(pos);
         if values.is_empty() {
-            acc.contacts.get_mut(&m.partner).unwrap().fields.remove(&PHONE);
+            acc.contacts
+                .get_mut(&m.partner)
+                .unwrap()
+                .fields
+                .remove(&PHONE);
         }
         let target = m.link.unwrap_or_else(|| {
             let next = 1_000_000_000 + new_ids.len() as u64;
@@ -399,8 +405,11 @@ fn canon(acc: &Account, start: &Account) -> Value {
         .leads
         .values()
         .map(|l| {
-            let links: BTreeMap<String, bool> =
-                l.contacts.iter().map(|&(id, main)| (key(id), main)).collect();
+            let links: BTreeMap<String, bool> = l
+                .contacts
+                .iter()
+                .map(|&(id, main)| (key(id), main))
+                .collect();
             (l.id.to_string(), json!(links))
         })
         .collect();
@@ -449,7 +458,10 @@ fn execute_moves_the_numbers_and_rollback_restores_the_cards() {
 
     let dry = apply(&s.rules, &server, &[s.dir.to_str().unwrap()]);
     assert!(dry.status.success(), "{}", text(&dry.stderr));
-    assert!(server.with_stats(|st| st.applied.is_empty()), "a dry run changes nothing");
+    assert!(
+        server.with_stats(|st| st.applied.is_empty()),
+        "a dry run changes nothing"
+    );
     let requests: Vec<Value> = std::fs::read_to_string(s.dir.join("apply_plan.jsonl"))
         .unwrap()
         .lines()
@@ -477,8 +489,14 @@ fn execute_moves_the_numbers_and_rollback_restores_the_cards() {
         requests[0]["body"][0]["custom_fields_values"],
         json!([{"field_code": "PHONE", "values": [{"value": "+79213456701", "enum_code": "MOB"}]}])
     );
-    let summary = text(&dry.stdout).split_whitespace().collect::<Vec<_>>().join(" ");
-    assert!(summary.contains("numbers moved 3 (new contacts 3, deal links 4, partner cards 2)"), "{summary}");
+    let summary = text(&dry.stdout)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        summary.contains("numbers moved 3 (new contacts 3, deal links 4, partner cards 2)"),
+        "{summary}"
+    );
 
     let run = apply(&s.rules, &server, &[s.dir.to_str().unwrap(), "--execute"]);
     assert!(run.status.success(), "{}", text(&run.stderr));
@@ -489,15 +507,16 @@ fn execute_moves_the_numbers_and_rollback_restores_the_cards() {
     );
     // Every moved number is on exactly one contact that is not a partner's.
     for m in &plan {
-        let holders: Vec<&Contact> = after
-            .contacts
-            .values()
-            .filter(|c| {
-                c.fields.get(&PHONE).into_iter().flatten().any(|v| {
-                    digits_key(v["value"].as_str().unwrap()).as_deref() == Some(&m.phone)
+        let holders: Vec<&Contact> =
+            after
+                .contacts
+                .values()
+                .filter(|c| {
+                    c.fields.get(&PHONE).into_iter().flatten().any(|v| {
+                        digits_key(v["value"].as_str().unwrap()).as_deref() == Some(&m.phone)
+                    })
                 })
-            })
-            .collect();
+                .collect();
         assert_eq!(holders.len(), 1, "{}: {holders:?}", m.phone);
         assert!(!holders[0].tags.contains(&"прораб".to_string()));
     }
@@ -508,7 +527,11 @@ fn execute_moves_the_numbers_and_rollback_restores_the_cards() {
     assert!(text(&again.stderr).contains("nothing left to send"));
     assert_eq!(server.account(), after, "a finished run is not repeated");
 
-    let back = apply(&s.rules, &server, &["--rollback", s.dir.to_str().unwrap(), "--execute"]);
+    let back = apply(
+        &s.rules,
+        &server,
+        &["--rollback", s.dir.to_str().unwrap(), "--execute"],
+    );
     assert!(back.status.success(), "{}", text(&back.stderr));
     let rolled = server.account();
     let mut restored = rolled.clone();
@@ -520,8 +543,14 @@ fn execute_moves_the_numbers_and_rollback_restores_the_cards() {
         .collect();
     assert_eq!(created.len(), 3);
     for c in &created {
-        assert!(c.tags.contains(&"crmclean: отменено, удалить".to_string()), "{c:?}");
-        assert!(rolled.leads.values().all(|l| l.contacts.iter().all(|x| x.0 != c.id)));
+        assert!(
+            c.tags.contains(&"crmclean: отменено, удалить".to_string()),
+            "{c:?}"
+        );
+        assert!(rolled
+            .leads
+            .values()
+            .all(|l| l.contacts.iter().all(|x| x.0 != c.id)));
         restored.contacts.remove(&c.id);
     }
     assert_eq!(
@@ -536,16 +565,29 @@ fn execute_moves_the_numbers_and_rollback_restores_the_cards() {
 fn merges_fill_the_survivor_move_the_deals_and_tag_the_duplicates() {
     let s = setup(&samples());
     let server = Server::start(s.start.clone(), Config::default().rate_for_tests());
-    let o = apply(&s.rules, &server, &[s.dir.to_str().unwrap(), "--merges", "--execute"]);
+    let o = apply(
+        &s.rules,
+        &server,
+        &[s.dir.to_str().unwrap(), "--merges", "--execute"],
+    );
     assert!(o.status.success(), "{}", text(&o.stderr));
     let expected = after_merges(&after_moves(&s.start, &moves(&s.dir)), &clusters(&s.dir));
-    assert_eq!(canon(&server.account(), &s.start), canon(&expected, &s.start));
+    assert_eq!(
+        canon(&server.account(), &s.start),
+        canon(&expected, &s.start)
+    );
     assert_nothing_twice(&server);
 
-    let back = apply(&s.rules, &server, &["--rollback", s.dir.to_str().unwrap(), "--execute"]);
+    let back = apply(
+        &s.rules,
+        &server,
+        &["--rollback", s.dir.to_str().unwrap(), "--execute"],
+    );
     assert!(back.status.success(), "{}", text(&back.stderr));
     let mut rolled = server.account();
-    rolled.contacts.retain(|id, _| s.start.contacts.contains_key(id));
+    rolled
+        .contacts
+        .retain(|id, _| s.start.contacts.contains_key(id));
     assert_eq!(canon(&rolled, &s.start), canon(&s.start, &s.start));
 }
 
@@ -570,7 +612,11 @@ fn fresh_copy(dir: &Path, name: &str) -> PathBuf {
 fn reference(s: &Setup) -> Value {
     let server = Server::start(s.start.clone(), Config::default().rate_for_tests());
     let dir = fresh_copy(&s.dir, "plan-reference");
-    let o = apply(&s.rules, &server, &[dir.to_str().unwrap(), "--merges", "--execute"]);
+    let o = apply(
+        &s.rules,
+        &server,
+        &[dir.to_str().unwrap(), "--merges", "--execute"],
+    );
     assert!(o.status.success(), "{}", text(&o.stderr));
     canon(&server.account(), &s.start)
 }
@@ -578,7 +624,11 @@ fn reference(s: &Setup) -> Value {
 /// Runs `apply --execute` until it reports success (at most `tries` times).
 fn until_done(s: &Setup, server: &Server, tries: usize) -> usize {
     for k in 1..=tries {
-        let o = apply(&s.rules, server, &[s.dir.to_str().unwrap(), "--merges", "--execute"]);
+        let o = apply(
+            &s.rules,
+            server,
+            &[s.dir.to_str().unwrap(), "--merges", "--execute"],
+        );
         eprintln!("run {k}: {:?}\n{}", o.status.code(), text(&o.stderr));
         match o.status.code() {
             Some(0) => return k,
@@ -647,7 +697,11 @@ fn a_run_stopped_by_the_network_resumes_where_it_stopped() {
         let server = Server::start(s.start.clone(), config);
         let runs = until_done(&s, &server, 3);
         assert_eq!(runs, 2, "stopped once, then resumed");
-        assert_eq!(canon(&server.account(), &s.start), want, "down after {down_after}");
+        assert_eq!(
+            canon(&server.account(), &s.start),
+            want,
+            "down after {down_after}"
+        );
         assert_nothing_twice(&server);
     }
 }
@@ -689,10 +743,18 @@ fn a_killed_run_resumes_without_doing_anything_twice() {
         child.kill().ok();
         child.wait().unwrap();
         server.heal();
-        let o = apply(&s.rules, &server, &[dir.to_str().unwrap(), "--merges", "--execute"]);
+        let o = apply(
+            &s.rules,
+            &server,
+            &[dir.to_str().unwrap(), "--merges", "--execute"],
+        );
         assert!(o.status.success(), "{}", text(&o.stderr));
         assert!(text(&o.stderr).contains("resumed"), "{}", text(&o.stderr));
-        assert_eq!(canon(&server.account(), &s.start), want, "hang after {hang_after}");
+        assert_eq!(
+            canon(&server.account(), &s.start),
+            want,
+            "hang after {hang_after}"
+        );
         assert_nothing_twice(&server);
     }
 }
@@ -703,7 +765,11 @@ fn at_most_seven_requests_a_second_and_429_is_waited_out() {
     let want = reference(&s);
     let tmp = tempfile::tempdir().unwrap();
     // One entity per request, so that a run makes dozens of requests.
-    let paced = rules_with(tmp.path(), "paced", &[("batch_size = 250", "batch_size = 1")]);
+    let paced = rules_with(
+        tmp.path(),
+        "paced",
+        &[("batch_size = 250", "batch_size = 1")],
+    );
     let hasty = rules_with(
         tmp.path(),
         "hasty",
@@ -715,7 +781,11 @@ fn at_most_seven_requests_a_second_and_429_is_waited_out() {
     // The shipped pacing against amoCRM's limit: never a 429.
     let server = Server::start(s.start.clone(), Config::default());
     let dir = fresh_copy(&s.dir, "plan-paced");
-    let o = apply(&paced, &server, &[dir.to_str().unwrap(), "--merges", "--execute"]);
+    let o = apply(
+        &paced,
+        &server,
+        &[dir.to_str().unwrap(), "--merges", "--execute"],
+    );
     assert!(o.status.success(), "{}", text(&o.stderr));
     server.with_stats(|st| {
         assert!(st.requests > 30, "{} requests", st.requests);
@@ -727,12 +797,18 @@ fn at_most_seven_requests_a_second_and_429_is_waited_out() {
     // A client configured too fast gets 429s, waits as Retry-After says and still finishes.
     let server = Server::start(s.start.clone(), Config::default());
     let dir = fresh_copy(&s.dir, "plan-hasty");
-    let o = apply(&hasty, &server, &[dir.to_str().unwrap(), "--merges", "--execute"]);
+    let o = apply(
+        &hasty,
+        &server,
+        &[dir.to_str().unwrap(), "--merges", "--execute"],
+    );
     assert!(o.status.success(), "{}", text(&o.stderr));
     server.with_stats(|st| {
         assert!(st.throttled > 0);
         assert!(
-            st.retry_gaps.iter().all(|g| *g >= Duration::from_millis(990)),
+            st.retry_gaps
+                .iter()
+                .all(|g| *g >= Duration::from_millis(990)),
             "{:?}",
             st.retry_gaps
         );
@@ -759,7 +835,11 @@ fn a_wrong_token_stops_with_a_clear_message_and_no_token_is_ever_written() {
     assert!(!err.contains("wrong-token-4242") && !text(&o.stdout).contains("wrong-token-4242"));
     assert!(server.with_stats(|st| st.applied.is_empty()));
 
-    let o = apply(&s.rules, &server, &[s.dir.to_str().unwrap(), "--merges", "--execute"]);
+    let o = apply(
+        &s.rules,
+        &server,
+        &[s.dir.to_str().unwrap(), "--merges", "--execute"],
+    );
     assert!(o.status.success(), "{}", text(&o.stderr));
     let token = server.token();
     for out in [&o.stdout, &o.stderr] {
@@ -775,12 +855,29 @@ fn a_wrong_token_stops_with_a_clear_message_and_no_token_is_ever_written() {
         .output()
         .unwrap();
     assert_eq!(o.status.code(), Some(2));
-    assert!(text(&o.stderr).contains("AMOCRM_TOKEN"), "{}", text(&o.stderr));
+    assert!(
+        text(&o.stderr).contains("AMOCRM_TOKEN"),
+        "{}",
+        text(&o.stderr)
+    );
     let o = apply(&s.rules, &server, &[]);
-    assert_eq!(o.status.code(), Some(2), "PLAN_DIR or --rollback is required");
-    let o = common::crmclean(["apply", s.dir.to_str().unwrap(), "--api-base", "http://example.com"]);
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "PLAN_DIR or --rollback is required"
+    );
+    let o = common::crmclean([
+        "apply",
+        s.dir.to_str().unwrap(),
+        "--api-base",
+        "http://example.com",
+    ]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(text(&o.stderr).contains("plain http"), "{}", text(&o.stderr));
+    assert!(
+        text(&o.stderr).contains("plain http"),
+        "{}",
+        text(&o.stderr)
+    );
 }
 
 #[test]
@@ -820,7 +917,11 @@ fn limit_tries_one_change_and_the_next_run_does_the_rest() {
     let s = setup(&samples());
     let plan = moves(&s.dir);
     let server = Server::start(s.start.clone(), Config::default().rate_for_tests());
-    let o = apply(&s.rules, &server, &[s.dir.to_str().unwrap(), "--limit", "1", "--execute"]);
+    let o = apply(
+        &s.rules,
+        &server,
+        &[s.dir.to_str().unwrap(), "--limit", "1", "--execute"],
+    );
     assert!(o.status.success(), "{}", text(&o.stderr));
     assert_eq!(
         canon(&server.account(), &s.start),
@@ -832,10 +933,16 @@ fn limit_tries_one_change_and_the_next_run_does_the_rest() {
         canon(&server.account(), &s.start),
         canon(&after_moves(&s.start, &plan), &s.start)
     );
-    let back = apply(&s.rules, &server, &["--rollback", s.dir.to_str().unwrap(), "--execute"]);
+    let back = apply(
+        &s.rules,
+        &server,
+        &["--rollback", s.dir.to_str().unwrap(), "--execute"],
+    );
     assert!(back.status.success(), "{}", text(&back.stderr));
     let mut rolled = server.account();
-    rolled.contacts.retain(|id, _| s.start.contacts.contains_key(id));
+    rolled
+        .contacts
+        .retain(|id, _| s.start.contacts.contains_key(id));
     assert_eq!(canon(&rolled, &s.start), canon(&s.start, &s.start));
     assert_nothing_twice(&server);
 }
@@ -867,7 +974,10 @@ fn a_move_to_an_existing_contact_links_it_instead_of_creating_one() {
         canon(&after, &s.start),
         canon(&after_moves(&s.start, &plan), &s.start)
     );
-    assert_eq!(after.contacts.len(), s.start.contacts.len() + plan.len() - 1);
+    assert_eq!(
+        after.contacts.len(),
+        s.start.contacts.len() + plan.len() - 1
+    );
 }
 
 #[test]
@@ -920,7 +1030,10 @@ fn batches_hold_at_most_250_cards() {
     let after = server.account();
     assert_eq!(server.with_stats(|st| st.largest_batch), 250);
     assert_eq!(after.contacts.len(), 261);
-    assert!(!after.contacts[&1].fields.contains_key(&PHONE), "every number moved");
+    assert!(
+        !after.contacts[&1].fields.contains_key(&PHONE),
+        "every number moved"
+    );
     assert!(after
         .leads
         .values()

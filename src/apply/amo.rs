@@ -110,8 +110,11 @@ impl Contact {
 
     /// Holds `e164` in its phone field.
     pub fn holds_phone(&self, e164: &str) -> bool {
-        self.coded(PHONE)
-            .is_some_and(|f| f.values.iter().any(|v| phone_of(v).as_deref() == Some(e164)))
+        self.coded(PHONE).is_some_and(|f| {
+            f.values
+                .iter()
+                .any(|v| phone_of(v).as_deref() == Some(e164))
+        })
     }
 
     /// Its text attribute `name`, `first_name` or `last_name`.
@@ -234,8 +237,14 @@ mod tests {
     #[test]
     fn values_compare_by_value_and_the_wanted_enum() {
         let live = vec![json!({"value": "+79211234567", "enum_id": 5, "enum_code": "MOB"})];
-        assert!(same_values(&live, &[json!({"value": "+79211234567", "enum_code": "MOB"})]));
-        assert!(!same_values(&live, &[json!({"value": "+79211234567", "enum_code": "WORK"})]));
+        assert!(same_values(
+            &live,
+            &[json!({"value": "+79211234567", "enum_code": "MOB"})]
+        ));
+        assert!(!same_values(
+            &live,
+            &[json!({"value": "+79211234567", "enum_code": "WORK"})]
+        ));
         assert!(!same_values(&live, &[]));
         assert_eq!(
             value_to_send(&json!({"value": "x", "enum_id": null, "enum_code": "WORK", "extra": 1})),

@@ -131,7 +131,10 @@ pub fn plan(
         if !gone.is_empty() {
             out.skipped.push(Skip {
                 change: format!("{change}: links"),
-                reason: format!("deals {} are gone: not linked (the others are)", join(&gone)),
+                reason: format!(
+                    "deals {} are gone: not linked (the others are)",
+                    join(&gone)
+                ),
             });
         }
         values.remove(pos);
@@ -178,7 +181,9 @@ pub fn plan(
         .map(|(id, (field, values))| {
             let values: Vec<Value> = values.iter().map(value_to_send).collect();
             let mut patch = Patch::default();
-            patch.fields.insert(field, (!values.is_empty()).then_some(values));
+            patch
+                .fields
+                .insert(field, (!values.is_empty()).then_some(values));
             Item::Update { contact: id, patch }
         })
         .collect();
@@ -241,7 +246,12 @@ fn merges(
             });
         }
         for d in &dups {
-            for deal in d.embedded.leads.iter().filter_map(|r| live.leads.get(&r.id)) {
+            for deal in d
+                .embedded
+                .leads
+                .iter()
+                .filter_map(|r| live.leads.get(&r.id))
+            {
                 let Some(dup_link) = deal.link(d.id) else {
                     continue;
                 };
@@ -283,14 +293,20 @@ fn filled(survivor: &Contact, dups: &[&Contact]) -> Patch {
     let mut patch = Patch::default();
     for a in TextAttr::ALL {
         if survivor.text(a).trim().is_empty() {
-            if let Some(v) = dups.iter().map(|d| d.text(a)).find(|v| !v.trim().is_empty()) {
+            if let Some(v) = dups
+                .iter()
+                .map(|d| d.text(a))
+                .find(|v| !v.trim().is_empty())
+            {
                 patch.text.insert(a, v.to_string());
             }
         }
     }
     let mut lists: BTreeMap<u64, Vec<Value>> = BTreeMap::new();
     for f in dups.iter().flat_map(|d| &d.custom_fields_values) {
-        let own = survivor.field(f.field_id).map_or(&[][..], |s| &s.values[..]);
+        let own = survivor
+            .field(f.field_id)
+            .map_or(&[][..], |s| &s.values[..]);
         let multi = matches!(f.field_code.as_deref(), Some(PHONE | EMAIL));
         if multi {
             let list = lists
@@ -384,7 +400,10 @@ mod tests {
         let r = rules();
         assert_eq!(phone_enum(&r, "Другой телефон").as_deref(), Some("OTHER"));
         assert_eq!(phone_enum(&r, "мобильный телефон ").as_deref(), Some("MOB"));
-        assert_eq!(phone_enum(&r, "Рабочий прямой телефон").as_deref(), Some("WORKDD"));
+        assert_eq!(
+            phone_enum(&r, "Рабочий прямой телефон").as_deref(),
+            Some("WORKDD")
+        );
         assert_eq!(phone_enum(&r, "Телефон"), None);
     }
 
@@ -396,7 +415,11 @@ mod tests {
             contact(
                 1,
                 "Сидоров",
-                &[("8 (812) 640-22-15", "WORK"), ("8 921 345-67-01", "OTHER"), ("+7 921 345 67 01", "MOB")],
+                &[
+                    ("8 (812) 640-22-15", "WORK"),
+                    ("8 921 345-67-01", "OTHER"),
+                    ("+7 921 345 67 01", "MOB"),
+                ],
                 &[5],
             ),
         );
@@ -438,8 +461,10 @@ mod tests {
     #[test]
     fn a_number_no_longer_on_the_card_is_skipped() {
         let mut live = Live::default();
-        live.contacts
-            .insert(1, contact(1, "Сидоров", &[("8 812 640-22-15", "WORK")], &[5]));
+        live.contacts.insert(
+            1,
+            contact(1, "Сидоров", &[("8 812 640-22-15", "WORK")], &[5]),
+        );
         live.leads.insert(5, lead(5, &[(1, true)]));
         let m = Move {
             partner: 1,
@@ -449,11 +474,15 @@ mod tests {
             deals: vec![5],
             link: None,
         };
-        let c = plan(&[m.clone()], &[], &live, &rules(), "t");
+        let c = plan(std::slice::from_ref(&m), &[], &live, &rules(), "t");
         assert!(c.items.is_empty());
         assert!(c.skipped[0].reason.contains("no longer"), "{:?}", c.skipped);
         let gone = plan(&[Move { partner: 2, ..m }], &[], &live, &rules(), "t");
-        assert!(gone.skipped[0].reason.contains("gone"), "{:?}", gone.skipped);
+        assert!(
+            gone.skipped[0].reason.contains("gone"),
+            "{:?}",
+            gone.skipped
+        );
     }
 
     #[test]
@@ -466,7 +495,12 @@ mod tests {
             field_name: Some("День рождения".into()),
             values: vec![],
         });
-        let mut dup = contact(11, "Иванов И.", &[("8 921 000-00-01", "WORK"), ("+79210000002", "HOME")], &[5]);
+        let mut dup = contact(
+            11,
+            "Иванов И.",
+            &[("8 921 000-00-01", "WORK"), ("+79210000002", "HOME")],
+            &[5],
+        );
         dup.custom_fields_values.push(Field {
             field_id: 7,
             field_code: None,
@@ -501,7 +535,15 @@ mod tests {
                 main: true
             }
         );
-        assert_eq!(c.items[2], Item::Unlink { deal: 5, contact: 11 });
-        assert!(matches!(&c.items[3], Item::Update { contact: 11, patch } if patch.tags_to_add == ["дубль: объединён в ID 10"]));
+        assert_eq!(
+            c.items[2],
+            Item::Unlink {
+                deal: 5,
+                contact: 11
+            }
+        );
+        assert!(
+            matches!(&c.items[3], Item::Update { contact: 11, patch } if patch.tags_to_add == ["дубль: объединён в ID 10"])
+        );
     }
 }

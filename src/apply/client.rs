@@ -31,7 +31,10 @@ pub enum SendError {
     /// A 5xx or a network error: the change may or may not have been applied.
     Uncertain(String),
     /// Another 4xx: amoCRM refused the change (nothing was applied).
-    Refused { status: u16, detail: String },
+    Refused {
+        status: u16,
+        detail: String,
+    },
     Fatal(ApiError),
 }
 
@@ -101,7 +104,8 @@ pub fn api_base(account: &str, api_base: Option<&str>) -> Result<String, String>
 
 fn is_loopback(host: &str) -> bool {
     let host = host.trim_start_matches('[').trim_end_matches(']');
-    host.eq_ignore_ascii_case("localhost") || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+    host.eq_ignore_ascii_case("localhost")
+        || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
 /// One answer as read off the wire.

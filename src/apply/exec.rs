@@ -36,7 +36,10 @@ impl Exec<'_> {
         if !orphans.is_empty() {
             self.refused.push((
                 step.n,
-                format!("{} link(s) to contacts that could not be created", orphans.len()),
+                format!(
+                    "{} link(s) to contacts that could not be created",
+                    orphans.len()
+                ),
             ));
         }
         if uncertain {

@@ -31,7 +31,10 @@ pub struct Cluster {
 impl Move {
     /// Names the change (in reports and the journal).
     pub fn key(&self) -> String {
-        format!("move {} off card {} («{}»)", self.phone, self.partner, self.column)
+        format!(
+            "move {} off card {} («{}»)",
+            self.phone, self.partner, self.column
+        )
     }
 }
 
@@ -59,7 +62,11 @@ struct Line {
 pub fn moves(path: &Path) -> Result<Vec<Move>> {
     let text = read(path)?;
     let mut out = Vec::new();
-    for (k, raw) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+    for (k, raw) in text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+    {
         let bad = |message: String| Error::BadRow {
             path: path.to_path_buf(),
             row: k + 1,
@@ -128,7 +135,10 @@ pub fn clusters(path: &Path) -> Result<Vec<Cluster>> {
             return Err(Error::BadRow {
                 path: path.to_path_buf(),
                 row,
-                message: format!("cluster {cluster} has {} survivors, not one", survivors.len()),
+                message: format!(
+                    "cluster {cluster} has {} survivors, not one",
+                    survivors.len()
+                ),
             });
         };
         out.push(Cluster {
@@ -204,7 +214,10 @@ mod tests {
         );
         std::fs::write(&path, r#"{"partner_id":"1","phone":"+79210000002","source_column":"Другой телефон","action":"move","new_contact_name":"x","deal_ids":[],"reason":""}"#).unwrap();
         let e = moves(&path).unwrap_err().to_string();
-        assert!(e.contains("row 1") && e.contains("run migrate again"), "{e}");
+        assert!(
+            e.contains("row 1") && e.contains("run migrate again"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -295,6 +295,8 @@ mod tests {
         j.write(&Entry::Finish { at: "later".into() }).unwrap();
         let r = Record::read(&path).unwrap().unwrap();
         assert!(r.finished);
-        assert!(Record::read(&dir.path().join("none.jsonl")).unwrap().is_none());
+        assert!(Record::read(&dir.path().join("none.jsonl"))
+            .unwrap()
+            .is_none());
     }
 }

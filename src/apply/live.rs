@@ -53,7 +53,10 @@ fn list<T: serde::de::DeserializeOwned>(
     with: &str,
     ids: &[u64],
 ) -> Result<Vec<T>, ApiError> {
-    let filter: String = ids.iter().map(|id| format!("&filter%5Bid%5D%5B%5D={id}")).collect();
+    let filter: String = ids
+        .iter()
+        .map(|id| format!("&filter%5Bid%5D%5B%5D={id}"))
+        .collect();
     let path = format!("/api/v4/{entity}?with={with}&limit=250{filter}");
     embedded(api.get(&path)?, entity, &path)
 }

@@ -93,7 +93,10 @@ pub fn apply(opts: &Options, rules: &RuleSet, api: &mut Api) -> Result<Report, E
     } else {
         Vec::new()
     };
-    let digest = digest(&format!("{moves:?}{clusters:?}{}{:?}", opts.merges, opts.limit));
+    let digest = digest(&format!(
+        "{moves:?}{clusters:?}{}{:?}",
+        opts.merges, opts.limit
+    ));
     let journal_path = opts.dir.join(JOURNAL);
     let record = Record::read(&journal_path)?.unwrap_or_default();
     if record.unfinished() && opts.execute {
@@ -195,12 +198,7 @@ fn usage(message: String) -> Error {
 }
 
 /// Goes on with the run a journal describes.
-fn resume(
-    record: Record,
-    path: &Path,
-    rules: &RuleSet,
-    api: &mut Api,
-) -> Result<Report, Error> {
+fn resume(record: Record, path: &Path, rules: &RuleSet, api: &mut Api) -> Result<Report, Error> {
     let mut report = Report {
         requests: shape(&record.steps),
         skipped: record.skipped.clone(),
@@ -248,7 +246,12 @@ fn carry_out(
 }
 
 /// Undoes what the run journaled in `dir` (dry unless `execute`); resumes a stopped rollback.
-pub fn roll_back(dir: &Path, execute: bool, rules: &RuleSet, api: &mut Api) -> Result<Report, Error> {
+pub fn roll_back(
+    dir: &Path,
+    execute: bool,
+    rules: &RuleSet,
+    api: &mut Api,
+) -> Result<Report, Error> {
     let p = &rules.params.apply;
     let journal_path = dir.join(JOURNAL);
     let Some(record) = Record::read(&journal_path)? else {

@@ -103,7 +103,10 @@ pub mod tests {
                 .iter()
                 .take_while(|&&u| u < t + Duration::from_secs(1))
                 .count();
-            assert!(in_window <= 7, "{in_window} requests within a second of {t:?}");
+            assert!(
+                in_window <= 7,
+                "{in_window} requests within a second of {t:?}"
+            );
         }
         // … and not much slower than that: 50 requests in about 7 seconds.
         assert!(clock.now() < Duration::from_secs(8), "{:?}", clock.now());

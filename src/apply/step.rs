@@ -94,9 +94,19 @@ pub enum Item {
         tag: String,
     },
     /// Links a contact to a deal (as its main contact when `main`).
-    Link { deal: u64, contact: Who, main: bool },
-    Unlink { deal: u64, contact: u64 },
-    Update { contact: u64, patch: Patch },
+    Link {
+        deal: u64,
+        contact: Who,
+        main: bool,
+    },
+    Unlink {
+        deal: u64,
+        contact: u64,
+    },
+    Update {
+        contact: u64,
+        patch: Patch,
+    },
 }
 
 /// What a step sends: one kind of item, one endpoint.
@@ -303,7 +313,11 @@ mod tests {
             steps.iter().map(|s| (s.n, s.kind, s.items.len())).collect();
         assert_eq!(
             shape,
-            vec![(1, Kind::Link, 250), (2, Kind::Link, 1), (3, Kind::Unlink, 1)]
+            vec![
+                (1, Kind::Link, 250),
+                (2, Kind::Link, 1),
+                (3, Kind::Unlink, 1)
+            ]
         );
     }
 
@@ -324,7 +338,10 @@ mod tests {
             },
         );
         let created = Created::new();
-        assert!(!link(7, 1).is_applied(&live, &created), "linked but not main");
+        assert!(
+            !link(7, 1).is_applied(&live, &created),
+            "linked but not main"
+        );
         live.leads.get_mut(&7).unwrap().embedded.contacts[0].is_main = true;
         assert!(link(7, 1).is_applied(&live, &created));
         let new = Item::Link {

@@ -65,8 +65,11 @@ pub struct Args {
 
 pub fn run(args: Args, global: &Global) -> Result<ExitCode> {
     let rules = global.rule_set()?;
-    let base = api_base(args.account.as_deref().unwrap_or_default(), args.api_base.as_deref())
-        .map_err(Error::Usage)?;
+    let base = api_base(
+        args.account.as_deref().unwrap_or_default(),
+        args.api_base.as_deref(),
+    )
+    .map_err(Error::Usage)?;
     let token = Token::load(args.token_file.as_deref()).map_err(Error::Usage)?;
     let mut api = Api::new(base, token, &rules.params.apply);
     let result = match (&args.rollback, &args.dir) {
@@ -115,7 +118,9 @@ pub fn run(args: Args, global: &Global) -> Result<ExitCode> {
         global.say("crmclean: a stopped run is in the journal: --execute finishes it first");
     }
     if report.already_done {
-        global.say("crmclean: nothing left to send: the journal shows every change of this plan done");
+        global.say(
+            "crmclean: nothing left to send: the journal shows every change of this plan done",
+        );
     } else if let Some(done) = report.resumed_after {
         global.say(format!(
             "crmclean: resumed the journaled run after {done} finished step(s); {sent} requests"

@@ -19,16 +19,38 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
-/// The account's contact fields: (id, code, name, type, enums).
-const FIELDS: [(u64, Option<&str>, &str, &str, &[(u64, &str)]); 4] = [
+/// A field: (id, code, name, type, enums).
+type FieldDef = (
+    u64,
+    Option<&'static str>,
+    &'static str,
+    &'static str,
+    &'static [(u64, &'static str)],
+);
+
+/// The account's contact fields.
+const FIELDS: [FieldDef; 4] = [
     (
         100,
         Some("PHONE"),
         "Телефон",
         "multitext",
-        &[(1, "WORK"), (2, "WORKDD"), (3, "MOB"), (4, "FAX"), (5, "HOME"), (6, "OTHER")],
+        &[
+            (1, "WORK"),
+            (2, "WORKDD"),
+            (3, "MOB"),
+            (4, "FAX"),
+            (5, "HOME"),
+            (6, "OTHER"),
+        ],
     ),
-    (101, Some("EMAIL"), "Email", "multitext", &[(7, "WORK"), (8, "PRIV"), (9, "OTHER")]),
+    (
+        101,
+        Some("EMAIL"),
+        "Email",
+        "multitext",
+        &[(7, "WORK"), (8, "PRIV"), (9, "OTHER")],
+    ),
     (102, None, "День рождения", "birthday", &[]),
     (103, None, "ФИО", "text", &[]),
 ];
@@ -468,7 +490,12 @@ impl Shared {
     }
 
     fn read(&self, req: &Request) -> Reply {
-        let q = |k: &'static str| req.query.iter().filter(move |(n, _)| n == k).map(|(_, v)| v);
+        let q = |k: &'static str| {
+            req.query
+                .iter()
+                .filter(move |(n, _)| n == k)
+                .map(|(_, v)| v)
+        };
         if q("limit").any(|l| l.parse::<usize>().map_or(true, |l| l > 250)) {
             return problem(400, "limit: at most 250");
         }
@@ -603,7 +630,9 @@ impl Shared {
             }
             ("POST", "/api/v4/leads/link" | "/api/v4/leads/unlink") => {
                 let lead = item["entity_id"].as_u64().ok_or("entity_id")?;
-                let contact = item["to_entity_id"].as_u64().ok_or("to_entity_id is not an ID")?;
+                let contact = item["to_entity_id"]
+                    .as_u64()
+                    .ok_or("to_entity_id is not an ID")?;
                 if item["to_entity_type"] != "contacts" {
                     return Err("to_entity_type".into());
                 }
@@ -686,7 +715,11 @@ fn lead_json(l: &Lead, contacts: bool) -> Value {
 
 /// A field reference and its values must name a field of the account and valid enums.
 fn fields_ok(item: &Value) -> Result<(), String> {
-    for f in item["custom_fields_values"].as_array().into_iter().flatten() {
+    for f in item["custom_fields_values"]
+        .as_array()
+        .into_iter()
+        .flatten()
+    {
         let def = field_def(f).ok_or_else(|| format!("unknown field {f}"))?;
         let Some(values) = f["values"].as_array() else {
             if f["values"].is_null() {
@@ -709,12 +742,9 @@ fn fields_ok(item: &Value) -> Result<(), String> {
     Ok(())
 }
 
-type FieldDef = (u64, Option<&'static str>, &'static str, &'static str, &'static [(u64, &'static str)]);
-
 fn field_def(f: &Value) -> Option<&'static FieldDef> {
     FIELDS.iter().find(|d| {
-        f["field_id"].as_u64() == Some(d.0)
-            || (d.1.is_some() && f["field_code"].as_str() == d.1)
+        f["field_id"].as_u64() == Some(d.0) || (d.1.is_some() && f["field_code"].as_str() == d.1)
     })
 }
 
@@ -735,7 +765,11 @@ fn update(c: &mut Contact, item: &Value) {
             *slot = v.to_string();
         }
     }
-    for f in item["custom_fields_values"].as_array().into_iter().flatten() {
+    for f in item["custom_fields_values"]
+        .as_array()
+        .into_iter()
+        .flatten()
+    {
         let def = field_def(f).unwrap();
         let values: Vec<Value> = f["values"]
             .as_array()
@@ -753,7 +787,10 @@ fn update(c: &mut Contact, item: &Value) {
         }
     }
     if let Some(tags) = item["_embedded"]["tags"].as_array() {
-        c.tags = tags.iter().filter_map(|t| t["name"].as_str().map(str::to_string)).collect();
+        c.tags = tags
+            .iter()
+            .filter_map(|t| t["name"].as_str().map(str::to_string))
+            .collect();
     }
     for t in item["tags_to_add"].as_array().into_iter().flatten() {
         let name = t["name"].as_str().unwrap_or_default().to_string();
