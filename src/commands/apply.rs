@@ -1,7 +1,6 @@
 //! `crmclean apply`: carries out a migration / merge plan through the amoCRM API v4 (see
 //! [`crate::apply`]); dry run by default.
 
-use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use super::Global;
@@ -142,14 +141,23 @@ pub fn run(args: Args, global: &Global) -> Result<ExitCode> {
 
 /// The summary table on stdout.
 fn summary(r: &Report) -> String {
-    let mut by_endpoint: BTreeMap<(&str, &str), (usize, usize)> = BTreeMap::new();
+    // Endpoints in the order they are first sent: (method, path, requests, entities).
+    let mut by_endpoint: Vec<(&str, &str, usize, usize)> = Vec::new();
     for &(kind, n) in &r.requests {
-        let e = by_endpoint.entry((kind.path(), kind.method())).or_default();
-        e.0 += 1;
-        e.1 += n;
+        let (method, path) = (kind.method(), kind.path());
+        match by_endpoint
+            .iter_mut()
+            .find(|e| e.0 == method && e.1 == path)
+        {
+            Some(e) => {
+                e.2 += 1;
+                e.3 += n;
+            }
+            None => by_endpoint.push((method, path, 1, n)),
+        }
     }
     let mut out = format!("requests {:>18}\n", r.requests.len());
-    for ((path, method), (requests, entities)) in by_endpoint {
+    for (method, path, requests, entities) in by_endpoint {
         out += &format!("  {method:<5} {path:<22} {requests:>4}  ({entities} entities)\n");
     }
     if let Some(c) = &r.counts {
