@@ -416,6 +416,66 @@ fn canon(acc: &Account, start: &Account) -> Value {
     json!({"contacts": contacts, "leads": leads})
 }
 
+/// `s` with a fresh copy of its plan folder, and a server holding its start that injects
+/// `faults`.
+fn disturbed(s: &Setup, name: &str, faults: Faults) -> (Setup, Server) {
+    let copy = Setup {
+        _tmp: tempfile::tempdir().unwrap(),
+        rules: s.rules.clone(),
+        dir: fresh_copy(&s.dir, name),
+        start: s.start.clone(),
+    };
+    let config = Config {
+        faults,
+        ..Config::default().rate_for_tests()
+    };
+    (copy, Server::start(s.start.clone(), config))
+}
+
+/// Runs `apply PLAN_DIR ARGS…` and checks that it succeeded.
+fn run_ok(s: &Setup, server: &Server, args: &[&str]) -> Output {
+    let dir = s.dir.to_str().unwrap();
+    let o = apply(&s.rules, server, &[&[dir], args].concat());
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    o
+}
+
+/// Runs `--rollback --execute` and checks that every card is as it was at the start, except
+/// the contacts the runs created: unlinked from every deal and tagged for deletion. Their number.
+fn rolled_back(s: &Setup, server: &Server) -> usize {
+    let back = apply(
+        &s.rules,
+        server,
+        &["--rollback", s.dir.to_str().unwrap(), "--execute"],
+    );
+    assert!(back.status.success(), "{}", text(&back.stderr));
+    let mut rolled = server.account();
+    let created: Vec<u64> = rolled
+        .contacts
+        .keys()
+        .filter(|id| !s.start.contacts.contains_key(id))
+        .copied()
+        .collect();
+    for id in &created {
+        let c = rolled.contacts.remove(id).unwrap();
+        assert!(
+            c.tags.contains(&"crmclean: отменено, удалить".to_string()),
+            "{c:?}"
+        );
+        assert!(rolled
+            .leads
+            .values()
+            .all(|l| l.contacts.iter().all(|x| x.0 != c.id)));
+    }
+    assert_eq!(
+        canon(&rolled, &s.start),
+        canon(&s.start, &s.start),
+        "everything else is as it was"
+    );
+    assert_nothing_twice(server);
+    created.len()
+}
+
 /// Entities of uncertain requests (lost answer, 5xx, a killed run) that the journal shows were
 /// found already applied on checking the cards, and so not sent again.
 fn found_applied(dir: &Path) -> u64 {
@@ -501,6 +561,12 @@ fn execute_moves_the_numbers_and_rollback_restores_the_cards() {
         requests[0]["body"][0]["custom_fields_values"],
         json!([{"field_code": "PHONE", "values": [{"value": "+79213456701", "enum_code": "MOB"}]}])
     );
+    let readme = std::fs::read_to_string(repo().join("README.md")).unwrap();
+    assert!(
+        readme.contains(&text(&dry.stdout)),
+        "the README shows another dry run:\n{}",
+        text(&dry.stdout)
+    );
     let summary = text(&dry.stdout)
         .split_whitespace()
         .collect::<Vec<_>>()
@@ -510,8 +576,7 @@ fn execute_moves_the_numbers_and_rollback_restores_the_cards() {
         "{summary}"
     );
 
-    let run = apply(&s.rules, &server, &[s.dir.to_str().unwrap(), "--execute"]);
-    assert!(run.status.success(), "{}", text(&run.stderr));
+    let run = run_ok(&s, &server, &["--execute"]);
     let after = server.account();
     assert_eq!(
         canon(&after, &s.start),
@@ -534,42 +599,11 @@ fn execute_moves_the_numbers_and_rollback_restores_the_cards() {
     }
     assert_nothing_twice(&server);
 
-    let again = apply(&s.rules, &server, &[s.dir.to_str().unwrap(), "--execute"]);
-    assert!(again.status.success(), "{}", text(&again.stderr));
+    let again = run_ok(&s, &server, &["--execute"]);
     assert!(text(&again.stderr).contains("nothing left to send"));
     assert_eq!(server.account(), after, "a finished run is not repeated");
 
-    let back = apply(
-        &s.rules,
-        &server,
-        &["--rollback", s.dir.to_str().unwrap(), "--execute"],
-    );
-    assert!(back.status.success(), "{}", text(&back.stderr));
-    let rolled = server.account();
-    let mut restored = rolled.clone();
-    let created: Vec<Contact> = rolled
-        .contacts
-        .values()
-        .filter(|c| !s.start.contacts.contains_key(&c.id))
-        .cloned()
-        .collect();
-    assert_eq!(created.len(), 3);
-    for c in &created {
-        assert!(
-            c.tags.contains(&"crmclean: отменено, удалить".to_string()),
-            "{c:?}"
-        );
-        assert!(rolled
-            .leads
-            .values()
-            .all(|l| l.contacts.iter().all(|x| x.0 != c.id)));
-        restored.contacts.remove(&c.id);
-    }
-    assert_eq!(
-        canon(&restored, &s.start),
-        canon(&s.start, &s.start),
-        "everything else is as it was"
-    );
+    assert_eq!(rolled_back(&s, &server), 3, "three contacts were created");
     assert_nothing_twice(&server);
 }
 
@@ -577,12 +611,7 @@ fn execute_moves_the_numbers_and_rollback_restores_the_cards() {
 fn merges_fill_the_survivor_move_the_deals_and_tag_the_duplicates() {
     let s = setup(&samples());
     let server = Server::start(s.start.clone(), Config::default().rate_for_tests());
-    let o = apply(
-        &s.rules,
-        &server,
-        &[s.dir.to_str().unwrap(), "--merges", "--execute"],
-    );
-    assert!(o.status.success(), "{}", text(&o.stderr));
+    let o = run_ok(&s, &server, &["--merges", "--execute"]);
     let expected = after_merges(&after_moves(&s.start, &moves(&s.dir)), &clusters(&s.dir));
     assert_eq!(
         canon(&server.account(), &s.start),
@@ -590,17 +619,7 @@ fn merges_fill_the_survivor_move_the_deals_and_tag_the_duplicates() {
     );
     assert_nothing_twice(&server);
 
-    let back = apply(
-        &s.rules,
-        &server,
-        &["--rollback", s.dir.to_str().unwrap(), "--execute"],
-    );
-    assert!(back.status.success(), "{}", text(&back.stderr));
-    let mut rolled = server.account();
-    rolled
-        .contacts
-        .retain(|id, _| s.start.contacts.contains_key(id));
-    assert_eq!(canon(&rolled, &s.start), canon(&s.start, &s.start));
+    assert_eq!(rolled_back(&s, &server), 3);
 }
 
 impl Config {
@@ -663,22 +682,12 @@ fn random_faults_end_in_the_undisturbed_state_with_nothing_applied_twice() {
     let (mut faults_seen, mut not_resent) = (0, 0);
     for seed in 1..=6 {
         // A fresh plan folder per seed: the journal belongs to one account.
-        let dir = fresh_copy(&s.dir, &format!("plan-{seed}"));
-        let s = Setup {
-            _tmp: tempfile::tempdir().unwrap(),
-            rules: s.rules.clone(),
-            dir,
-            start: s.start.clone(),
+        let faults = Faults {
+            per_mille: 300,
+            seed,
+            ..Faults::default()
         };
-        let config = Config {
-            faults: Faults {
-                per_mille: 300,
-                seed,
-                ..Faults::default()
-            },
-            ..Config::default().rate_for_tests()
-        };
-        let server = Server::start(s.start.clone(), config);
+        let (s, server) = disturbed(&s, &format!("plan-{seed}"), faults);
         until_done(&s, &server, 20);
         assert_eq!(canon(&server.account(), &s.start), want, "seed {seed}");
         assert_nothing_twice(&server);
@@ -697,21 +706,11 @@ fn a_run_stopped_by_the_network_resumes_where_it_stopped() {
     let s = setup(&samples());
     let want = reference(&s);
     for down_after in [0, 3, 8] {
-        let dir = fresh_copy(&s.dir, &format!("plan-down-{down_after}"));
-        let s = Setup {
-            _tmp: tempfile::tempdir().unwrap(),
-            rules: s.rules.clone(),
-            dir,
-            start: s.start.clone(),
+        let faults = Faults {
+            down_after: Some(down_after),
+            ..Faults::default()
         };
-        let config = Config {
-            faults: Faults {
-                down_after: Some(down_after),
-                ..Faults::default()
-            },
-            ..Config::default().rate_for_tests()
-        };
-        let server = Server::start(s.start.clone(), config);
+        let (s, server) = disturbed(&s, &format!("plan-down-{down_after}"), faults);
         let runs = until_done(&s, &server, 3);
         assert_eq!(runs, 2, "stopped once, then resumed");
         assert_eq!(
@@ -728,15 +727,12 @@ fn a_killed_run_resumes_without_doing_anything_twice() {
     let s = setup(&samples());
     let want = reference(&s);
     for hang_after in [0, 1, 4, 9] {
-        let dir = fresh_copy(&s.dir, &format!("plan-kill-{hang_after}"));
-        let config = Config {
-            faults: Faults {
-                hang_after: Some(hang_after),
-                ..Faults::default()
-            },
-            ..Config::default().rate_for_tests()
+        let faults = Faults {
+            hang_after: Some(hang_after),
+            ..Faults::default()
         };
-        let server = Server::start(s.start.clone(), config);
+        let (s, server) = disturbed(&s, &format!("plan-kill-{hang_after}"), faults);
+        let dir = &s.dir;
         // The server applies a change and never answers; the run is killed (as by Ctrl-C or a
         // crash) while it waits.
         let mut child = apply_cmd(
@@ -760,15 +756,10 @@ fn a_killed_run_resumes_without_doing_anything_twice() {
         child.kill().ok();
         child.wait().unwrap();
         server.heal();
-        let o = apply(
-            &s.rules,
-            &server,
-            &[dir.to_str().unwrap(), "--merges", "--execute"],
-        );
-        assert!(o.status.success(), "{}", text(&o.stderr));
+        let o = run_ok(&s, &server, &["--merges", "--execute"]);
         assert!(text(&o.stderr).contains("resumed"), "{}", text(&o.stderr));
         assert!(
-            found_applied(&dir) >= 1,
+            found_applied(dir) >= 1,
             "the change in flight was found applied"
         );
         assert_eq!(
@@ -856,12 +847,7 @@ fn a_wrong_token_stops_with_a_clear_message_and_no_token_is_ever_written() {
     assert!(!err.contains("wrong-token-4242") && !text(&o.stdout).contains("wrong-token-4242"));
     assert!(server.with_stats(|st| st.applied.is_empty()));
 
-    let o = apply(
-        &s.rules,
-        &server,
-        &[s.dir.to_str().unwrap(), "--merges", "--execute"],
-    );
-    assert!(o.status.success(), "{}", text(&o.stderr));
+    let o = run_ok(&s, &server, &["--merges", "--execute"]);
     let token = server.token();
     for out in [&o.stdout, &o.stderr] {
         assert!(!text(out).contains(token));
@@ -938,33 +924,17 @@ fn limit_tries_one_change_and_the_next_run_does_the_rest() {
     let s = setup(&samples());
     let plan = moves(&s.dir);
     let server = Server::start(s.start.clone(), Config::default().rate_for_tests());
-    let o = apply(
-        &s.rules,
-        &server,
-        &[s.dir.to_str().unwrap(), "--limit", "1", "--execute"],
-    );
-    assert!(o.status.success(), "{}", text(&o.stderr));
+    let o = run_ok(&s, &server, &["--limit", "1", "--execute"]);
     assert_eq!(
         canon(&server.account(), &s.start),
         canon(&after_moves(&s.start, &plan[..1]), &s.start)
     );
-    let o = apply(&s.rules, &server, &[s.dir.to_str().unwrap(), "--execute"]);
-    assert!(o.status.success(), "{}", text(&o.stderr));
+    let o = run_ok(&s, &server, &["--execute"]);
     assert_eq!(
         canon(&server.account(), &s.start),
         canon(&after_moves(&s.start, &plan), &s.start)
     );
-    let back = apply(
-        &s.rules,
-        &server,
-        &["--rollback", s.dir.to_str().unwrap(), "--execute"],
-    );
-    assert!(back.status.success(), "{}", text(&back.stderr));
-    let mut rolled = server.account();
-    rolled
-        .contacts
-        .retain(|id, _| s.start.contacts.contains_key(id));
-    assert_eq!(canon(&rolled, &s.start), canon(&s.start, &s.start));
+    assert_eq!(rolled_back(&s, &server), 3);
     assert_nothing_twice(&server);
 }
 
@@ -988,8 +958,7 @@ fn a_move_to_an_existing_contact_links_it_instead_of_creating_one() {
     assert_eq!(linked.len(), 1, "migrate plans one link to 45102999");
     assert_eq!(linked[0].link, Some(45102999));
     let server = Server::start(s.start.clone(), Config::default().rate_for_tests());
-    let o = apply(&s.rules, &server, &[s.dir.to_str().unwrap(), "--execute"]);
-    assert!(o.status.success(), "{}", text(&o.stderr));
+    let o = run_ok(&s, &server, &["--execute"]);
     let after = server.account();
     assert_eq!(
         canon(&after, &s.start),

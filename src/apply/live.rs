@@ -2,6 +2,8 @@
 //! batches (`filter[id][]`, at most `batch` per request), and the contacts a run created, found
 //! again by their number and the run's tag.
 
+use std::collections::BTreeMap;
+
 use serde_json::Value;
 
 use super::amo::{Contact, Contacts, Lead, Leads};
@@ -9,21 +11,26 @@ use super::client::{Api, ApiError};
 
 /// The contacts with these IDs that exist (a deleted or merged-away card is simply absent).
 pub fn contacts(api: &mut Api, ids: &[u64], batch: usize) -> Result<Contacts, ApiError> {
-    let mut out = Contacts::new();
-    for chunk in unique(ids).chunks(batch.max(1)) {
-        for c in list::<Contact>(api, "contacts", "leads", chunk)? {
-            out.insert(c.id, c);
-        }
-    }
-    Ok(out)
+    by_id(api, "contacts", "leads", ids, batch, |c: &Contact| c.id)
 }
 
 /// The deals with these IDs that exist.
 pub fn leads(api: &mut Api, ids: &[u64], batch: usize) -> Result<Leads, ApiError> {
-    let mut out = Leads::new();
-    for chunk in unique(ids).chunks(batch.max(1)) {
-        for l in list::<Lead>(api, "leads", "contacts", chunk)? {
-            out.insert(l.id, l);
+    by_id(api, "leads", "contacts", ids, batch, |l: &Lead| l.id)
+}
+
+fn by_id<T: serde::de::DeserializeOwned>(
+    api: &mut Api,
+    entity: &str,
+    with: &str,
+    ids: &[u64],
+    batch: usize,
+    id: fn(&T) -> u64,
+) -> Result<BTreeMap<u64, T>, ApiError> {
+    let mut out = BTreeMap::new();
+    for chunk in unique(ids).chunks(batch.clamp(1, 250)) {
+        for card in list::<T>(api, entity, with, chunk)? {
+            out.insert(id(&card), card);
         }
     }
     Ok(out)
