@@ -576,7 +576,7 @@ fn execute_moves_the_numbers_and_rollback_restores_the_cards() {
         "{summary}"
     );
 
-    let run = run_ok(&s, &server, &["--execute"]);
+    run_ok(&s, &server, &["--execute"]);
     let after = server.account();
     assert_eq!(
         canon(&after, &s.start),
@@ -720,6 +720,44 @@ fn a_run_stopped_by_the_network_resumes_where_it_stopped() {
         );
         assert_nothing_twice(&server);
     }
+}
+
+#[test]
+fn a_refused_change_stops_the_run_before_anything_that_depends_on_it() {
+    let s = setup(&samples());
+    let want = reference(&s);
+    // amoCRM refuses the links: the numbers must stay on the partner cards.
+    let faults = Faults {
+        refuse_after: Some(3),
+        ..Faults::default()
+    };
+    let (s, server) = disturbed(&s, "plan-refused", faults);
+    let o = apply(
+        &s.rules,
+        &server,
+        &[s.dir.to_str().unwrap(), "--merges", "--execute"],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        text(&o.stderr).contains("amoCRM refused step 2 (POST /api/v4/leads/link): HTTP 400"),
+        "{}",
+        text(&o.stderr)
+    );
+    server.with_stats(|st| {
+        assert_eq!(st.applied.len(), 3, "only the three contacts were created");
+    });
+    let partners = server.account();
+    for m in moves(&s.dir) {
+        assert_eq!(
+            partners.contacts[&m.partner].fields[&PHONE],
+            s.start.contacts[&m.partner].fields[&PHONE]
+        );
+    }
+    server.heal();
+    let o = run_ok(&s, &server, &["--merges", "--execute"]);
+    assert!(text(&o.stderr).contains("resumed"), "{}", text(&o.stderr));
+    assert_eq!(canon(&server.account(), &s.start), want);
+    assert_nothing_twice(&server);
 }
 
 #[test]
@@ -1029,4 +1067,95 @@ fn batches_hold_at_most_250_cards() {
         .values()
         .all(|l| l.contacts.len() == 2 && l.contacts.contains(&(1, false))));
     assert_nothing_twice(&server);
+}
+
+/// Not a check but a measurement, run by hand on a large plan folder (say `migrate` on the
+/// generator's 1M export):
+/// `CRMCLEAN_SCALE_PLAN=DIR cargo test --release --test apply_cli -- --ignored --nocapture`.
+/// The stand-in holds each partner card of DIR/split_plan.jsonl with every number of its plan
+/// lines and each deal linked to its partner; the dry run and `--execute` (paced for tests)
+/// run under `/usr/bin/time -v`, and what they cost is printed.
+#[test]
+#[ignore]
+fn measure_a_large_plan() {
+    let Ok(plan) = std::env::var("CRMCLEAN_SCALE_PLAN") else {
+        return;
+    };
+    let rules = rules();
+    let tmp = tempfile::tempdir().unwrap();
+    let fast = fast_rules(tmp.path());
+    let dir = tmp.path().join("plan");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::copy(
+        Path::new(&plan).join("split_plan.jsonl"),
+        dir.join("split_plan.jsonl"),
+    )
+    .unwrap();
+    let mut account = Account::default();
+    let text_plan = std::fs::read_to_string(dir.join("split_plan.jsonl")).unwrap();
+    for line in text_plan.lines() {
+        let v: Value = serde_json::from_str(line).unwrap();
+        let partner: u64 = v["partner_id"].as_str().unwrap().parse().unwrap();
+        let code =
+            phone_enum(&rules, v["source_column"].as_str().unwrap()).unwrap_or("WORK".into());
+        let card = account.contacts.entry(partner).or_insert_with(|| Contact {
+            id: partner,
+            name: format!("Прораб {partner}"),
+            first_name: String::new(),
+            last_name: String::new(),
+            fields: BTreeMap::new(),
+            tags: vec!["прораб".into()],
+        });
+        card.fields
+            .entry(PHONE)
+            .or_default()
+            .push(json!({"value": v["phone"], "enum_code": code}));
+        if let Some(link) = v["link_contact_id"].as_str() {
+            let id: u64 = link.parse().unwrap();
+            account.contacts.entry(id).or_insert_with(|| Contact {
+                id,
+                name: v["new_contact_name"].as_str().unwrap().into(),
+                first_name: String::new(),
+                last_name: String::new(),
+                fields: BTreeMap::from([(
+                    PHONE,
+                    vec![json!({"value": v["phone"], "enum_code": "MOB"})],
+                )]),
+                tags: vec![],
+            });
+        }
+        for d in v["deal_ids"].as_array().unwrap() {
+            let id: u64 = d.as_str().unwrap().parse().unwrap();
+            account.leads.entry(id).or_insert_with(|| Lead {
+                id,
+                name: String::new(),
+                contacts: vec![(partner, true)],
+            });
+        }
+    }
+    let server = Server::start(account, Config::default().rate_for_tests());
+    for args in [vec![], vec!["--execute"]] {
+        let before = server.with_stats(|st| st.requests);
+        let o = Command::new("/usr/bin/time")
+            .arg("-v")
+            .arg(env!("CARGO_BIN_EXE_crmclean"))
+            .env("AMOCRM_TOKEN", server.token())
+            .arg("--rules")
+            .arg(&fast)
+            .args(["apply", dir.to_str().unwrap(), "--api-base", &server.base()])
+            .args(&args)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", text(&o.stderr));
+        let requests = server.with_stats(|st| st.requests) - before;
+        println!("apply {args:?}: {requests} requests\n{}", text(&o.stdout));
+        for l in text(&o.stderr).lines() {
+            if ["Elapsed", "Maximum resident", "User time", "System time"]
+                .iter()
+                .any(|k| l.contains(k))
+            {
+                println!("  {}", l.trim());
+            }
+        }
+    }
 }

@@ -18,29 +18,24 @@ pub struct Exec<'a> {
     pub journal: &'a mut Journal,
     pub batch: usize,
     pub created: Created,
-    /// Steps amoCRM refused: (step, why).
-    pub refused: Vec<(usize, String)>,
 }
 
 impl Exec<'_> {
     /// Sends `step`; `uncertain` when an earlier run may have sent it already.
     pub fn step(&mut self, step: &Step, uncertain: bool) -> Result<(), Error> {
-        let (mut items, orphans): (Vec<Item>, Vec<Item>) =
-            step.items.iter().cloned().partition(|i| match i {
-                Item::Link {
-                    contact: Who::New(key),
-                    ..
-                } => self.created.contains_key(key),
-                _ => true,
-            });
-        if !orphans.is_empty() {
-            self.refused.push((
-                step.n,
-                format!(
-                    "{} link(s) to contacts that could not be created",
-                    orphans.len()
-                ),
-            ));
+        let mut items = step.items.clone();
+        if let Some(Item::Link {
+            contact: Who::New(key),
+            ..
+        }) = items.iter().find(|i| {
+            matches!(i, Item::Link { contact: Who::New(k), .. } if !self.created.contains_key(k))
+        }) {
+            // Never go on to the removals without the contact that receives the number.
+            return Err(ApiError::Stopped(format!(
+                "step {}: the contact «{key}» was not created; nothing after it was sent",
+                step.n
+            ))
+            .into());
         }
         if uncertain {
             items = self.remaining(step.n, items)?;
@@ -77,13 +72,18 @@ impl Exec<'_> {
                     });
                 }
                 Err(SendError::Refused { status, detail }) => {
-                    self.refused
-                        .push((step.n, format!("{method} {path}: HTTP {status}: {detail}")));
-                    return self.write(Entry::Refused {
+                    // A refused change stops the run: what follows may depend on it (a number
+                    // is removed only after its new contact exists and is linked).
+                    self.write(Entry::Refused {
                         n: step.n,
                         status,
-                        detail,
-                    });
+                        detail: detail.clone(),
+                    })?;
+                    return Err(ApiError::Stopped(format!(
+                        "amoCRM refused step {} ({method} {path}): HTTP {status}: {detail}; nothing after it was sent",
+                        step.n
+                    ))
+                    .into());
                 }
                 Err(SendError::Fatal(e)) => return Err(e.into()),
                 Err(SendError::Uncertain(why)) => {

@@ -2,7 +2,8 @@
 //! to disk (fsync) before the run goes on. It holds the cards as they were before the run
 //! (`contact_before`, `lead_before`), the changes left out (`skip`), the steps (`step`), each
 //! request before it is sent (`send`: method, path, body; never the token) and its outcome
-//! after (`done` with the status and the IDs of created contacts, `refused`, or `verified`
+//! after (`done` with the status and the IDs of created contacts, `refused` (which stops the
+//! run; a resumed run sends the step again), or `verified`
 //! when an uncertain request was checked against the cards). Reading it back tells a resumed
 //! run what is done and a rollback what to restore.
 
@@ -141,9 +142,8 @@ pub struct Record {
     pub steps: Vec<Step>,
     /// Steps with at least one request sent.
     pub sent: BTreeSet<usize>,
-    /// Steps finished (done or refused).
+    /// Steps finished.
     pub done: BTreeSet<usize>,
-    pub refused: BTreeSet<usize>,
     pub created: Created,
 }
 
@@ -210,10 +210,7 @@ impl Record {
                 self.created.extend(created);
                 self.done.insert(n);
             }
-            Entry::Refused { n, .. } => {
-                self.refused.insert(n);
-                self.done.insert(n);
-            }
+            Entry::Refused { .. } => {}
             Entry::Finish { .. } => self.finished = true,
         }
     }

@@ -58,7 +58,6 @@ pub struct Report {
     /// Every request of the run: kind and number of entities.
     pub requests: Vec<(Kind, usize)>,
     pub skipped: Vec<Skip>,
-    pub refused: Vec<(usize, String)>,
     /// Steps an earlier, stopped run had finished.
     pub resumed_after: Option<usize>,
     /// The journal says every change of the plan was done already.
@@ -189,7 +188,7 @@ pub fn apply(opts: &Options, rules: &RuleSet, api: &mut Api) -> Result<Report, E
         .filter(|k| !skipped.contains(k.as_str()))
         .collect();
     journal.write(&Entry::Planned { covers })?;
-    report.refused = carry_out(&mut journal, &steps, &record, api, p.batch_size)?;
+    carry_out(&mut journal, &steps, &record, api, p.batch_size)?;
     Ok(report)
 }
 
@@ -199,7 +198,7 @@ fn usage(message: String) -> Error {
 
 /// Goes on with the run a journal describes.
 fn resume(record: Record, path: &Path, rules: &RuleSet, api: &mut Api) -> Result<Report, Error> {
-    let mut report = Report {
+    let report = Report {
         requests: shape(&record.steps),
         skipped: record.skipped.clone(),
         resumed_after: Some(record.done.len()),
@@ -211,7 +210,7 @@ fn resume(record: Record, path: &Path, rules: &RuleSet, api: &mut Api) -> Result
         digest: record.digest.clone(),
         at: now(),
     })?;
-    report.refused = carry_out(
+    carry_out(
         &mut journal,
         &record.steps,
         &record,
@@ -228,21 +227,19 @@ fn carry_out(
     done: &Record,
     api: &mut Api,
     batch: usize,
-) -> Result<Vec<(usize, String)>, Error> {
+) -> Result<(), Error> {
     let uncertain = done.uncertain();
     let mut exec = Exec {
         api,
         journal,
         batch,
         created: done.created.clone(),
-        refused: Vec::new(),
     };
     for step in steps.iter().filter(|s| !done.done.contains(&s.n)) {
         exec.step(step, uncertain.contains(&step.n))?;
     }
-    let refused = std::mem::take(&mut exec.refused);
     journal.write(&Entry::Finish { at: now() })?;
-    Ok(refused)
+    Ok(())
 }
 
 /// Undoes what the run journaled in `dir` (dry unless `execute`); resumes a stopped rollback.
@@ -300,7 +297,7 @@ pub fn roll_back(
     let items = rollback::items(&record, &created, &live, &p.rollback_tag);
     let steps = batches(items, p.batch_size.clamp(1, 250), 1);
     write_plan(&dir.join(ROLLBACK_PLAN), &steps)?;
-    let mut report = Report {
+    let report = Report {
         requests: shape(&steps),
         ..Report::default()
     };
@@ -327,7 +324,7 @@ pub fn roll_back(
         created,
         ..Record::default()
     };
-    report.refused = carry_out(&mut journal, &steps, &done, api, p.batch_size)?;
+    carry_out(&mut journal, &steps, &done, api, p.batch_size)?;
     Ok(report)
 }
 

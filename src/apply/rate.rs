@@ -1,6 +1,7 @@
-//! Pacing: at most `requests_per_second` requests, evenly spaced with a 5 % margin (so that
-//! network jitter cannot bunch eight arrivals into amoCRM's one-second window), and the pauses
-//! between retries. The clock is a trait so tests check the pacing without sleeping.
+//! Pacing: at most `requests_per_second` requests, evenly spaced with a 15 % margin (so that
+//! up to 150 ms of network jitter cannot bunch eight arrivals into amoCRM's one-second window),
+//! and the pauses between retries. The clock is a trait so tests check the pacing without
+//! sleeping.
 
 use std::time::{Duration, Instant};
 
@@ -41,7 +42,7 @@ pub struct Pace {
 impl Pace {
     pub fn per_second(rps: f64) -> Pace {
         Pace {
-            interval: Duration::from_secs_f64(1.05 / rps.max(0.01)),
+            interval: Duration::from_secs_f64(1.15 / rps.max(0.01)),
             last: None,
         }
     }
@@ -108,8 +109,8 @@ pub mod tests {
                 "{in_window} requests within a second of {t:?}"
             );
         }
-        // … and not much slower than that: 50 requests in about 7 seconds.
-        assert!(clock.now() < Duration::from_secs(8), "{:?}", clock.now());
+        // … and not much slower than that: 50 requests in about 8 seconds.
+        assert!(clock.now() < Duration::from_secs(9), "{:?}", clock.now());
     }
 
     #[test]

@@ -22,7 +22,7 @@ pub fn items(record: &Record, created: &Created, live: &Live, rollback_tag: &str
     let applied = record
         .steps
         .iter()
-        .filter(|s| record.sent.contains(&s.n) && !record.refused.contains(&s.n))
+        .filter(|s| record.sent.contains(&s.n))
         .flat_map(|s| &s.items);
     let mut relinks: Vec<Item> = Vec::new();
     let mut unlinks: Vec<Item> = Vec::new();

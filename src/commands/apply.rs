@@ -20,8 +20,8 @@ use crate::error::{Error, ExitCode, Result};
 ///
 /// The token: the environment variable AMOCRM_TOKEN, or --token-file. At most 7 requests per
 /// second and 250 cards per request ([apply] in rules/default.toml). Exit codes: 0 all done,
-/// 1 something was skipped, refused or the run stopped (run again to resume), 2 usage or a
-/// refused token, 3 an unreadable plan.
+/// 1 something was skipped, or the run stopped (network, server errors, a change amoCRM
+/// refused: run again to resume), 2 usage or a refused token, 3 an unreadable plan.
 ///
 /// Examples:
 ///   crmclean apply migration/ --account okna                  # dry run: what would be sent
@@ -105,9 +105,6 @@ pub fn run(args: Args, global: &Global) -> Result<ExitCode> {
     for s in &report.skipped {
         eprintln!("crmclean: skipped: {}: {}", s.change, s.reason);
     }
-    for (n, why) in &report.refused {
-        eprintln!("crmclean: refused: step {n}: {why}");
-    }
     let file = if args.rollback.is_some() {
         apply::ROLLBACK_PLAN
     } else {
@@ -131,8 +128,7 @@ pub fn run(args: Args, global: &Global) -> Result<ExitCode> {
             "crmclean: dry run: nothing changed ({sent} reads); the requests are in {file}; add --execute to send them"
         ));
     }
-    let incomplete = !report.refused.is_empty() || (args.execute && !report.skipped.is_empty());
-    Ok(if incomplete {
+    Ok(if args.execute && !report.skipped.is_empty() {
         ExitCode::Findings
     } else {
         ExitCode::Clean

@@ -96,6 +96,8 @@ pub struct Faults {
     pub down_after: Option<usize>,
     /// After this many applied changes the next change is applied and then never answered.
     pub hang_after: Option<usize>,
+    /// After this many applied changes the next change is refused (400), once.
+    pub refuse_after: Option<usize>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -426,6 +428,10 @@ fn handle(req: &Request, shared: &Mutex<Shared>, config: &Config) -> Reply {
         return Reply::Drop;
     }
     let applied_before = s.stats.applied.len();
+    if change && config.faults.refuse_after == Some(applied_before) && !s.fired {
+        s.fired = true;
+        return problem(400, "Request validation failed");
+    }
     let reply = if change {
         match serde_json::from_slice::<Value>(&req.body) {
             Ok(Value::Array(items)) if items.len() > 250 => {
