@@ -611,7 +611,7 @@ fn execute_moves_the_numbers_and_rollback_restores_the_cards() {
 fn merges_fill_the_survivor_move_the_deals_and_tag_the_duplicates() {
     let s = setup(&samples());
     let server = Server::start(s.start.clone(), Config::default().rate_for_tests());
-    let o = run_ok(&s, &server, &["--merges", "--execute"]);
+    run_ok(&s, &server, &["--merges", "--execute"]);
     let expected = after_merges(&after_moves(&s.start, &moves(&s.dir)), &clusters(&s.dir));
     assert_eq!(
         canon(&server.account(), &s.start),
@@ -962,12 +962,12 @@ fn limit_tries_one_change_and_the_next_run_does_the_rest() {
     let s = setup(&samples());
     let plan = moves(&s.dir);
     let server = Server::start(s.start.clone(), Config::default().rate_for_tests());
-    let o = run_ok(&s, &server, &["--limit", "1", "--execute"]);
+    run_ok(&s, &server, &["--limit", "1", "--execute"]);
     assert_eq!(
         canon(&server.account(), &s.start),
         canon(&after_moves(&s.start, &plan[..1]), &s.start)
     );
-    let o = run_ok(&s, &server, &["--execute"]);
+    run_ok(&s, &server, &["--execute"]);
     assert_eq!(
         canon(&server.account(), &s.start),
         canon(&after_moves(&s.start, &plan), &s.start)
@@ -996,7 +996,7 @@ fn a_move_to_an_existing_contact_links_it_instead_of_creating_one() {
     assert_eq!(linked.len(), 1, "migrate plans one link to 45102999");
     assert_eq!(linked[0].link, Some(45102999));
     let server = Server::start(s.start.clone(), Config::default().rate_for_tests());
-    let o = run_ok(&s, &server, &["--execute"]);
+    run_ok(&s, &server, &["--execute"]);
     let after = server.account();
     assert_eq!(
         canon(&after, &s.start),
