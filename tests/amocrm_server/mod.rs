@@ -5,8 +5,8 @@
 //! (`field_id`/`field_code`, `enum_id`/`enum_code`, `values: null` clears), `tags_to_add` /
 //! `tags_to_delete`, `leads/link` (`is_main`) and `leads/unlink`, at most 250 entities per
 //! request (400 above), 429 above the request rate, 401 for a wrong token. It can inject
-//! faults (500, a dropped connection, before or after applying a change) at seeded random
-//! points, go down, or hang after applying a change, and it logs every change it applies so
+//! faults (429, 500, a dropped connection, before or after applying a change) at seeded random
+//! points, go down, hang after applying a change, or refuse one, and it logs every change it applies so
 //! a test can prove nothing was applied twice.
 #![allow(dead_code)]
 
@@ -102,6 +102,8 @@ pub struct Faults {
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Fault {
+    /// 429 with `Retry-After: 0`, nothing applied.
+    Throttle,
     Error500,
     ApplyThen500,
     Drop,
@@ -419,6 +421,14 @@ fn handle(req: &Request, shared: &Mutex<Shared>, config: &Config) -> Reply {
     }
     let change = req.method != "GET";
     let fault = s.roll(&config.faults);
+    if matches!(fault, Some(Fault::Throttle)) {
+        s.stats.faults += 1;
+        return Reply::Answer {
+            status: 429,
+            body: Some(json!({"title": "Too Many Requests", "status": 429})),
+            retry_after: Some(0),
+        };
+    }
     if matches!(fault, Some(Fault::Error500)) {
         s.stats.faults += 1;
         return problem(500, "Internal Server Error");
@@ -487,11 +497,12 @@ impl Shared {
         }
         Some(
             [
+                Fault::Throttle,
                 Fault::Error500,
                 Fault::ApplyThen500,
                 Fault::Drop,
                 Fault::ApplyThenDrop,
-            ][(self.rng / 1000 % 4) as usize],
+            ][(self.rng / 1000 % 5) as usize],
         )
     }
 
