@@ -761,6 +761,20 @@ fn a_refused_change_stops_the_run_before_anything_that_depends_on_it() {
 }
 
 #[test]
+fn created_contacts_are_found_when_the_answer_does_not_name_them() {
+    let s = setup(&samples());
+    let want = reference(&s);
+    let faults = Faults {
+        bare_creates: true,
+        ..Faults::default()
+    };
+    let (s, server) = disturbed(&s, "plan-bare", faults);
+    run_ok(&s, &server, &["--merges", "--execute"]);
+    assert_eq!(canon(&server.account(), &s.start), want);
+    assert_nothing_twice(&server);
+}
+
+#[test]
 fn a_killed_run_resumes_without_doing_anything_twice() {
     let s = setup(&samples());
     let want = reference(&s);

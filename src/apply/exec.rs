@@ -4,6 +4,8 @@
 //! applied are sent: a contact created before the answer was lost is found by its number and
 //! the run's tag, a link or a field by the card's state. So nothing is applied twice.
 
+use std::collections::BTreeMap;
+
 use serde_json::Value;
 
 use super::client::{Api, ApiError, SendError};
@@ -18,24 +20,31 @@ pub struct Exec<'a> {
     pub journal: &'a mut Journal,
     pub batch: usize,
     pub created: Created,
+    /// The run's contacts to create, by key.
+    pub creates: BTreeMap<String, Item>,
 }
 
 impl Exec<'_> {
     /// Sends `step`; `uncertain` when an earlier run may have sent it already.
     pub fn step(&mut self, step: &Step, uncertain: bool) -> Result<(), Error> {
         let mut items = step.items.clone();
-        if let Some(Item::Link {
-            contact: Who::New(key),
-            ..
-        }) = items.iter().find(|i| {
-            matches!(i, Item::Link { contact: Who::New(k), .. } if !self.created.contains_key(k))
-        }) {
+        for item in &items {
+            let Item::Link {
+                contact: Who::New(key),
+                ..
+            } = item
+            else {
+                continue;
+            };
+            // The answer that created it may have been lost or not named it: look it up.
             // Never go on to the removals without the contact that receives the number.
-            return Err(ApiError::Stopped(format!(
-                "step {}: the contact «{key}» was not created; nothing after it was sent",
-                step.n
-            ))
-            .into());
+            if !self.created.contains_key(key) && !self.look_up(step.n, key)? {
+                return Err(ApiError::Stopped(format!(
+                    "step {}: the contact «{key}» was not created; nothing after it was sent",
+                    step.n
+                ))
+                .into());
+            }
         }
         if uncertain {
             items = self.remaining(step.n, items)?;
@@ -100,6 +109,28 @@ impl Exec<'_> {
             }
         }
         unreachable!("the attempts loop returns")
+    }
+
+    /// Finds the contact created for `key` (by its number and tag) and remembers its ID,
+    /// journaled with step `n`, which needs it.
+    fn look_up(&mut self, n: usize, key: &str) -> Result<bool, Error> {
+        let Some(Item::Create {
+            name, phone, tag, ..
+        }) = self.creates.get(key)
+        else {
+            return Ok(false);
+        };
+        let Some(id) = live::find_created(self.api, phone, name, tag)? else {
+            return Ok(false);
+        };
+        let found = Created::from([(key.to_string(), id)]);
+        self.created.extend(found.clone());
+        self.write(Entry::Verified {
+            n,
+            applied: 0,
+            created: found,
+        })?;
+        Ok(true)
     }
 
     /// The items of step `n` the cards do not show applied yet (journaled as `verified`).

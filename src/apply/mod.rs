@@ -234,6 +234,14 @@ fn carry_out(
         journal,
         batch,
         created: done.created.clone(),
+        creates: steps
+            .iter()
+            .flat_map(|s| &s.items)
+            .filter_map(|i| match i {
+                step::Item::Create { key, .. } => Some((key.clone(), i.clone())),
+                _ => None,
+            })
+            .collect(),
     };
     for step in steps.iter().filter(|s| !done.done.contains(&s.n)) {
         exec.step(step, uncertain.contains(&step.n))?;

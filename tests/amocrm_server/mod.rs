@@ -98,6 +98,8 @@ pub struct Faults {
     pub hang_after: Option<usize>,
     /// After this many applied changes the next change is refused (400), once.
     pub refuse_after: Option<usize>,
+    /// Answer the creation of contacts with an empty `200 {}` (their IDs unsaid).
+    pub bare_creates: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -469,6 +471,9 @@ fn handle(req: &Request, shared: &Mutex<Shared>, config: &Config) -> Reply {
             s.down = true;
             return Reply::Drop;
         }
+    }
+    if config.faults.bare_creates && req.method == "POST" && req.path == "/api/v4/contacts" {
+        return answer(200, json!({}));
     }
     match fault {
         Some(Fault::ApplyThen500) => {
