@@ -99,7 +99,8 @@ pub struct LookupParams {
     pub partner_min_deals: usize,
 }
 
-/// `[apply]`: how `crmclean apply` talks to the amoCRM API.
+/// `[apply]`: how `crmclean apply` talks to the amoCRM API. A rules folder copied before the
+/// section existed gets the bundled values.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct ApplyParams {
     pub requests_per_second: f64,
@@ -115,6 +116,19 @@ pub struct ApplyParams {
     pub rollback_tag: String,
 }
 
+impl Default for ApplyParams {
+    /// The `[apply]` section of the bundled rules/default.toml.
+    fn default() -> Self {
+        #[derive(Deserialize)]
+        struct Bundled {
+            apply: ApplyParams,
+        }
+        toml::from_str::<Bundled>(EMBEDDED_PARAMS)
+            .expect("the bundled rules/default.toml has an [apply] section")
+            .apply
+    }
+}
+
 /// Everything in `rules/default.toml`.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct Params {
@@ -128,6 +142,7 @@ pub struct Params {
     pub flow: FlowParams,
     pub dedupe: DedupeParams,
     pub lookup: LookupParams,
+    #[serde(default)]
     pub apply: ApplyParams,
 }
 
@@ -304,5 +319,15 @@ mod tests {
         );
         assert_eq!(on_disk.params.stage_class(" КОРЗИНА "), StageClass::Trash);
         assert_eq!(on_disk.params.stage_class("Замер"), StageClass::Open);
+    }
+
+    #[test]
+    fn a_rules_folder_from_before_apply_gets_the_bundled_apply_values() {
+        let text = EMBEDDED_PARAMS;
+        let old = &text[..text.find("[apply]").unwrap()];
+        let p = Params::parse(Path::new("default.toml"), old).unwrap();
+        assert_eq!(p.apply.requests_per_second, 7.0);
+        assert_eq!(p.apply.batch_size, 250);
+        assert_eq!(p.apply.phone_enums["phone_other"], "OTHER");
     }
 }
