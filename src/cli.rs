@@ -34,6 +34,7 @@ pub enum Command {
     Migrate(commands::migrate::Args),
     Report(commands::report::Args),
     Lookup(commands::lookup::Args),
+    Apply(commands::apply::Args),
     Rules(commands::rules::Args),
     Explain(commands::rules::ExplainArgs),
 }
@@ -63,6 +64,7 @@ pub fn run() -> ExitCode {
         Command::Migrate(a) => commands::migrate::run(a, &global),
         Command::Report(a) => commands::report::run(a, &global),
         Command::Lookup(a) => commands::lookup::run(a, &global),
+        Command::Apply(a) => commands::apply::run(a, &global),
         Command::Rules(a) => commands::rules::run(a, &global),
         Command::Explain(a) => commands::rules::explain(a, &global),
     };

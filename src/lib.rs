@@ -5,6 +5,7 @@
 //! [`rules`] produce findings, and [`output`] writes them safely. Each CLI command lives in
 //! [`commands`].
 
+pub mod apply;
 pub mod cli;
 pub mod commands;
 pub mod dedupe;

@@ -114,15 +114,43 @@ pub struct NoteParams {
 impl Default for NoteParams {
     /// The `[notes]` section of the bundled rules/default.toml.
     fn default() -> Self {
-        #[derive(Deserialize)]
-        struct Bundled {
-            notes: NoteParams,
-        }
-        let text = include_str!("../rules/default.toml");
-        toml::from_str::<Bundled>(text)
-            .expect("the bundled rules/default.toml has a [notes] section")
-            .notes
+        bundled_section("notes")
     }
+}
+
+/// `[apply]`: how `crmclean apply` talks to the amoCRM API. A rules folder copied before the
+/// section existed gets the bundled values.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct ApplyParams {
+    pub requests_per_second: f64,
+    pub batch_size: usize,
+    pub max_attempts: u32,
+    pub backoff_ms: u64,
+    pub timeout_secs: u64,
+    /// Canonical phone field of the contacts profile → enum_code of amoCRM's PHONE field.
+    pub phone_enums: BTreeMap<String, String>,
+    pub new_contact_phone_enum: String,
+    pub created_tag: String,
+    pub duplicate_tag: String,
+    pub rollback_tag: String,
+}
+
+impl Default for ApplyParams {
+    /// The `[apply]` section of the bundled rules/default.toml.
+    fn default() -> Self {
+        bundled_section("apply")
+    }
+}
+
+/// A section of the bundled rules/default.toml: the default of a section that a rules folder
+/// copied before it existed lacks.
+fn bundled_section<T: serde::de::DeserializeOwned>(name: &str) -> T {
+    let table: toml::Table = toml::from_str(EMBEDDED_PARAMS).expect("the bundled rules parse");
+    table
+        .get(name)
+        .cloned()
+        .and_then(|v| v.try_into().ok())
+        .unwrap_or_else(|| panic!("the bundled rules/default.toml has a valid [{name}] section"))
 }
 
 /// Everything in `rules/default.toml`.
@@ -140,6 +168,8 @@ pub struct Params {
     pub lookup: LookupParams,
     #[serde(default)]
     pub notes: NoteParams,
+    #[serde(default)]
+    pub apply: ApplyParams,
 }
 
 /// Where a stage puts a deal.
@@ -318,5 +348,15 @@ mod tests {
         );
         assert_eq!(on_disk.params.stage_class(" КОРЗИНА "), StageClass::Trash);
         assert_eq!(on_disk.params.stage_class("Замер"), StageClass::Open);
+    }
+
+    #[test]
+    fn a_rules_folder_from_before_apply_gets_the_bundled_apply_values() {
+        let text = EMBEDDED_PARAMS;
+        let old = &text[..text.find("[apply]").unwrap()];
+        let p = Params::parse(Path::new("default.toml"), old).unwrap();
+        assert_eq!(p.apply.requests_per_second, 7.0);
+        assert_eq!(p.apply.batch_size, 250);
+        assert_eq!(p.apply.phone_enums["phone_other"], "OTHER");
     }
 }

@@ -1,5 +1,6 @@
 //! One module per command; shared plumbing (inputs, `--as-of`, outputs, progress) lives here.
 
+pub mod apply;
 pub mod audit;
 pub mod dedupe;
 pub mod inspect;

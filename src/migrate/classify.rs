@@ -134,6 +134,7 @@ impl Planner<'_> {
             partner: p,
             raw: raw.to_string(),
             deals,
+            link_contact_id: d.link.map(|k| self.ds.contacts[k].id.to_string()),
             link_contact: d.link,
         }
     }

@@ -66,6 +66,9 @@ pub struct PlanLine {
     pub new_contact_name: Option<String>,
     pub deal_ids: Vec<String>,
     pub reason: String,
+    /// For a `move` that links the deals to an existing contact instead of creating one: that
+    /// contact's ID; `null` otherwise (an added field).
+    pub link_contact_id: Option<String>,
     /// The partner card (index into `Dataset::contacts`).
     #[serde(skip)]
     pub partner: usize,

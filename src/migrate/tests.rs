@@ -523,7 +523,7 @@ fn plan_lines_serialise_in_contract_order() {
         .collect();
     assert_eq!(
         json[0],
-        r#"{"partner_id":"100","phone":"+79210000001","source_column":"Мобильный телефон","action":"keep","new_contact_name":null,"deal_ids":[],"reason":"no client evidence in any deal; the partner's own number (the partner has 1 deal(s))"}"#
+        r#"{"partner_id":"100","phone":"+79210000001","source_column":"Мобильный телефон","action":"keep","new_contact_name":null,"deal_ids":[],"reason":"no client evidence in any deal; the partner's own number (the partner has 1 deal(s))","link_contact_id":null}"#
     );
     assert!(json[1].starts_with(
         r#"{"partner_id":"100","phone":"+79217654321","source_column":"Другой телефон","action":"move","new_contact_name":"Купчинская 4-3-22","deal_ids":["555"],"reason":"used as the client number of deal 555 only"#
