@@ -526,7 +526,7 @@ fn execute_moves_the_numbers_and_rollback_restores_the_cards() {
     let s = setup(&samples());
     let server = Server::start(s.start.clone(), Config::default().rate_for_tests());
     let plan = moves(&s.dir);
-    assert_eq!(plan.len(), 3, "the samples move three numbers");
+    assert_eq!(plan.len(), 4, "the samples move four numbers");
 
     let dry = apply(&s.rules, &server, &[s.dir.to_str().unwrap()]);
     assert!(dry.status.success(), "{}", text(&dry.stderr));
@@ -552,14 +552,14 @@ fn execute_moves_the_numbers_and_rollback_restores_the_cards() {
     assert_eq!(
         shape,
         [
-            ("POST", "/api/v4/contacts", 3),
-            ("POST", "/api/v4/leads/link", 4),
+            ("POST", "/api/v4/contacts", 4),
+            ("POST", "/api/v4/leads/link", 5),
             ("PATCH", "/api/v4/contacts", 2),
         ]
     );
     assert_eq!(
         requests[0]["body"][0]["custom_fields_values"],
-        json!([{"field_code": "PHONE", "values": [{"value": "+79213456701", "enum_code": "MOB"}]}])
+        json!([{"field_code": "PHONE", "values": [{"value": "+79112345602", "enum_code": "MOB"}]}])
     );
     let readme = std::fs::read_to_string(repo().join("README.md")).unwrap();
     assert!(
@@ -572,7 +572,7 @@ fn execute_moves_the_numbers_and_rollback_restores_the_cards() {
         .collect::<Vec<_>>()
         .join(" ");
     assert!(
-        summary.contains("numbers moved 3 (new contacts 3, deal links 4, partner cards 2)"),
+        summary.contains("numbers moved 4 (new contacts 4, deal links 5, partner cards 2)"),
         "{summary}"
     );
 
@@ -603,7 +603,7 @@ fn execute_moves_the_numbers_and_rollback_restores_the_cards() {
     assert!(text(&again.stderr).contains("nothing left to send"));
     assert_eq!(server.account(), after, "a finished run is not repeated");
 
-    assert_eq!(rolled_back(&s, &server), 3, "three contacts were created");
+    assert_eq!(rolled_back(&s, &server), 4, "four contacts were created");
     assert_nothing_twice(&server);
 }
 
@@ -619,7 +619,7 @@ fn merges_fill_the_survivor_move_the_deals_and_tag_the_duplicates() {
     );
     assert_nothing_twice(&server);
 
-    assert_eq!(rolled_back(&s, &server), 3);
+    assert_eq!(rolled_back(&s, &server), 4);
 }
 
 impl Config {
@@ -728,7 +728,7 @@ fn a_refused_change_stops_the_run_before_anything_that_depends_on_it() {
     let want = reference(&s);
     // amoCRM refuses the links: the numbers must stay on the partner cards.
     let faults = Faults {
-        refuse_after: Some(3),
+        refuse_after: Some(4),
         ..Faults::default()
     };
     let (s, server) = disturbed(&s, "plan-refused", faults);
@@ -744,7 +744,7 @@ fn a_refused_change_stops_the_run_before_anything_that_depends_on_it() {
         text(&o.stderr)
     );
     server.with_stats(|st| {
-        assert_eq!(st.applied.len(), 3, "only the three contacts were created");
+        assert_eq!(st.applied.len(), 4, "only the four contacts were created");
     });
     let partners = server.account();
     for m in moves(&s.dir) {
@@ -986,7 +986,7 @@ fn limit_tries_one_change_and_the_next_run_does_the_rest() {
         canon(&server.account(), &s.start),
         canon(&after_moves(&s.start, &plan), &s.start)
     );
-    assert_eq!(rolled_back(&s, &server), 3);
+    assert_eq!(rolled_back(&s, &server), 4);
     assert_nothing_twice(&server);
 }
 
