@@ -99,6 +99,20 @@ pub struct LookupParams {
     pub partner_min_deals: usize,
 }
 
+/// `[output]`: how outputs are laid out.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct OutputParams {
+    /// `audit`: records in one manager's correction workbook (`--max-rows`); the rest are only
+    /// in the CSV beside it.
+    pub max_rows: usize,
+}
+
+impl Default for OutputParams {
+    fn default() -> Self {
+        OutputParams { max_rows: 10_000 }
+    }
+}
+
 /// Everything in `rules/default.toml`.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct Params {
@@ -112,6 +126,9 @@ pub struct Params {
     pub flow: FlowParams,
     pub dedupe: DedupeParams,
     pub lookup: LookupParams,
+    /// Absent in rules folders copied before it existed.
+    #[serde(default)]
+    pub output: OutputParams,
 }
 
 /// Where a stage puts a deal.

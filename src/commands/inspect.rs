@@ -117,6 +117,7 @@ pub fn run(args: Args, global: &Global) -> Result<ExitCode> {
     let options = LoadOptions {
         read: ReadOptions {
             sheet: args.input.sheet.clone(),
+            progress: global.progress.clone(),
         },
         phone: PhoneOptions {
             default_area: args.input.default_area.clone(),

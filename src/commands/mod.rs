@@ -8,7 +8,6 @@ pub mod migrate;
 pub mod report;
 pub mod rules;
 
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
@@ -19,6 +18,7 @@ use crate::normalize::date::parse_datetime;
 use crate::normalize::phone::PhoneOptions;
 use crate::output::atomic::OutputPolicy;
 use crate::params::RuleSet;
+use crate::progress::Progress;
 use crate::read::ReadOptions;
 
 /// Options every command shares.
@@ -26,6 +26,8 @@ use crate::read::ReadOptions;
 pub struct Global {
     pub rules: Option<PathBuf>,
     pub quiet: bool,
+    /// Progress bars on stderr (hidden unless it is a terminal and `--quiet` is off).
+    pub progress: Progress,
 }
 
 impl Global {
@@ -153,6 +155,7 @@ pub fn load_selected_inputs(
     let options = LoadOptions {
         read: ReadOptions {
             sheet: inputs.sheet.clone(),
+            progress: global.progress.clone(),
         },
         phone: PhoneOptions {
             default_area: inputs.default_area.clone(),
@@ -209,13 +212,7 @@ pub fn load_selected_inputs(
 
 /// A spinner on stderr when it is a terminal (hidden otherwise and with `--quiet`).
 pub fn progress(global: &Global, message: &str) -> indicatif::ProgressBar {
-    if global.quiet || !std::io::stderr().is_terminal() {
-        return indicatif::ProgressBar::hidden();
-    }
-    let bar = indicatif::ProgressBar::new_spinner();
-    bar.set_message(message.to_string());
-    bar.enable_steady_tick(std::time::Duration::from_millis(120));
-    bar
+    global.progress.spinner(message)
 }
 
 /// Creates the output folder of a command.

@@ -66,8 +66,8 @@ pub enum Cell {
     Highlight(String),
     /// A number cell.
     Number(f64),
-    /// A hyperlink (`http://`, `https://` or `mailto:`) showing `text` (the URL when `text` is
-    /// empty). Other schemes, over-long URLs and links past Excel's per-sheet limit are written
+    /// A hyperlink (`http://`, `https://`, `mailto:`, or `file:///NAME` for a file beside the
+    /// workbook) showing `text` (the URL when `text` is empty). Other schemes, over-long URLs and links past Excel's per-sheet limit are written
     /// as plain text.
     Link { url: String, text: String },
     /// Nothing.
@@ -89,6 +89,23 @@ impl From<String> for Cell {
 impl From<f64> for Cell {
     fn from(n: f64) -> Self {
         Cell::Number(n)
+    }
+}
+
+impl Cell {
+    /// What the cell shows, as plain text (a CSV cell): a link's text (its URL when it has
+    /// none), a whole number without decimals.
+    pub fn shown(&self) -> Cow<'_, str> {
+        match self {
+            Cell::Text(s) | Cell::Highlight(s) => Cow::Borrowed(s),
+            Cell::Number(n) if n.fract() == 0.0 && n.abs() < 1e15 => {
+                Cow::Owned(format!("{}", *n as i64))
+            }
+            Cell::Number(n) => Cow::Owned(n.to_string()),
+            Cell::Link { url, text } if text.is_empty() => Cow::Borrowed(url),
+            Cell::Link { text, .. } => Cow::Borrowed(text),
+            Cell::Empty => Cow::Borrowed(""),
+        }
     }
 }
 
@@ -333,8 +350,13 @@ fn sheet_err(sheet: &str, e: impl std::fmt::Display) -> Error {
     }
 }
 
+/// Web and mail links, and `file:///NAME`: a file beside the workbook (a bare file name, no
+/// folder, so that a link cannot point anywhere else).
 fn linkable(url: &str) -> bool {
     let lower = url.trim_start().to_ascii_lowercase();
+    if let Some(name) = url.strip_prefix("file:///") {
+        return !name.is_empty() && !name.contains(['/', '\\', ':', '#']) && name != "..";
+    }
     lower.starts_with("https://") || lower.starts_with("http://") || lower.starts_with("mailto:")
 }
 
@@ -661,5 +683,17 @@ mod tests {
         assert!(linkable("HTTPS://x"));
         assert!(linkable("mailto:a@b.ru"));
         assert!(!linkable("file:///etc/passwd"));
+        assert!(linkable("file:///Иванова Анна.xlsx"));
+        assert!(!linkable("file:///C:\\Temp\\book.xlsx"));
+        assert!(!linkable("file:///.."));
+        assert_eq!(Cell::Number(17.0).shown(), "17");
+        assert_eq!(Cell::Number(1.5).shown(), "1.5");
+        let link = |text: &str| Cell::Link {
+            url: "https://x.amocrm.ru/leads/detail/1".into(),
+            text: text.into(),
+        };
+        assert_eq!(link("").shown(), "https://x.amocrm.ru/leads/detail/1");
+        assert_eq!(link("1").shown(), "1");
+        assert_eq!(Cell::Highlight("нет".into()).shown(), "нет");
     }
 }

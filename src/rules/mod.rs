@@ -308,12 +308,29 @@ impl<'a> Context<'a> {
 
 /// Runs the selected rules and returns their findings in the deterministic output order.
 pub fn run(ctx: &Context, rules: &[&'static Rule]) -> Vec<Finding> {
+    run_with_progress(ctx, rules, &indicatif::ProgressBar::hidden())
+}
+
+/// [`run`], counting on `bar` the records each rule pass has checked (as each pass ends).
+pub fn run_with_progress(
+    ctx: &Context,
+    rules: &[&'static Rule],
+    bar: &indicatif::ProgressBar,
+) -> Vec<Finding> {
     use rayon::prelude::*;
+    let records = |rule: &Rule| match rule.entity {
+        Entity::Contact => ctx.ds.contacts.len(),
+        Entity::Deal => ctx.ds.deals.len(),
+        Entity::Application => ctx.ds.applications.len(),
+    } as u64;
+    bar.set_length(rules.iter().map(|r| records(r)).sum());
     let mut findings: Vec<Finding> = rules
         .par_iter()
         .flat_map_iter(|rule| {
             let mut out = Vec::new();
             (rule.check)(ctx, rule, &mut out);
+            bar.inc(records(rule));
+            bar.set_message(rule.code);
             out
         })
         .collect();
