@@ -219,7 +219,9 @@ pub fn run(args: Args, global: &Global) -> Result<ExitCode> {
     summary::write_json(&args.out.join(SUMMARY), &policy, &report)?;
 
     if !global.quiet {
-        let mut files = [FINDINGS, SUMMARY, DEAL_STATUS].map(|n| args.out.join(n)).to_vec();
+        let mut files = [FINDINGS, SUMMARY, DEAL_STATUS]
+            .map(|n| args.out.join(n))
+            .to_vec();
         files.push(corrections_path);
         eprint!(
             "{}",

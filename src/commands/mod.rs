@@ -8,6 +8,7 @@ pub mod migrate;
 pub mod report;
 pub mod rules;
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
@@ -213,6 +214,28 @@ pub fn load_selected_inputs(
 /// A spinner on stderr when it is a terminal (hidden otherwise and with `--quiet`).
 pub fn progress(global: &Global, message: &str) -> indicatif::ProgressBar {
     global.progress.spinner(message)
+}
+
+/// Writes `text` to stdout; see [`stdout_written`].
+pub fn print_stdout(text: &str) -> Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    stdout_written(
+        stdout
+            .write_all(text.as_bytes())
+            .and_then(|_| stdout.flush()),
+    )
+}
+
+/// The outcome of writing a command's data to stdout: a reader that stopped early (`crmclean …
+/// | head`) closed the pipe, which is not an error; any other failure is.
+pub fn stdout_written(written: std::io::Result<()>) -> Result<()> {
+    match written {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Error::Write {
+            path: PathBuf::from("<stdout>"),
+            message: e.to_string(),
+        }),
+        _ => Ok(()),
+    }
 }
 
 /// Creates the output folder of a command.

@@ -386,7 +386,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("t.csv");
         std::fs::write(&path, bytes).unwrap();
-        read(&path)
+        read(&path, &ProgressBar::hidden())
     }
 
     #[test]

@@ -256,10 +256,18 @@ impl<'a> Sheet<'a> {
 
     /// «Сводка»: whose list it is, how many records and findings, whether the workbook holds
     /// them all, then records and findings per rule.
-    fn overview(&self, wb: &mut rust_xlsxwriter::Workbook, input: &Input, max_rows: usize) -> Result<()> {
+    fn overview(
+        &self,
+        wb: &mut rust_xlsxwriter::Workbook,
+        input: &Input,
+        max_rows: usize,
+    ) -> Result<()> {
         let records = self.todo.records.len();
         let mut sheet = SheetWriter::new(wb, OVERVIEW_SHEET, &[])?;
-        sheet.row(&["Ответственный".into(), manager_label(self.todo.manager).into()])?;
+        sheet.row(&[
+            "Ответственный".into(),
+            manager_label(self.todo.manager).into(),
+        ])?;
         sheet.row(&["Записей".into(), count_cell(records)])?;
         sheet.row(&["Нарушений".into(), count_cell(self.findings)])?;
         let held = if records > max_rows {
@@ -328,8 +336,9 @@ fn todo_row(input: &Input, origins: &Origins, originals: &Originals, r: &Record)
         join(|f| &f.fix).into(),
         name.into(),
         stage.into(),
-        r.active_at()
-            .map_or(Cell::Empty, |t| t.format("%d.%m.%Y %H:%M").to_string().into()),
+        r.active_at().map_or(Cell::Empty, |t| {
+            t.format("%d.%m.%Y %H:%M").to_string().into()
+        }),
         r.file.into(),
         count_cell(r.row),
     ];
@@ -465,8 +474,7 @@ fn file_stem(name: &str) -> String {
     let cleaned: String = name
         .chars()
         .map(|c| {
-            if matches!(c, '<' | '>' | ':' | '"' | '/' | '\\' | '|' | '?' | '*') || c.is_control()
-            {
+            if matches!(c, '<' | '>' | ':' | '"' | '/' | '\\' | '|' | '?' | '*') || c.is_control() {
                 '_'
             } else {
                 c
@@ -500,7 +508,10 @@ mod tests {
     #[test]
     fn file_names_of_managers() {
         assert_eq!(file_stem("Иванова Анна"), "Иванова Анна");
-        assert_eq!(file_stem("Отдел продаж / СПб: \"север\""), "Отдел продаж _ СПб_ _север_");
+        assert_eq!(
+            file_stem("Отдел продаж / СПб: \"север\""),
+            "Отдел продаж _ СПб_ _север_"
+        );
         assert_eq!(file_stem("Петров С.И."), "Петров С.И");
         assert_eq!(file_stem("..скрытый"), "скрытый");
         assert_eq!(file_stem("con"), "con_");

@@ -185,8 +185,7 @@ impl<'a> Models<'a> {
             .map(Model::Deal)
             .or_else(|| find_at(&self.contacts, &ds.contacts, |c| c.at, at).map(Model::Contact))
             .or_else(|| {
-                find_at(&self.applications, &ds.applications, |a| a.at, at)
-                    .map(Model::Application)
+                find_at(&self.applications, &ds.applications, |a| a.at, at).map(Model::Application)
             })
     }
 }
@@ -219,7 +218,7 @@ mod tests {
         504,Москитные сетки,0,,01.06.2026 10:00,Переговоры,Смирнова Ольга,102,Сетки,Сетка,\"Клиент выбрал сетку антикошка, замер в пятницу, оплата по счёту\",10.11.2026 10:00\n\
         505,Откосы,0,Сидоров Пётр,01.06.2026 10:00,Переговоры,Смирнова Ольга,102,Откосы,Откос,перезвонить,12.11.2026 10:00\n";
 
-    fn ids(t: &Todo) -> Vec<&str> {
+    fn ids<'a>(t: &'a Todo<'a>) -> Vec<&'a str> {
         t.records.iter().map(|r| r.id).collect()
     }
 
