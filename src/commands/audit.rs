@@ -150,12 +150,15 @@ pub fn run(args: Args, global: &Global) -> Result<ExitCode> {
     let read_ms = started.elapsed().as_millis();
 
     let started = Instant::now();
+    ds.release_pages();
     let ctx = Context::new(ds, &rule_set.params, as_of);
     let bar = global.progress.rows("rules", 0);
     let findings = rules::run_with_progress(&ctx, &selected, &bar);
     bar.finish_and_clear();
     let warnings = ctx.into_warnings();
     let rules_ms = started.elapsed().as_millis();
+    // Writing reads back only the rows with findings.
+    ds.release_pages();
     for w in &warnings {
         global.say(format!("crmclean: warning: {w}"));
     }

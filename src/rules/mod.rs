@@ -324,16 +324,27 @@ pub fn run_with_progress(
         Entity::Application => ctx.ds.applications.len(),
     } as u64;
     bar.set_length(rules.iter().map(|r| records(r)).sum());
-    let mut findings: Vec<Finding> = rules
+    // The output order starts with the rule code, so each pass sorts its own findings and the
+    // passes are joined in code order: the same order as one stable sort of all findings,
+    // without a sort buffer the size of all of them.
+    let mut passes: Vec<(&str, Vec<Finding>)> = rules
         .par_iter()
-        .flat_map_iter(|rule| {
+        .map(|rule| {
             let mut out = Vec::new();
             (rule.check)(ctx, rule, &mut out);
+            out.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+            // The next pass reads the rows it needs again: the pages of the mapped inputs
+            // need not add to what a pass like DUP001 builds.
+            ctx.ds.release_pages();
             bar.inc(records(rule));
             bar.set_message(rule.code);
-            out
+            (rule.code, out)
         })
         .collect();
-    findings.par_sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    passes.sort_by_key(|(code, _)| *code);
+    let mut findings = Vec::with_capacity(passes.iter().map(|(_, f)| f.len()).sum());
+    for (_, pass) in passes {
+        findings.extend(pass);
+    }
     findings
 }

@@ -156,7 +156,7 @@ pub fn todos<'a>(ds: &'a Dataset, findings: &'a [Finding]) -> Vec<Todo<'a>> {
     }
     todos
         .par_iter_mut()
-        .for_each(|t| t.records.sort_by(|a, b| a.priority().cmp(&b.priority())));
+        .for_each(|t| t.records.sort_by_cached_key(|r| r.priority()));
     todos
 }
 
