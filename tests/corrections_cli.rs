@@ -200,7 +200,7 @@ fn every_finding_is_on_its_managers_row_in_the_workbook_and_the_csv() {
     let input = generated();
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out");
-    audit(&input, &out, &["--amocrm-subdomain", "okna-spb"]);
+    audit(input, &out, &["--amocrm-subdomain", "okna-spb"]);
     let findings = findings(&out);
     assert!(findings.len() > 1000, "{} findings", findings.len());
     let dir = out.join("corrections");
@@ -374,7 +374,7 @@ fn the_largest_workbook_opens_in_libreoffice() {
     let input = generated();
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out");
-    audit(&input, &out, &["--amocrm-subdomain", "okna-spb"]);
+    audit(input, &out, &["--amocrm-subdomain", "okna-spb"]);
     let largest = std::fs::read_dir(out.join("corrections"))
         .unwrap()
         .map(|e| e.unwrap().path())
