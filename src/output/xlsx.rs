@@ -95,16 +95,14 @@ impl From<f64> for Cell {
 impl Cell {
     /// What the cell shows, as plain text (a CSV cell): a link's text (its URL when it has
     /// none), a whole number without decimals.
-    pub fn shown(&self) -> Cow<'_, str> {
+    pub fn into_shown(self) -> String {
         match self {
-            Cell::Text(s) | Cell::Highlight(s) => Cow::Borrowed(s),
-            Cell::Number(n) if n.fract() == 0.0 && n.abs() < 1e15 => {
-                Cow::Owned(format!("{}", *n as i64))
-            }
-            Cell::Number(n) => Cow::Owned(n.to_string()),
-            Cell::Link { url, text } if text.is_empty() => Cow::Borrowed(url),
-            Cell::Link { text, .. } => Cow::Borrowed(text),
-            Cell::Empty => Cow::Borrowed(""),
+            Cell::Text(s) | Cell::Highlight(s) => s,
+            Cell::Number(n) if n.fract() == 0.0 && n.abs() < 1e15 => format!("{}", n as i64),
+            Cell::Number(n) => n.to_string(),
+            Cell::Link { url, text } if text.is_empty() => url,
+            Cell::Link { text, .. } => text,
+            Cell::Empty => String::new(),
         }
     }
 }
@@ -686,14 +684,14 @@ mod tests {
         assert!(linkable("file:///Иванова Анна.xlsx"));
         assert!(!linkable("file:///C:\\Temp\\book.xlsx"));
         assert!(!linkable("file:///.."));
-        assert_eq!(Cell::Number(17.0).shown(), "17");
-        assert_eq!(Cell::Number(1.5).shown(), "1.5");
+        assert_eq!(Cell::Number(17.0).into_shown(), "17");
+        assert_eq!(Cell::Number(1.5).into_shown(), "1.5");
         let link = |text: &str| Cell::Link {
             url: "https://x.amocrm.ru/leads/detail/1".into(),
             text: text.into(),
         };
-        assert_eq!(link("").shown(), "https://x.amocrm.ru/leads/detail/1");
-        assert_eq!(link("1").shown(), "1");
-        assert_eq!(Cell::Highlight("нет".into()).shown(), "нет");
+        assert_eq!(link("").into_shown(), "https://x.amocrm.ru/leads/detail/1");
+        assert_eq!(link("1").into_shown(), "1");
+        assert_eq!(Cell::Highlight("нет".into()).into_shown(), "нет");
     }
 }

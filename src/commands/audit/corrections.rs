@@ -250,7 +250,7 @@ impl<'a> Sheet<'a> {
     ) -> Result<()> {
         let rows = self
             .rows(input, origins)
-            .map(|cells| cells.iter().map(|c| c.shown().into_owned()).collect());
+            .map(|cells| cells.into_iter().map(Cell::into_shown).collect::<Vec<_>>());
         CsvOut::new(b';', CsvEncoding::Utf8Bom).write(path, policy, &self.header(), rows)
     }
 
