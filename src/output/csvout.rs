@@ -452,7 +452,12 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("h.csv");
         CsvOut::new(b';', CsvEncoding::Utf8Bom)
-            .write(&path, &OutputPolicy::default(), &["=cmd"], Vec::new())
+            .write(
+                &path,
+                &OutputPolicy::default(),
+                &["=cmd"],
+                Vec::<Vec<String>>::new(),
+            )
             .unwrap();
         assert_eq!(std::fs::read(&path).unwrap(), b"\xEF\xBB\xBF'=cmd\n");
     }
