@@ -350,6 +350,11 @@ fn an_existing_folder_needs_force_and_stale_lists_go() {
         "other files are left alone"
     );
     assert!(dir.join("index.xlsx").is_file());
+    // An input kept in the folder is never removed.
+    let input = dir.join("managers.csv");
+    std::fs::copy(samples().join("managers.csv"), &input).unwrap();
+    audit(&samples(), &out, &["--force", input.to_str().unwrap()]);
+    assert!(input.is_file(), "an input is never removed");
 }
 
 /// Converts the largest workbook of a generated export with LibreOffice headless. Without

@@ -140,19 +140,22 @@ pub fn write(dir: &Path, policy: &OutputPolicy, input: &Input, progress: &Progre
         for stem in &stems {
             written.extend(["xlsx", "csv"].map(|ext| dir.join(format!("{stem}.{ext}"))));
         }
-        remove_stale(dir, &written)?;
+        remove_stale(dir, policy, &written)?;
     }
     Ok(())
 }
 
-/// Removes the `.xlsx` and `.csv` files of `dir` that are not in `written`.
-fn remove_stale(dir: &Path, written: &HashSet<PathBuf>) -> Result<()> {
+/// Removes the `.xlsx` and `.csv` files of `dir` that are not in `written` (never an input).
+fn remove_stale(dir: &Path, policy: &OutputPolicy, written: &HashSet<PathBuf>) -> Result<()> {
     let entries = std::fs::read_dir(dir).map_err(|e| write_err(dir, e))?;
     for path in entries.filter_map(|e| e.ok().map(|e| e.path())) {
         let ours = path
             .extension()
             .is_some_and(|e| e.eq_ignore_ascii_case("xlsx") || e.eq_ignore_ascii_case("csv"));
-        if ours && path.is_file() && !written.contains(&path) {
+        let input = path
+            .canonicalize()
+            .is_ok_and(|p| policy.inputs.contains(&p));
+        if ours && !input && path.is_file() && !written.contains(&path) {
             std::fs::remove_file(&path).map_err(|e| write_err(&path, e))?;
         }
     }
