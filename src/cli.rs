@@ -56,6 +56,7 @@ pub fn run() -> ExitCode {
     let global = commands::Global {
         rules: cli.rules,
         quiet: cli.quiet,
+        progress: crate::progress::Progress::on_stderr(cli.quiet),
     };
     let result = match cli.command {
         Command::Inspect(a) => commands::inspect::run(a, &global),

@@ -16,6 +16,7 @@ pub mod normalize;
 pub mod output;
 pub mod params;
 pub mod profile;
+pub mod progress;
 pub mod read;
 pub mod rules;
 

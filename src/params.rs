@@ -153,6 +153,21 @@ fn bundled_section<T: serde::de::DeserializeOwned>(name: &str) -> T {
         .unwrap_or_else(|| panic!("the bundled rules/default.toml has a valid [{name}] section"))
 }
 
+/// `[output]`: how outputs are laid out.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct OutputParams {
+    /// `audit`: records in one manager's correction workbook (`--max-rows`); the rest are only
+    /// in the CSV beside it.
+    pub max_rows: usize,
+}
+
+impl Default for OutputParams {
+    /// The `[output]` section of the bundled rules/default.toml.
+    fn default() -> Self {
+        bundled_section("output")
+    }
+}
+
 /// Everything in `rules/default.toml`.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct Params {
@@ -170,6 +185,9 @@ pub struct Params {
     pub notes: NoteParams,
     #[serde(default)]
     pub apply: ApplyParams,
+    /// Absent in rules folders copied before it existed.
+    #[serde(default)]
+    pub output: OutputParams,
 }
 
 /// Where a stage puts a deal.

@@ -365,7 +365,7 @@ fn summary_counts_files_rules_and_managers() {
     let err = stderr(&o);
     assert!(err.contains("CON004   error"), "{err}");
     assert!(err.contains(&format!("total: {total} findings")), "{err}");
-    assert!(err.contains("corrections.xlsx"), "{err}");
+    assert!(err.contains("corrections"), "{err}");
 }
 
 #[test]
@@ -416,8 +416,11 @@ fn the_workbook_has_summary_rule_sheets_and_statuses() {
             "CON004,DEAL001",
             "--amocrm-subdomain",
             "okna-spb",
+            "--workbook",
+            "single",
         ],
     );
+    assert!(!out.join("corrections").exists());
     let book = workbook(&out.join("corrections.xlsx"));
     let names: Vec<&str> = book.iter().map(|(n, _)| n.as_str()).collect();
     assert_eq!(names, ["Summary", "CON004", "DEAL001", "Статусы сделок"]);
@@ -484,12 +487,22 @@ fn mask_pii_hides_phones_and_emails() {
     assert_eq!(pairs(&plain), pairs(&masked));
 }
 
+/// Every cell of the corrections: each manager's workbook and CSV.
 fn workbook_text(out: &Path) -> String {
-    workbook(&out.join("corrections.xlsx"))
-        .into_iter()
-        .flat_map(|(_, rows)| rows.into_iter().flatten())
-        .collect::<Vec<_>>()
-        .join("\n")
+    let mut text = Vec::new();
+    for entry in std::fs::read_dir(out.join("corrections")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "xlsx") {
+            text.extend(
+                workbook(&path)
+                    .into_iter()
+                    .flat_map(|(_, rows)| rows.into_iter().flatten()),
+            );
+        } else {
+            text.push(std::fs::read_to_string(&path).unwrap());
+        }
+    }
+    text.join("\n")
 }
 
 /// Copies a folder tree (the rules folder) to `to`.

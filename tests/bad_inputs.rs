@@ -534,7 +534,7 @@ fn bad_files_beside_a_good_one_are_skipped_and_the_run_goes_on() {
         "findings.jsonl",
         "summary.json",
         "deal_status.csv",
-        "corrections.xlsx",
+        "corrections/index.xlsx",
     ] {
         assert!(out.join(output).is_file(), "{output} not written");
     }

@@ -44,16 +44,20 @@ fn run(command: &str, extra: &[&str], out: &Path, threads: &str) {
     );
 }
 
-/// File name → bytes of every file in `dir`.
+/// Path inside `dir` → bytes of every file in `dir` and its folders (`corrections/`).
 fn contents(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .map(|p| {
-            let name = p.file_name().unwrap().to_string_lossy().into_owned();
-            (name, std::fs::read(&p).unwrap())
-        })
-        .collect()
+    let mut files = BTreeMap::new();
+    for path in std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()) {
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if path.is_dir() {
+            for (inner, bytes) in contents(&path) {
+                files.insert(format!("{name}/{inner}"), bytes);
+            }
+        } else {
+            files.insert(name, std::fs::read(&path).unwrap());
+        }
+    }
+    files
 }
 
 fn without_timings(bytes: &[u8]) -> Value {
@@ -107,7 +111,8 @@ fn the_same_samples_give_byte_identical_outputs() {
             }
         }
     }
-    // findings.jsonl, summary.json, deal_status.csv, corrections.xlsx, clusters.csv,
+    // findings.jsonl, summary.json, deal_status.csv, corrections/ (index.xlsx, a workbook and
+    // a CSV per manager), clusters.csv,
     // duplicates.xlsx, split_plan.jsonl, import_new_contacts.csv/.xlsx,
     // import_partner_cards.csv/.xlsx, review.xlsx, contacts_normalised.csv
     assert!(compared >= 13, "only {compared} outputs compared");

@@ -71,11 +71,21 @@ fn run() -> Run {
 }
 
 /// The files of a folder with one of these extensions.
+/// The files of `dir` and its folders (`corrections/`) with extension `ext`.
 fn files(dir: &Path, ext: &str) -> Vec<PathBuf> {
-    let mut found: Vec<PathBuf> = std::fs::read_dir(dir)
+    let entries: Vec<PathBuf> = std::fs::read_dir(dir)
         .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect())
         .unwrap_or_default();
-    found.retain(|p| p.extension().is_some_and(|e| e == ext));
+    let mut found: Vec<PathBuf> = entries
+        .iter()
+        .filter(|p| p.is_dir())
+        .flat_map(|d| files(d, ext))
+        .collect();
+    found.extend(
+        entries
+            .into_iter()
+            .filter(|p| p.extension().is_some_and(|e| e == ext)),
+    );
     found.sort();
     found
 }

@@ -1,10 +1,13 @@
 //! `crmclean audit`: runs the rules over the exports and writes `findings.jsonl`,
-//! `summary.json`, `deal_status.csv` and `corrections.xlsx`.
+//! `summary.json`, `deal_status.csv` and the corrections: `corrections/` (a to-do workbook per
+//! manager) or `corrections.xlsx`.
 
+pub mod corrections;
 pub mod origin;
 pub mod pii;
 pub mod statuses;
 pub mod summary;
+pub mod todo;
 pub mod workbook;
 
 use std::borrow::Cow;
@@ -22,14 +25,17 @@ pub const SUMMARY: &str = "summary.json";
 pub const DEAL_STATUS: &str = "deal_status.csv";
 pub const CORRECTIONS: &str = "corrections.xlsx";
 
-/// Check exports against every rule and write the findings, a summary, the deal statuses and a
-/// correction workbook into DIR (created if missing; existing files need --force).
+/// Check exports against every rule and write the findings, a summary, the deal statuses and
+/// the corrections into DIR (created if missing; existing files need --force).
 ///
 /// Writes:
 ///   DIR/findings.jsonl    one finding per line (the stable contract)
 ///   DIR/summary.json      counts per rule, severity and manager; rows read; timings
 ///   DIR/deal_status.csv   correct/active status of every deal
-///   DIR/corrections.xlsx  a sheet per rule: what to fix, with the original row
+///   DIR/corrections/      a to-do workbook per responsible manager («Иванова Анна.xlsx»: one
+///                         row per record with all its findings, most urgent first, at most
+///                         --max-rows), the same rows as CSV beside it, and index.xlsx
+///   DIR/corrections.xlsx  instead of corrections/ with --workbook single: a sheet per rule
 ///
 /// Exit code: 0 nothing at or above --fail-on, 1 findings at or above it, 2 usage error,
 /// 3 no input readable.
@@ -39,6 +45,8 @@ pub const CORRECTIONS: &str = "corrections.xlsx";
 ///   crmclean audit contacts.csv deals.xlsx managers.csv --out audit/ --as-of 2026-11-23
 ///   crmclean audit exports/ --out audit/ --select DEAL --ignore DEAL004 --fail-on warning
 ///   crmclean audit exports/ --out ci/ --mask-pii --force --amocrm-subdomain okna-spb
+///   crmclean audit exports/ --out audit/ --max-rows 2000
+///   crmclean audit samples/ --out audit/ --workbook single
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
@@ -64,6 +72,14 @@ pub struct Args {
     /// links to the cards.
     #[arg(long, value_name = "SUB", value_parser = parse_subdomain)]
     pub amocrm_subdomain: Option<String>,
+    /// The corrections: a to-do workbook per responsible manager in DIR/corrections/, or one
+    /// DIR/corrections.xlsx with a sheet per rule (for small exports).
+    #[arg(long, value_enum, default_value = "per-manager", value_name = "LAYOUT")]
+    pub workbook: corrections::Layout,
+    /// Records in one manager's workbook, most urgent first; the CSV beside it has them all.
+    /// Default: `max_rows` of `[output]` in rules/default.toml (10000).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_rows: Option<u32>,
 }
 
 /// `--fail-on`: which findings fail the run.
@@ -116,8 +132,16 @@ pub fn run(args: Args, global: &Global) -> Result<ExitCode> {
     let rule_set = global.rule_set()?;
     let policy = args.output.policy(&args.input.paths);
     check_out_dir(&args.out)?;
-    for name in [FINDINGS, SUMMARY, DEAL_STATUS, CORRECTIONS] {
+    for name in [FINDINGS, SUMMARY, DEAL_STATUS] {
         policy.check(&args.out.join(name))?;
+    }
+    let corrections_path = match args.workbook {
+        corrections::Layout::PerManager => args.out.join(corrections::DIR),
+        corrections::Layout::Single => args.out.join(CORRECTIONS),
+    };
+    match args.workbook {
+        corrections::Layout::PerManager => corrections::check(&corrections_path, &policy)?,
+        corrections::Layout::Single => policy.check(&corrections_path)?,
     }
     let as_of = args.as_of.resolve();
 
@@ -126,10 +150,15 @@ pub fn run(args: Args, global: &Global) -> Result<ExitCode> {
     let read_ms = started.elapsed().as_millis();
 
     let started = Instant::now();
+    ds.release_pages();
     let ctx = Context::new(ds, &rule_set.params, as_of);
-    let findings = rules::run(&ctx, &selected);
+    let bar = global.progress.rows("rules", 0);
+    let findings = rules::run_with_progress(&ctx, &selected, &bar);
+    bar.finish_and_clear();
     let warnings = ctx.into_warnings();
     let rules_ms = started.elapsed().as_millis();
+    // Writing reads back only the rows with findings.
+    ds.release_pages();
     for w in &warnings {
         global.say(format!("crmclean: warning: {w}"));
     }
@@ -149,9 +178,25 @@ pub fn run(args: Args, global: &Global) -> Result<ExitCode> {
             write_jsonl(&args.out.join(FINDINGS), &policy, shown.iter())?;
             statuses::write_csv(&args.out.join(DEAL_STATUS), &policy, ds, &deal_rows)
         },
-        || {
-            workbook::write(
-                &args.out.join(CORRECTIONS),
+        || match args.workbook {
+            corrections::Layout::PerManager => corrections::write(
+                &corrections_path,
+                &policy,
+                &corrections::Input {
+                    ds,
+                    findings: &shown,
+                    rules: &selected,
+                    params: &rule_set.params,
+                    subdomain: args.amocrm_subdomain.as_deref(),
+                    masker: masker.as_ref(),
+                    max_rows: args
+                        .max_rows
+                        .map_or(rule_set.params.output.max_rows, |n| n as usize),
+                },
+                &global.progress,
+            ),
+            corrections::Layout::Single => workbook::write(
+                &corrections_path,
                 &policy,
                 &workbook::Input {
                     ds,
@@ -163,7 +208,7 @@ pub fn run(args: Args, global: &Global) -> Result<ExitCode> {
                     subdomain: args.amocrm_subdomain.as_deref(),
                     masker: masker.as_ref(),
                 },
-            )
+            ),
         },
     );
     texts?;
@@ -177,7 +222,10 @@ pub fn run(args: Args, global: &Global) -> Result<ExitCode> {
     summary::write_json(&args.out.join(SUMMARY), &policy, &report)?;
 
     if !global.quiet {
-        let files = [FINDINGS, SUMMARY, DEAL_STATUS, CORRECTIONS].map(|n| args.out.join(n));
+        let mut files = [FINDINGS, SUMMARY, DEAL_STATUS]
+            .map(|n| args.out.join(n))
+            .to_vec();
+        files.push(corrections_path);
         eprint!(
             "{}",
             summary::table(&report, &selected, &rule_set.params, &files)

@@ -117,6 +117,7 @@ pub fn run(args: Args, global: &Global) -> Result<ExitCode> {
     let options = LoadOptions {
         read: ReadOptions {
             sheet: args.input.sheet.clone(),
+            progress: global.progress.clone(),
         },
         phone: PhoneOptions {
             default_area: args.input.default_area.clone(),
@@ -131,14 +132,11 @@ pub fn run(args: Args, global: &Global) -> Result<ExitCode> {
     let mut out = std::io::stdout().lock();
     let written = match args.format {
         Format::Json => serde_json::to_writer_pretty(&mut out, &reports)
-            .map_err(std::io::Error::other)
+            .map_err(std::io::Error::from)
             .and_then(|_| writeln!(out)),
         Format::Text => write_text(&mut out, &loaded.dataset, &reports),
     };
-    written.map_err(|e| Error::Write {
-        path: "<stdout>".into(),
-        message: e.to_string(),
-    })?;
+    super::stdout_written(written)?;
     report_skipped(&loaded.errors);
     for s in &loaded.dataset.sources {
         for p in &s.table.problems {

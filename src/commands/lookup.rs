@@ -58,9 +58,9 @@ pub fn run(args: Args, global: &Global) -> Result<ExitCode> {
         Format::Json => {
             let text =
                 serde_json::to_string_pretty(&found).map_err(|e| Error::Usage(e.to_string()))?;
-            println!("{text}");
+            super::print_stdout(&format!("{text}\n"))?;
         }
-        Format::Table => print!("{}", render(&found)),
+        Format::Table => super::print_stdout(&render(&found))?,
     }
     Ok(ExitCode::Clean)
 }

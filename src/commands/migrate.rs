@@ -65,7 +65,7 @@ pub fn run(args: Args, global: &Global) -> Result<ExitCode> {
         message: format!("conservation check failed, nothing written: {m}"),
     })?;
     let summary = Summary::of(ds, &lines);
-    print!("{}", summary_table(&summary));
+    super::print_stdout(&summary_table(&summary))?;
     let Some(dir) = args.out.as_deref().filter(|_| !args.dry_run) else {
         global.say(format!(
             "crmclean: dry run: no files written (read {:.1} s, classified {:.1} s)",

@@ -9,7 +9,7 @@ pub mod migrate;
 pub mod report;
 pub mod rules;
 
-use std::io::IsTerminal;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
@@ -20,6 +20,7 @@ use crate::normalize::date::parse_datetime;
 use crate::normalize::phone::PhoneOptions;
 use crate::output::atomic::OutputPolicy;
 use crate::params::RuleSet;
+use crate::progress::Progress;
 use crate::read::ReadOptions;
 
 /// Options every command shares.
@@ -27,6 +28,8 @@ use crate::read::ReadOptions;
 pub struct Global {
     pub rules: Option<PathBuf>,
     pub quiet: bool,
+    /// Progress bars on stderr (hidden unless it is a terminal and `--quiet` is off).
+    pub progress: Progress,
 }
 
 impl Global {
@@ -154,6 +157,7 @@ pub fn load_selected_inputs(
     let options = LoadOptions {
         read: ReadOptions {
             sheet: inputs.sheet.clone(),
+            progress: global.progress.clone(),
         },
         phone: PhoneOptions {
             default_area: inputs.default_area.clone(),
@@ -210,13 +214,29 @@ pub fn load_selected_inputs(
 
 /// A spinner on stderr when it is a terminal (hidden otherwise and with `--quiet`).
 pub fn progress(global: &Global, message: &str) -> indicatif::ProgressBar {
-    if global.quiet || !std::io::stderr().is_terminal() {
-        return indicatif::ProgressBar::hidden();
+    global.progress.spinner(message)
+}
+
+/// Writes `text` to stdout; see [`stdout_written`].
+pub fn print_stdout(text: &str) -> Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    stdout_written(
+        stdout
+            .write_all(text.as_bytes())
+            .and_then(|_| stdout.flush()),
+    )
+}
+
+/// The outcome of writing a command's data to stdout: a reader that stopped early (`crmclean …
+/// | head`) closed the pipe, which is not an error; any other failure is.
+pub fn stdout_written(written: std::io::Result<()>) -> Result<()> {
+    match written {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Error::Write {
+            path: PathBuf::from("<stdout>"),
+            message: e.to_string(),
+        }),
+        _ => Ok(()),
     }
-    let bar = indicatif::ProgressBar::new_spinner();
-    bar.set_message(message.to_string());
-    bar.enable_steady_tick(std::time::Duration::from_millis(120));
-    bar
 }
 
 /// Creates the output folder of a command.

@@ -10,14 +10,13 @@ pub mod snapshot;
 pub mod terminal;
 pub mod workbook;
 
-use std::io::Write as _;
 use std::path::PathBuf;
 use std::time::Instant;
 
 use super::audit::pii::Masker;
 
 use super::audit::{parse_subdomain, summary};
-use super::{load_inputs, AsOfArgs, Global, InputArgs, OutputArgs};
+use super::{load_inputs, print_stdout, AsOfArgs, Global, InputArgs, OutputArgs};
 use crate::error::{Error, ExitCode, Result};
 use crate::model::Dataset;
 use crate::output::atomic::OutputPolicy;
@@ -222,19 +221,4 @@ fn rule_columns(
         .copied()
         .filter(|r| has(r.entity) || counts.by_rule.get(r.code).is_some_and(|&n| n > 0))
         .collect()
-}
-
-/// Writes `text` to stdout; a closed pipe is not an error.
-fn print_stdout(text: &str) -> Result<()> {
-    let mut stdout = std::io::stdout().lock();
-    match stdout
-        .write_all(text.as_bytes())
-        .and_then(|_| stdout.flush())
-    {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Error::Write {
-            path: PathBuf::from("stdout"),
-            message: e.to_string(),
-        }),
-        _ => Ok(()),
-    }
 }

@@ -64,7 +64,7 @@ pub fn run(args: Args, global: &Global) -> Result<ExitCode> {
     let mut out = std::io::stdout().lock();
     let written = match args.format {
         super::inspect::Format::Json => serde_json::to_writer_pretty(&mut out, &rows)
-            .map_err(std::io::Error::other)
+            .map_err(std::io::Error::from)
             .and_then(|_| writeln!(out)),
         super::inspect::Format::Text => rows.iter().try_for_each(|r| {
             writeln!(
@@ -83,10 +83,7 @@ pub fn run(args: Args, global: &Global) -> Result<ExitCode> {
             Ok(())
         }),
     };
-    written.map_err(|e| Error::Write {
-        path: "<stdout>".into(),
-        message: e.to_string(),
-    })?;
+    super::stdout_written(written)?;
     Ok(ExitCode::Clean)
 }
 
@@ -108,13 +105,13 @@ pub fn explain(args: ExplainArgs, _global: &Global) -> Result<ExitCode> {
             args.code
         ))
     })?;
-    println!(
-        "{} ({}, {})\n\n{}",
+    super::print_stdout(&format!(
+        "{} ({}, {})\n\n{}\n",
         rule.code,
         format!("{:?}", rule.entity).to_lowercase(),
         rule.severity.as_str(),
         rule.explanation()
-    );
+    ))?;
     Ok(ExitCode::Clean)
 }
 

@@ -278,6 +278,15 @@ pub struct Dataset {
 }
 
 impl Dataset {
+    /// Lets the operating system take back the pages of the mapped input files read so far
+    /// ([`read::Rows::release_pages`]): between passes over the rows, they need not count in
+    /// this process's memory.
+    pub fn release_pages(&self) {
+        for s in &self.sources {
+            s.table.rows.release_pages();
+        }
+    }
+
     pub fn source(&self, at: At) -> &Source {
         &self.sources[at.source as usize]
     }

@@ -60,24 +60,24 @@ impl CsvOut {
     /// the header are padded with empty cells; a row longer than a non-empty header is an
     /// [`Error::Write`](crate::error::Error::Write) naming the row. An empty header writes no
     /// header line.
-    pub fn write(
+    pub fn write<R: AsRef<[S]>, S: AsRef<str>>(
         &self,
         path: &Path,
         policy: &OutputPolicy,
         header: &[&str],
-        rows: impl IntoIterator<Item = Vec<String>>,
+        rows: impl IntoIterator<Item = R>,
     ) -> Result<()> {
         self.write_report(path, policy, header, rows).map(|_| ())
     }
 
     /// Like [`CsvOut::write`], also returning how many rows were written and how many characters
     /// had to be replaced for Windows-1251.
-    pub fn write_report(
+    pub fn write_report<R: AsRef<[S]>, S: AsRef<str>>(
         &self,
         path: &Path,
         policy: &OutputPolicy,
         header: &[&str],
-        rows: impl IntoIterator<Item = Vec<String>>,
+        rows: impl IntoIterator<Item = R>,
     ) -> Result<CsvReport> {
         let mut report = CsvReport::default();
         write_atomic(path, policy, |out| {
@@ -86,11 +86,11 @@ impl CsvOut {
         Ok(report)
     }
 
-    fn write_to(
+    fn write_to<R: AsRef<[S]>, S: AsRef<str>>(
         &self,
         out: &mut dyn Write,
         header: &[&str],
-        rows: impl IntoIterator<Item = Vec<String>>,
+        rows: impl IntoIterator<Item = R>,
         report: &mut CsvReport,
     ) -> io::Result<()> {
         let terminator = match self.encoding {
@@ -113,13 +113,14 @@ impl CsvOut {
 
         let width = header.len();
         if width > 0 {
-            let cells: Vec<String> = header
-                .iter()
-                .map(|c| self.cell(c, &mut report.replaced))
-                .collect();
-            wtr.write_record(&cells).map_err(io::Error::other)?;
+            for c in header {
+                let cell = self.cell(c, &mut report.replaced);
+                wtr.write_field(cell.as_bytes()).map_err(io::Error::other)?;
+            }
+            wtr.write_record(None::<&[u8]>).map_err(io::Error::other)?;
         }
         for (i, row) in rows.into_iter().enumerate() {
+            let row = row.as_ref();
             if width > 0 && row.len() > width {
                 return Err(io::Error::other(format!(
                     "data row {}: {} cells but the header has {width}",
@@ -127,12 +128,14 @@ impl CsvOut {
                     row.len()
                 )));
             }
-            let mut cells: Vec<String> = row
-                .iter()
-                .map(|c| self.cell(c, &mut report.replaced))
-                .collect();
-            cells.resize(cells.len().max(width), String::new());
-            wtr.write_record(&cells).map_err(io::Error::other)?;
+            for c in row {
+                let cell = self.cell(c.as_ref(), &mut report.replaced);
+                wtr.write_field(cell.as_bytes()).map_err(io::Error::other)?;
+            }
+            for _ in row.len()..width {
+                wtr.write_field(b"").map_err(io::Error::other)?;
+            }
+            wtr.write_record(None::<&[u8]>).map_err(io::Error::other)?;
             report.rows += 1;
         }
         wtr.flush()?;
@@ -148,12 +151,12 @@ impl CsvOut {
         }
     }
 
-    fn cell(&self, raw: &str, replaced: &mut usize) -> String {
+    fn cell<'a>(&self, raw: &'a str, replaced: &mut usize) -> Cow<'a, str> {
         match self.encoding {
-            CsvEncoding::Utf8Bom => csv_safe(raw).into_owned(),
+            CsvEncoding::Utf8Bom => csv_safe(raw),
             CsvEncoding::Windows1251 => {
                 let text = to_1251_repertoire(raw, replaced);
-                csv_safe(&text).into_owned()
+                Cow::Owned(csv_safe(&text).into_owned())
             }
         }
     }
@@ -449,7 +452,12 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("h.csv");
         CsvOut::new(b';', CsvEncoding::Utf8Bom)
-            .write(&path, &OutputPolicy::default(), &["=cmd"], Vec::new())
+            .write(
+                &path,
+                &OutputPolicy::default(),
+                &["=cmd"],
+                Vec::<Vec<String>>::new(),
+            )
             .unwrap();
         assert_eq!(std::fs::read(&path).unwrap(), b"\xEF\xBB\xBF'=cmd\n");
     }

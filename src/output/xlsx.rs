@@ -66,8 +66,8 @@ pub enum Cell {
     Highlight(String),
     /// A number cell.
     Number(f64),
-    /// A hyperlink (`http://`, `https://` or `mailto:`) showing `text` (the URL when `text` is
-    /// empty). Other schemes, over-long URLs and links past Excel's per-sheet limit are written
+    /// A hyperlink (`http://`, `https://`, `mailto:`, or `file:///NAME` for a file beside the
+    /// workbook) showing `text` (the URL when `text` is empty). Other schemes, over-long URLs and links past Excel's per-sheet limit are written
     /// as plain text.
     Link { url: String, text: String },
     /// Nothing.
@@ -89,6 +89,21 @@ impl From<String> for Cell {
 impl From<f64> for Cell {
     fn from(n: f64) -> Self {
         Cell::Number(n)
+    }
+}
+
+impl Cell {
+    /// What the cell shows, as plain text (a CSV cell): a link's text (its URL when it has
+    /// none), a whole number without decimals.
+    pub fn into_shown(self) -> String {
+        match self {
+            Cell::Text(s) | Cell::Highlight(s) => s,
+            Cell::Number(n) if n.fract() == 0.0 && n.abs() < 1e15 => format!("{}", n as i64),
+            Cell::Number(n) => n.to_string(),
+            Cell::Link { url, text } if text.is_empty() => url,
+            Cell::Link { text, .. } => text,
+            Cell::Empty => String::new(),
+        }
     }
 }
 
@@ -333,8 +348,13 @@ fn sheet_err(sheet: &str, e: impl std::fmt::Display) -> Error {
     }
 }
 
+/// Web and mail links, and `file:///NAME`: a file beside the workbook (a bare file name, no
+/// folder, so that a link cannot point anywhere else).
 fn linkable(url: &str) -> bool {
     let lower = url.trim_start().to_ascii_lowercase();
+    if let Some(name) = url.strip_prefix("file:///") {
+        return !name.is_empty() && !name.contains(['/', '\\', ':', '#']) && name != "..";
+    }
     lower.starts_with("https://") || lower.starts_with("http://") || lower.starts_with("mailto:")
 }
 
@@ -661,5 +681,17 @@ mod tests {
         assert!(linkable("HTTPS://x"));
         assert!(linkable("mailto:a@b.ru"));
         assert!(!linkable("file:///etc/passwd"));
+        assert!(linkable("file:///Иванова Анна.xlsx"));
+        assert!(!linkable("file:///C:\\Temp\\book.xlsx"));
+        assert!(!linkable("file:///.."));
+        assert_eq!(Cell::Number(17.0).into_shown(), "17");
+        assert_eq!(Cell::Number(1.5).into_shown(), "1.5");
+        let link = |text: &str| Cell::Link {
+            url: "https://x.amocrm.ru/leads/detail/1".into(),
+            text: text.into(),
+        };
+        assert_eq!(link("").into_shown(), "https://x.amocrm.ru/leads/detail/1");
+        assert_eq!(link("1").into_shown(), "1");
+        assert_eq!(Cell::Highlight("нет".into()).into_shown(), "нет");
     }
 }

@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 use csv::{ByteRecord, ReaderBuilder};
 use encoding_rs_io::DecodeReaderBytesBuilder;
+use indicatif::ProgressBar;
 
 use super::rows::FileText;
 use super::{Encoding, Parts, ReadProblem, Rows, SourceFormat};
@@ -19,7 +20,8 @@ use crate::error::{Error, Result};
 /// of the file is mapped or streamed.
 const SAMPLE: usize = 1 << 20;
 
-pub(super) fn read(path: &Path) -> Result<Parts> {
+/// Reads a CSV file; `bar` counts its bytes as they are parsed.
+pub(super) fn read(path: &Path, bar: &ProgressBar) -> Result<Parts> {
     let unreadable = |message: String| Error::Unreadable {
         path: path.to_path_buf(),
         message,
@@ -56,11 +58,12 @@ pub(super) fn read(path: &Path) -> Result<Parts> {
     };
     let (stream, rows): (Box<dyn Read>, Rows) = match in_file {
         Some(text) => (
-            Box::new(io::Cursor::new(ArcBytes(text.clone()))),
+            Box::new(bar.wrap_read(io::Cursor::new(ArcBytes(text.clone())))),
             Rows::in_file(text),
         ),
         None => {
             file.seek(SeekFrom::Start(bom as u64)).map_err(io_error)?;
+            let file = bar.wrap_read(file);
             let stream: Box<dyn Read> = match encoding {
                 Encoding::Windows1251 => Box::new(
                     DecodeReaderBytesBuilder::new()
@@ -383,7 +386,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("t.csv");
         std::fs::write(&path, bytes).unwrap();
-        read(&path)
+        read(&path, &ProgressBar::hidden())
     }
 
     #[test]

@@ -14,6 +14,7 @@ pub use self::csv::sniff_delimiter;
 pub use self::rows::{Row, Rows};
 use crate::error::{Error, Result};
 use crate::profile::Profiles;
+use crate::progress::Progress;
 
 /// A CSV file's text encoding.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -77,6 +78,8 @@ impl RawTable {
 pub struct ReadOptions {
     /// XLSX sheet to read instead of the one holding the header row.
     pub sheet: Option<String>,
+    /// Where a bar of the bytes read per file goes (hidden by default).
+    pub progress: Progress,
 }
 
 const EXTENSIONS: [&str; 6] = ["csv", "tsv", "txt", "xlsx", "xlsm", "xls"];
@@ -130,8 +133,12 @@ pub fn read_table(path: &Path, options: &ReadOptions, profiles: &Profiles) -> Re
         source,
     };
     let mut magic = Vec::with_capacity(4);
-    std::fs::File::open(path)
-        .and_then(|f| f.take(4).read_to_end(&mut magic))
+    let size = std::fs::File::open(path)
+        .and_then(|f| {
+            let size = f.metadata()?.len();
+            f.take(4).read_to_end(&mut magic)?;
+            Ok(size)
+        })
         .map_err(io_error)?;
     let unreadable = |message: &str| Error::Unreadable {
         path: path.to_path_buf(),
@@ -145,11 +152,13 @@ pub fn read_table(path: &Path, options: &ReadOptions, profiles: &Profiles) -> Re
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| path.display().to_string());
     let workbook = magic.starts_with(b"PK\x03\x04") || magic.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]);
+    let bar = options.progress.bytes(&name, size);
     let (format, headers, rows, problems) = if workbook {
         xlsx::read(path, options.sheet.as_deref(), profiles)?
     } else {
-        csv::read(path)?
+        csv::read(path, &bar)?
     };
+    bar.finish_and_clear();
     if headers.iter().all(|h| h.trim().is_empty()) {
         return Err(unreadable("no header row"));
     }

@@ -74,6 +74,17 @@ impl FileText {
         // SAFETY: `map` checked these bytes as UTF-8, and a read-only map does not change.
         unsafe { std::str::from_utf8_unchecked(&self.map[self.skip..]) }
     }
+
+    /// Lets the operating system take back the pages read so far (best effort; Unix only).
+    fn release(&self) {
+        #[cfg(unix)]
+        // SAFETY: the map is read-only and private, never written: a page dropped here is read
+        // again from the file (the page cache) when it is next touched, with the same bytes.
+        let _ = unsafe {
+            self.map
+                .unchecked_advise(memmap2::UncheckedAdvice::DontNeed)
+        };
+    }
 }
 
 impl std::fmt::Debug for FileText {
@@ -93,6 +104,15 @@ impl Rows {
 
     pub fn len(&self) -> usize {
         self.starts.len().saturating_sub(1)
+    }
+
+    /// Rows read in place: lets the operating system take back the pages of the mapped file
+    /// touched so far, so that they no longer count in this process's memory until a row is
+    /// read again (e.g. between two passes over a few rows of a big export).
+    pub fn release_pages(&self) {
+        if let Some(file) = &self.file {
+            file.release();
+        }
     }
 
     pub fn is_empty(&self) -> bool {

@@ -88,14 +88,14 @@ pub fn write_with_row_limit(
     save_workbook_atomic(path, policy, &mut wb)
 }
 
-fn severity_label(s: Severity) -> &'static str {
+pub(super) fn severity_label(s: Severity) -> &'static str {
     match s {
         Severity::Error => "ошибка",
         Severity::Warning => "предупреждение",
     }
 }
 
-fn count_cell(n: usize) -> Cell {
+pub(super) fn count_cell(n: usize) -> Cell {
     Cell::Number(n as f64)
 }
 
@@ -145,14 +145,14 @@ fn summary_sheet(wb: &mut Workbook, input: &Input) -> Result<()> {
 
 /// The original columns shown on a rule sheet: the union of the headers of the sources its
 /// findings come from (a header repeated in one file stays repeated).
-struct Originals {
-    headers: Vec<String>,
+pub(super) struct Originals {
+    pub headers: Vec<String>,
     /// Source → its column index → position among `headers`.
     positions: HashMap<usize, Vec<usize>>,
 }
 
 impl Originals {
-    fn of(ds: &Dataset, sources: BTreeSet<usize>) -> Self {
+    pub(super) fn of(ds: &Dataset, sources: BTreeSet<usize>) -> Self {
         let mut headers = Vec::new();
         let mut slot: HashMap<(String, usize), usize> = HashMap::new();
         let mut positions = HashMap::new();
@@ -174,6 +174,35 @@ impl Originals {
             positions.insert(s, cols);
         }
         Originals { headers, positions }
+    }
+
+    /// Puts a row of `source` into `cells` (one per header, in place), the `highlight` columns
+    /// highlighted, masked for `--mask-pii`.
+    pub(super) fn fill(
+        &self,
+        masker: Option<&Masker>,
+        source: usize,
+        record: &crate::read::Row,
+        highlight: &[usize],
+        cells: &mut [Cell],
+    ) {
+        let Some(positions) = self.positions.get(&source) else {
+            return;
+        };
+        for (col, &pos) in positions.iter().enumerate() {
+            let raw = record.get(col).unwrap_or("");
+            let text = match masker {
+                Some(m) => m.cell(source, col, raw),
+                None => raw.to_string(),
+            };
+            cells[pos] = if highlight.contains(&col) {
+                Cell::Highlight(text)
+            } else if text.is_empty() {
+                Cell::Empty
+            } else {
+                Cell::Text(text)
+            };
+        }
     }
 }
 
@@ -213,44 +242,34 @@ fn finding_row(input: &Input, origins: &Origins, originals: &Originals, f: &Find
         f.value.as_str().into(),
     ];
     cells.resize(n + originals.headers.len(), Cell::Empty);
-    let Some((source, record)) = origins.row(f) else {
-        return cells;
-    };
-    let Some(positions) = originals.positions.get(&source) else {
-        return cells;
-    };
-    let highlight = origins.columns(source, &f.field);
-    for (col, &pos) in positions.iter().enumerate() {
-        let raw = record.get(col).unwrap_or("");
-        let text = match input.masker {
-            Some(m) => m.cell(source, col, raw),
-            None => raw.to_string(),
-        };
-        cells[n + pos] = if highlight.contains(&col) {
-            Cell::Highlight(text)
-        } else if text.is_empty() {
-            Cell::Empty
-        } else {
-            Cell::Text(text)
-        };
+    if let Some((source, record)) = origins.row(f) {
+        let highlight = origins.columns(source, &f.field);
+        originals.fill(input.masker, source, &record, &highlight, &mut cells[n..]);
     }
     cells
 }
 
 /// The record's ID, as a link to its amoCRM card when the subdomain is known.
 pub fn id_cell(subdomain: Option<&str>, entity: Entity, id: &str) -> Cell {
+    match card_url(subdomain, entity, id) {
+        Some(url) => Cell::Link {
+            url,
+            text: id.to_string(),
+        },
+        None => id.into(),
+    }
+}
+
+/// The address of a record's amoCRM card (`None` without a subdomain, for Flow applications
+/// and for IDs that are not numbers).
+pub fn card_url(subdomain: Option<&str>, entity: Entity, id: &str) -> Option<String> {
     let path = match entity {
         Entity::Deal => "leads",
         Entity::Contact => "contacts",
-        Entity::Application => return id.into(),
+        Entity::Application => return None,
     };
-    match subdomain {
-        Some(sub) if !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()) => Cell::Link {
-            url: format!("https://{sub}.amocrm.ru/{path}/detail/{id}"),
-            text: id.to_string(),
-        },
-        _ => id.into(),
-    }
+    let sub = subdomain.filter(|_| !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()))?;
+    Some(format!("https://{sub}.amocrm.ru/{path}/detail/{id}"))
 }
 
 fn status_sheet(wb: &mut Workbook, input: &Input, max_rows: usize) -> Result<()> {
