@@ -65,7 +65,7 @@ const CHUNK: usize = 4096;
 pub fn run(args: Args, global: &Global) -> Result<ExitCode> {
     let rules = global.rule_set()?;
     let ds = load_inputs(global, &rules, &args.input, args.as_of.resolve().date())?;
-    if ds.contacts.is_empty() && ds.applications.is_empty() {
+    if !ds.has_kind(Kind::AmocrmContacts) && !ds.has_kind(Kind::FlowApplications) {
         return Err(Error::Usage(
             "no amoCRM contacts or Flow applications among the inputs: nothing to deduplicate"
                 .into(),
