@@ -8,6 +8,9 @@
 //!   larger number) may stay active; every other active one is flagged, with `related` naming
 //!   the person's other active applications.
 //!
+//! Key
+//!   `FLOW003/application/NUMBER`: one finding per surplus active application.
+//!
 //! Why
 //!   The «Работа в России» integration (flow-crm-rabota-rossii-integration.md) creates a new
 //!   application for every submission on the portal; only the latest reflects what the person

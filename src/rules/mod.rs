@@ -39,6 +39,7 @@ mod flow001_mandatory_fields;
 mod flow002_snils_checksum;
 mod flow003_several_active;
 mod flow004_external_fields;
+pub mod key;
 mod prt001_client_phone_on_partner;
 mod registry;
 pub use registry::RULES;
@@ -90,9 +91,17 @@ pub struct Finding {
     pub message: String,
     pub fix: String,
     pub manager: String,
+    /// The finding's identity from run to run: `RULE/entity/id[/item][#n]` ([`key`]).
+    pub key: String,
 }
 
 impl Finding {
+    /// The finding with an item in its key (the part of the record the problem is about).
+    pub fn with_item(mut self, item: &str) -> Self {
+        key::push_item(&mut self.key, item);
+        self
+    }
+
     /// The deterministic order of every findings output.
     pub fn sort_key(&self) -> (&str, &str, usize, &str, &str, &str) {
         (
@@ -262,6 +271,7 @@ impl<'a> Context<'a> {
             message: String::new(),
             fix: String::new(),
             manager: manager.to_string(),
+            key: key::compose(rule.code, rule.entity, id),
         }
     }
 
@@ -357,6 +367,7 @@ pub fn run_with_progress(
             let mut out = Vec::new();
             (rule.check)(ctx, rule, &mut out);
             out.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+            key::number_repeats(&mut out);
             // The next pass reads the rows it needs again: the pages of the mapped inputs
             // need not add to what a pass like DUP001 builds.
             ctx.ds.release_pages();

@@ -39,6 +39,10 @@
 //!   A number written twice on one card gets a line per occurrence, the second with the same
 //!   decision and the reason «duplicate of …».
 //!
+//! Key
+//!   `PRT001/contact/PARTNER_ID/PHONE`, PHONE the number in E.164
+//!   (`PRT001/contact/45102462/+79213456701`); a number written twice gives `#2`.
+//!
 //! Why: client numbers on a foreman's card mix up calls and messages: the client's calls land on
 //! the foreman's card, the client gets no birthday greetings and the foreman is notified about
 //! deals that are not his.
@@ -94,4 +98,5 @@ fn finding(ctx: &Context, rule: &Rule, line: &PlanLine) -> Finding {
         fix,
         ..ctx.finding(rule, partner.at, &partner.id, &partner.responsible)
     }
+    .with_item(&line.phone)
 }
