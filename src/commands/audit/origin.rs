@@ -134,6 +134,7 @@ pub(crate) mod tests {
             message: String::new(),
             fix: String::new(),
             manager: String::new(),
+            key: String::new(),
         }
     }
 }
