@@ -41,6 +41,13 @@ pub enum Error {
     Usage(String),
     #[error("{path}: cannot write: {message}")]
     Write { path: PathBuf, message: String },
+    /// A line of a decisions file that is invalid or contradicts another line.
+    #[error("{path}: line {line}: {message}")]
+    Decisions {
+        path: PathBuf,
+        line: usize,
+        message: String,
+    },
     /// A folder given as an input holds no export file (.csv, .xlsx, .xlsm, .xls, .tsv, .txt).
     #[error("no .csv/.xlsx exports in {}", dir.display())]
     NoExports { dir: PathBuf },
@@ -51,7 +58,10 @@ impl Error {
     /// inputs that cannot be read (a missing path, a folder without exports, an unreadable file).
     pub fn exit_code(&self) -> ExitCode {
         match self {
-            Error::Config { .. } | Error::Usage(_) | Error::Write { .. } => ExitCode::Usage,
+            Error::Config { .. }
+            | Error::Usage(_)
+            | Error::Write { .. }
+            | Error::Decisions { .. } => ExitCode::Usage,
             _ => ExitCode::Unreadable,
         }
     }

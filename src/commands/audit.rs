@@ -14,7 +14,7 @@ use std::borrow::Cow;
 use std::path::PathBuf;
 use std::time::Instant;
 
-use super::{ensure_dir, load_inputs, AsOfArgs, Global, InputArgs, OutputArgs};
+use super::{ensure_dir, load_inputs, AsOfArgs, DecisionsArgs, Global, InputArgs, OutputArgs};
 use crate::error::{Error, ExitCode, Result};
 use crate::output::jsonl::write_jsonl;
 use crate::rules::{self, Context, Finding, Severity};
@@ -59,6 +59,8 @@ pub struct Args {
     pub as_of: AsOfArgs,
     #[command(flatten)]
     pub output: OutputArgs,
+    #[command(flatten)]
+    pub decisions: DecisionsArgs,
     /// Lowest severity that makes the exit code 1.
     #[arg(long, value_enum, default_value = "error", value_name = "LEVEL")]
     pub fail_on: FailOn,
@@ -144,6 +146,7 @@ pub fn run(args: Args, global: &Global) -> Result<ExitCode> {
         corrections::Layout::Single => policy.check(&corrections_path)?,
     }
     let as_of = args.as_of.resolve();
+    let decisions = args.decisions.load()?;
 
     let started = Instant::now();
     let ds = load_inputs(global, &rule_set, &args.input, as_of.date())?;
@@ -151,7 +154,8 @@ pub fn run(args: Args, global: &Global) -> Result<ExitCode> {
 
     let started = Instant::now();
     ds.release_pages();
-    let ctx = Context::new(ds, &rule_set.params, as_of);
+    let decisions = DecisionsArgs::resolve(decisions, ds, global);
+    let ctx = Context::new(ds, &rule_set.params, as_of).with_decisions(&decisions);
     let bar = global.progress.rows("rules", 0);
     let findings = rules::run_with_progress(&ctx, &selected, &bar);
     bar.finish_and_clear();

@@ -12,6 +12,11 @@
 //!     (see CON008).
 //!
 //!   One finding per contact lists everything missing; its field is the first missing one.
+//!
+//! Key
+//!   `CON001/contact/ID/PART`, PART the first missing part: `name`, `phone` or `birthday`
+//!   (`CON001/contact/45102374/birthday`). Filling the first of several missing parts turns
+//!   the finding into one about the next part: the old key is fixed, the new one is new.
 //!   When the export has no column for a part at all, that part is skipped with a warning.
 //!
 //! Why
@@ -42,6 +47,8 @@ const NAME_FIELDS: [&str; 3] = ["fio", "last_name", "first_name"];
 
 /// One missing item: the header to fill, its current value, how the message names it.
 struct Missing {
+    /// The key item: `name`, `phone` or `birthday`.
+    part: &'static str,
     field: String,
     value: String,
     text: String,
@@ -74,19 +81,22 @@ pub fn check(ctx: &Context, rule: &Rule, out: &mut Vec<Finding>) {
         };
         let texts: Vec<&str> = missing.iter().map(|m| m.text.as_str()).collect();
         let fields: Vec<String> = missing.iter().map(|m| format!("«{}»", m.field)).collect();
-        out.push(Finding {
-            field: first.field.clone(),
-            value: first.value.clone(),
-            message: format!(
-                "Не заполнены обязательные поля контакта: {}",
-                texts.join(", ")
-            ),
-            fix: format!(
-                "Заполните в карточке {} (правило 4: ФИО, телефон, дата рождения)",
-                fields.join(", ")
-            ),
-            ..ctx.finding(rule, c.at, &c.id, &c.responsible)
-        });
+        out.push(
+            Finding {
+                field: first.field.clone(),
+                value: first.value.clone(),
+                message: format!(
+                    "Не заполнены обязательные поля контакта: {}",
+                    texts.join(", ")
+                ),
+                fix: format!(
+                    "Заполните в карточке {} (правило 4: ФИО, телефон, дата рождения)",
+                    fields.join(", ")
+                ),
+                ..ctx.finding(rule, c.at, &c.id, &c.responsible)
+            }
+            .with_item(first.part),
+        );
     }
 }
 
@@ -120,6 +130,7 @@ fn missing_name(ctx: &Context, c: &Contact) -> Option<Missing> {
         None => "ФИО («Имя» и «Фамилия» пусты)".to_string(),
     };
     Some(Missing {
+        part: "name",
         field: ctx.ds.label(c.at, name_field),
         value: fio.unwrap_or_default().to_string(),
         text,
@@ -132,6 +143,7 @@ fn missing_phone(ctx: &Context, c: &Contact) -> Option<Missing> {
     }
     let Some(first) = c.phones.first() else {
         return Some(Missing {
+            part: "phone",
             field: ctx.ds.label(c.at, "phone_mobile"),
             value: String::new(),
             text: "телефон".into(),
@@ -143,6 +155,7 @@ fn missing_phone(ctx: &Context, c: &Contact) -> Option<Missing> {
         .map(|p| format!("«{}»", p.norm.raw))
         .collect();
     Some(Missing {
+        part: "phone",
         field: ctx.ds.header(c.at, first.column).to_string(),
         value: first.norm.raw.to_string(),
         text: format!(
@@ -156,6 +169,7 @@ fn missing_birthday(ctx: &Context, c: &Contact) -> Option<Missing> {
     let field = ctx.ds.label(c.at, "birthday");
     if is_blank(c.birthday_raw(ctx.ds)) {
         return Some(Missing {
+            part: "birthday",
             field,
             value: c.birthday_raw(ctx.ds).to_string(),
             text: "дата рождения".into(),
@@ -163,6 +177,7 @@ fn missing_birthday(ctx: &Context, c: &Contact) -> Option<Missing> {
     }
     let problem = birthday::problem(&c.birthday, &ctx.ds.birthdays)?;
     Some(Missing {
+        part: "birthday",
         field,
         value: c.birthday_raw(ctx.ds).to_string(),
         text: format!("дата рождения («{}» {problem})", c.birthday_raw(ctx.ds)),

@@ -6,6 +6,9 @@
 //!   even when another phone column holds a good number. Exports without a «Мобильный
 //!   телефон» column are skipped with a warning.
 //!
+//! Key
+//!   `CON002/contact/ID`: one finding per contact.
+//!
 //! Why
 //!   Правило 4: «При создании контакта должно быть заполнено поле «Мобильный телефон» и
 //!   «Частный e-mail»». Calls, messengers and the duplicate search (rule 5) work from the

@@ -6,6 +6,9 @@
 //!   as empty; a filled but malformed address is CON007's business. Exports without the column
 //!   are skipped with a warning.
 //!
+//! Key
+//!   `CON003/contact/ID`: one finding per contact.
+//!
 //! Why
 //!   Правило 4: «При создании контакта должно быть заполнено поле «Мобильный телефон» и
 //!   «Частный e-mail»». The personal address is where greetings and documents go; a work

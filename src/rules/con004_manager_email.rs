@@ -8,6 +8,10 @@
 //!   One finding per contact, naming every manager address found. Without any managers'
 //!   addresses the rule cannot run and says so in a warning.
 //!
+//! Key
+//!   `CON004/contact/ID/E-MAIL`, E-MAIL the first manager address found, lowercase
+//!   (`CON004/contact/45102399/a.petrova@okna-spb.ru`).
+//!
 //! Why
 //!   Правило 4: «Также запрещается менеджерам в контактах клиентов добавлять свою рабочую или
 //!   личную почту». Mail meant for the client goes to the manager, the client never gets it,
@@ -64,7 +68,8 @@ pub fn check(ctx: &Context, rule: &Rule, out: &mut Vec<Finding>) {
                 "Удалите адрес менеджера из поля «{column}» и внесите e-mail самого клиента (правило 4)"
             ),
             ..ctx.finding(rule, c.at, &c.id, &c.responsible)
-        });
+        }
+        .with_item(&first.address));
     }
 }
 

@@ -8,6 +8,9 @@
 //!   flagged. CON001 reports the same cards as missing ФИО; this rule adds the ready fix.
 //!   Exports without a «ФИО» column are not checked.
 //!
+//! Key
+//!   `CON005/contact/ID`: one finding per contact.
+//!
 //! Why
 //!   Partner-cards seed («Инструкция по корректировке старых анкет»): «Указать ФИО не только
 //!   в названии контакта, но и в теле анкеты». Greetings, the duplicate search (rule 5) and

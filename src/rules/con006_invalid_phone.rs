@@ -14,6 +14,10 @@
 //!   Extensions («доб. 335») and Excel damage («79211234567.0», a leading apostrophe) are fine.
 //!   One finding per bad item.
 //!
+//! Key
+//!   `CON006/contact/ID/TEXT`, TEXT the bad item as written, spaces collapsed, lowercase
+//!   (`CON006/contact/45102380/555-12-34`); the same text twice on one card gives `#2`.
+//!
 //! Why
 //!   Правило 4 makes the phone mandatory, and a number nobody can dial is no phone. Broken
 //!   numbers also hide duplicates (rule 5) and make the phone lookup miss cards.
@@ -26,6 +30,7 @@
 //!   Correct the number in the column named by the finding (+7 XXX XXX-XX-XX), add the missing
 //!   area code, move comments to a note, or delete the junk.
 
+use super::key::text_item;
 use super::{Context, Finding, Rule};
 use crate::model::Phone;
 use crate::normalize::phone::PhoneProblem;
@@ -35,13 +40,16 @@ pub fn check(ctx: &Context, rule: &Rule, out: &mut Vec<Finding>) {
         for p in c.phones.iter().filter(|p| !p.norm.is_valid()) {
             let column = ctx.ds.header(c.at, p.column);
             let (message, fix) = explain(p, column);
-            out.push(Finding {
-                field: column.to_string(),
-                value: p.norm.raw.to_string(),
-                message,
-                fix,
-                ..ctx.finding(rule, c.at, &c.id, &c.responsible)
-            });
+            out.push(
+                Finding {
+                    field: column.to_string(),
+                    value: p.norm.raw.to_string(),
+                    message,
+                    fix,
+                    ..ctx.finding(rule, c.at, &c.id, &c.responsible)
+                }
+                .with_item(&text_item(&p.norm.raw)),
+            );
         }
     }
 }

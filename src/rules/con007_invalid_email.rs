@@ -7,6 +7,10 @@
 //!   dot, forbidden characters. Placeholders («нет», «-») are empty cells, not findings.
 //!   One finding per bad item.
 //!
+//! Key
+//!   `CON007/contact/ID/TEXT`, TEXT the bad address as written, spaces collapsed, lowercase
+//!   (`CON007/contact/45102380/fedorov.mail.ru`); the same text twice on one card gives `#2`.
+//!
 //! Why
 //!   Правило 4 asks for the client's «Частный e-mail»; an address that cannot receive mail is
 //!   no address, and mailings bounce.
@@ -19,6 +23,7 @@
 //!   Correct the address in the column named by the finding (common slips: «@» missing, a
 //!   comma instead of a dot, «mail,ru», a space) or ask the client again.
 
+use super::key::text_item;
 use super::{Context, Finding, Rule};
 
 pub fn check(ctx: &Context, rule: &Rule, out: &mut Vec<Finding>) {
@@ -33,7 +38,8 @@ pub fn check(ctx: &Context, rule: &Rule, out: &mut Vec<Finding>) {
                     "Исправьте адрес в поле «{column}» (вид имя@домен.ru) или уточните его у клиента"
                 ),
                 ..ctx.finding(rule, c.at, &c.id, &c.responsible)
-            });
+            }
+            .with_item(&text_item(&e.raw)));
         }
     }
 }

@@ -11,6 +11,10 @@
 //!   An empty cell or a placeholder («-», «нет») is not this rule's business: CON001 reports
 //!   the birthday as missing.
 //!
+//! Key
+//!   `CON008/contact/ID`: one finding per contact (a different wrong date is the same
+//!   problem).
+//!
 //! Why
 //!   Правило 4: «Обязательные поля при создании контакта: ФИО, телефон, дата рождения». The
 //!   birthday is used to greet clients (partner-cards seed: «отправлять поздравления клиентам

@@ -10,6 +10,11 @@
 //!   filled. The list is `deal.mandatory` in rules/default.toml; a column the export does not
 //!   have is skipped with a warning.
 //!
+//! Key
+//!   `DEAL001/deal/ID/FIELD`, FIELD the first missing entry of `deal.mandatory` in
+//!   rules/default.toml (`product_group`, `stage`, `contact`, `comment`, `product`, `budget`):
+//!   `DEAL001/deal/31502211/comment`.
+//!
 //! Why
 //!   Rule 2 of the CRM training slides (crm-rules-training-slides.txt): «Корректная сделка — это
 //!   сделка без ошибок в заполнении обязательных полей: группа продуктов, актуальная стадия,
@@ -54,6 +59,8 @@ pub fn check(ctx: &Context, rule: &Rule, out: &mut Vec<Finding>) {
 
 /// A mandatory field a deal lacks: its source header and the raw value found there.
 struct Missing {
+    /// The entry of `deal.mandatory` (the key item).
+    part: String,
     label: String,
     raw: String,
     /// The amount when the field is a budget that is filled but ≤ 0 (`None`: not filled).
@@ -97,6 +104,7 @@ fn lacking(
         _ => None,
     };
     (!filled).then(|| Missing {
+        part: field.to_string(),
         label: ds.label(deal.at, col),
         raw: raw.to_string(),
         not_positive,
@@ -160,6 +168,7 @@ fn finding(ctx: &Context, rule: &Rule, deal: &Deal, missing: &[Missing]) -> Find
         fix,
         ..ctx.finding(rule, deal.at, &deal.id, &deal.responsible)
     }
+    .with_item(missing.first().map_or("", |m| m.part.as_str()))
 }
 
 /// Columns already found absent, per source: [`Context::require`] (which warns and looks for the

@@ -12,6 +12,9 @@
 //!   - has fewer than 3 meaningful words (words of two or more letters, or numbers: «3 окна»;
 //!     a date or time such as «25.11» or «10:00» is one word).
 //!
+//! Key
+//!   `DEAL002/deal/ID`: one finding per deal.
+//!
 //! Why
 //!   Rule 3 of the CRM training slides (crm-rules-training-slides.txt): «Развёрнутый
 //!   комментарий — это комментарий, в котором указано, о чём велась беседа с клиентом и к каким

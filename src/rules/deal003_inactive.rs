@@ -10,6 +10,9 @@
 //!   22.09.2026 does not. A deal with none of these dates is not judged. The period is
 //!   `deal.activity_months` in rules/default.toml.
 //!
+//! Key
+//!   `DEAL003/deal/ID`: one finding per deal (whatever --as-of).
+//!
 //! Why
 //!   Rule 2 of the CRM training slides (crm-rules-training-slides.txt): «Активная сделка — это
 //!   корректная сделка, в которой менеджер минимум 1 раз в 2 месяца отражает взаимодействие с

@@ -9,6 +9,9 @@
 //!   `related` lists the other deals. Deals with a blank product group or no contact at all are
 //!   left to DEAL001.
 //!
+//! Key
+//!   `DEAL004/deal/ID`: one finding per deal of a duplicate group.
+//!
 //! Why
 //!   Rule 2 of the CRM training slides: «По одному клиенту в одной группе продуктов не должно
 //!   быть дублей открытых сделок». Two open deals for one order split the history, double the

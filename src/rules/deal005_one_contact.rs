@@ -10,6 +10,9 @@
 //!     the contact's name resolves to a contact (same name and phone), and the deal is not listed
 //!     on several contact cards.
 //!
+//! Key
+//!   `DEAL005/deal/ID`: one finding per deal, whichever way the link is wrong.
+//!
 //! Why
 //!   Rule 2 of the CRM training slides (crm-rules-training-slides.txt): «Сделка должна быть
 //!   создана только на основании лида и привязана только к одному контакту». A deal without a

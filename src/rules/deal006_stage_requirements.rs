@@ -11,6 +11,10 @@
 //!     «Источник сделки», «Дата следующего контакта», «Причина отказа от замера» and a note
 //!     («Примечание 1», the latest).
 //!
+//! Key
+//!   `DEAL006/deal/ID/STAGE`, STAGE the deal's stage, lowercase (`DEAL006/deal/31502211/замер`):
+//!   the same deal moved to another stage with missing fields is another problem.
+//!
 //! Why
 //!   The regulation on incoming messages (amocrm-incoming-messages.md, 3.2 and 3.3): before a
 //!   deal goes to «Замер» the manager clarifies the date and time of the measurement, the
@@ -29,6 +33,7 @@
 //!   fields.
 
 use super::deal001_mandatory_fields::{join_ru, Absent};
+use super::key::text_item;
 use super::{Context, Finding, Rule};
 use crate::model::Deal;
 use crate::normalize::text::{fold_phrase, is_blank};
@@ -98,6 +103,7 @@ fn finding(ctx: &Context, rule: &Rule, deal: &Deal, missing: &[String]) -> Findi
         ),
         ..ctx.finding(rule, deal.at, &deal.id, &deal.responsible)
     }
+    .with_item(&text_item(&deal.stage))
 }
 
 #[cfg(test)]

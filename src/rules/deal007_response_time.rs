@@ -6,6 +6,9 @@
 //!   long they have been waiting. A request without a creation date is not judged. The limit is
 //!   `deal.response_minutes` and the stage names are `stages.unsorted` in rules/default.toml.
 //!
+//! Key
+//!   `DEAL007/deal/ID`: one finding per unsorted request (whatever --as-of).
+//!
 //! Why
 //!   The regulation on incoming messages (amocrm-incoming-messages.md, section 2 and 4): every
 //!   request from a messenger, a social network or the website lands in «Неразобранное», and

@@ -14,6 +14,10 @@
 //!   Matching pairs are chained into clusters; every member of a cluster gets a finding whose
 //!   `related` lists the other members. Thresholds: [dedupe] in rules/default.toml.
 //!
+//! Key
+//!   `DUP001/contact/ID` (`DUP001/contact/45102412`): one finding per member of a cluster,
+//!   whatever the other members.
+//!
 //! Why
 //!   Правило 5: «Контакт дублировать нельзя. Контакт считается дублем в случае совпадения двух
 //!   и более обязательных полей» (ФИО, телефон, дата рождения). A duplicated client splits the

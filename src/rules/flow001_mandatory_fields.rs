@@ -7,6 +7,10 @@
 //!   count as empty. One finding per application lists everything missing; its field is the
 //!   first missing one. A field whose column the export lacks is skipped with a warning.
 //!
+//! Key
+//!   `FLOW001/application/NUMBER/FIELD`, FIELD the first missing entry of `flow.mandatory` in
+//!   rules/default.toml (`fio`, `snils`, `email`, `phone`): `FLOW001/application/48102/snils`.
+//!
 //! Why
 //!   The applicant is identified by ФИО and СНИЛС; the e-mail and the phone are how the
 //!   applicant gets the link to the personal account and is reached about documents
@@ -45,19 +49,22 @@ pub fn check(ctx: &Context, rule: &Rule, out: &mut Vec<Finding>) {
         };
         let labels: Vec<String> = missing.iter().map(|f| ctx.ds.label(app.at, f)).collect();
         let quoted: Vec<String> = labels.iter().map(|l| format!("«{l}»")).collect();
-        out.push(Finding {
-            field: labels[0].clone(),
-            value: ctx.ds.text(app.at, first).to_string(),
-            message: format!(
-                "Не заполнены обязательные поля заявки: {}",
-                labels.join(", ")
-            ),
-            fix: format!(
-                "Заполните в заявке {} по документам заявителя или уточните у него",
-                quoted.join(", ")
-            ),
-            ..ctx.finding(rule, app.at, &app.app_no, &app.responsible)
-        });
+        out.push(
+            Finding {
+                field: labels[0].clone(),
+                value: ctx.ds.text(app.at, first).to_string(),
+                message: format!(
+                    "Не заполнены обязательные поля заявки: {}",
+                    labels.join(", ")
+                ),
+                fix: format!(
+                    "Заполните в заявке {} по документам заявителя или уточните у него",
+                    quoted.join(", ")
+                ),
+                ..ctx.finding(rule, app.at, &app.app_no, &app.responsible)
+            }
+            .with_item(first),
+        );
     }
 }
 

@@ -12,6 +12,9 @@
 //!   Letters, or more or fewer than 11 digits, are a finding too. An empty СНИЛС is FLOW001's
 //!   business.
 //!
+//! Key
+//!   `FLOW002/application/NUMBER`: one finding per application.
+//!
 //! Why
 //!   A wrong СНИЛС blocks the applicant's documents and the exchange with the «Работа в
 //!   России» portal and the federal operator; the check number catches almost every typo and

@@ -8,6 +8,9 @@
 //!   larger number) may stay active; every other active one is flagged, with `related` naming
 //!   the person's other active applications.
 //!
+//! Key
+//!   `FLOW003/application/NUMBER`: one finding per surplus active application.
+//!
 //! Why
 //!   The «Работа в России» integration (flow-crm-rabota-rossii-integration.md) creates a new
 //!   application for every submission on the portal; only the latest reflects what the person
@@ -23,7 +26,7 @@
 //!   latest one; move anything missing from it out of the older application first.
 
 use super::{Context, Finding, Rule};
-use crate::dedupe::{application_clusters, id_cmp};
+use crate::dedupe::{application_clusters_apart, id_cmp};
 use crate::model::Application;
 
 pub fn check(ctx: &Context, rule: &Rule, out: &mut Vec<Finding>) {
@@ -37,7 +40,8 @@ pub fn check(ctx: &Context, rule: &Rule, out: &mut Vec<Finding>) {
     {
         return;
     }
-    for cluster in application_clusters(ds, &ctx.params.dedupe).clusters {
+    let apart = &ctx.decisions.apart_applications;
+    for cluster in application_clusters_apart(ds, &ctx.params.dedupe, apart).clusters {
         let mut active: Vec<&Application> = cluster
             .members
             .iter()

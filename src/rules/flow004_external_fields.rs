@@ -12,6 +12,9 @@
 //!   `external = true`) must be filled. One finding per application lists the empty ones.
 //!   An export without any «Внешние источники» column is skipped with a warning.
 //!
+//! Key
+//!   `FLOW004/application/NUMBER`: one finding per application, whichever fields are empty.
+//!
 //! Why
 //!   Flow CRM seed «Интеграция с порталом Работа России»: data from the portal is written «в
 //!   дополнительные поля заявки, называемые «Внешние источники»», and the portal's statuses are

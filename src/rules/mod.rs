@@ -1,12 +1,14 @@
 //! The rule engine. Each rule lives in its own file with a stable code; the file's `//!` doc
 //! comment (what / why / example / fix) is what `crmclean explain CODE` prints.
 
+use std::borrow::Cow;
 use std::collections::BTreeSet;
 use std::sync::{Mutex, OnceLock};
 
 use chrono::NaiveDateTime;
 use serde::Serialize;
 
+use crate::decisions::Resolved;
 use crate::error::{Error, Result};
 use crate::model::{At, Dataset};
 use crate::params::Params;
@@ -37,6 +39,7 @@ mod flow001_mandatory_fields;
 mod flow002_snils_checksum;
 mod flow003_several_active;
 mod flow004_external_fields;
+pub mod key;
 mod prt001_client_phone_on_partner;
 mod registry;
 pub use registry::RULES;
@@ -88,9 +91,17 @@ pub struct Finding {
     pub message: String,
     pub fix: String,
     pub manager: String,
+    /// The finding's identity from run to run: `RULE/entity/id[/item][#n]` ([`key`]).
+    pub key: String,
 }
 
 impl Finding {
+    /// The finding with an item in its key (the part of the record the problem is about).
+    pub fn with_item(mut self, item: &str) -> Self {
+        key::push_item(&mut self.key, item);
+        self
+    }
+
     /// The deterministic order of every findings output.
     pub fn sort_key(&self) -> (&str, &str, usize, &str, &str, &str) {
         (
@@ -199,6 +210,8 @@ pub struct Context<'a> {
     warnings: Mutex<BTreeSet<String>>,
     /// Duplicate clusters of the contacts: computed once, shared by DUP001 and DEAL004.
     contact_clusters: OnceLock<crate::dedupe::Clusters>,
+    /// The people's decisions (`--decisions`): none unless [`Context::with_decisions`].
+    pub decisions: Cow<'a, Resolved>,
 }
 
 impl<'a> Context<'a> {
@@ -209,13 +222,33 @@ impl<'a> Context<'a> {
             as_of,
             warnings: Mutex::new(BTreeSet::new()),
             contact_clusters: OnceLock::new(),
+            decisions: Cow::Owned(Resolved::none()),
         }
     }
 
-    /// The duplicate clusters of the contacts (computed on first use).
+    /// The context of a run that applies these decisions.
+    pub fn with_decisions(mut self, decisions: &'a Resolved) -> Self {
+        self.decisions = Cow::Borrowed(decisions);
+        self
+    }
+
+    /// The duplicate clusters of the contacts (computed on first use), keeping apart the
+    /// contacts decided `not-duplicate`.
     pub fn contact_clusters(&self) -> &crate::dedupe::Clusters {
-        self.contact_clusters
-            .get_or_init(|| crate::dedupe::contact_clusters(self.ds, &self.params.dedupe))
+        self.contact_clusters.get_or_init(|| {
+            crate::dedupe::contact_clusters_apart(
+                self.ds,
+                &self.params.dedupe,
+                &self.decisions.apart_contacts,
+            )
+        })
+    }
+
+    /// The plan of the partner cards, with the decided numbers as decided.
+    pub fn partner_plan(&self) -> Vec<crate::migrate::PlanLine> {
+        let mut lines = crate::migrate::plan(self.ds, self.params);
+        self.decisions.apply_to_plan(self.ds, &mut lines);
+        lines
     }
 
     pub fn severity(&self, rule: &Rule) -> Severity {
@@ -238,6 +271,7 @@ impl<'a> Context<'a> {
             message: String::new(),
             fix: String::new(),
             manager: manager.to_string(),
+            key: key::compose(rule.code, rule.entity, id),
         }
     }
 
@@ -333,6 +367,7 @@ pub fn run_with_progress(
             let mut out = Vec::new();
             (rule.check)(ctx, rule, &mut out);
             out.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+            key::number_repeats(&mut out);
             // The next pass reads the rows it needs again: the pages of the mapped inputs
             // need not add to what a pass like DUP001 builds.
             ctx.ds.release_pages();

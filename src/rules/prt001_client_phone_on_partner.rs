@@ -39,6 +39,10 @@
 //!   A number written twice on one card gets a line per occurrence, the second with the same
 //!   decision and the reason «duplicate of …».
 //!
+//! Key
+//!   `PRT001/contact/PARTNER_ID/PHONE`, PHONE the number in E.164
+//!   (`PRT001/contact/45102462/+79213456701`); a number written twice gives `#2`.
+//!
 //! Why: client numbers on a foreman's card mix up calls and messages: the client's calls land on
 //! the foreman's card, the client gets no birthday greetings and the foreman is notified about
 //! deals that are not his.
@@ -53,14 +57,14 @@
 //! review.xlsx by hand.
 
 use super::{Context, Finding, Rule};
-use crate::migrate::{self, Action, PlanLine};
+use crate::migrate::{Action, PlanLine};
 
 pub fn check(ctx: &Context, rule: &Rule, out: &mut Vec<Finding>) {
     let ds = ctx.ds;
     if !ds.contacts.iter().any(|c| c.is_partner) {
         return;
     }
-    for line in migrate::plan(ds, ctx.params) {
+    for line in ctx.partner_plan() {
         if line.action == Action::Move {
             out.push(finding(ctx, rule, &line));
         }
@@ -94,4 +98,5 @@ fn finding(ctx: &Context, rule: &Rule, line: &PlanLine) -> Finding {
         fix,
         ..ctx.finding(rule, partner.at, &partner.id, &partner.responsible)
     }
+    .with_item(&line.phone)
 }

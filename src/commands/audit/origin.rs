@@ -150,6 +150,7 @@ pub(crate) mod tests {
             message: String::new(),
             fix: String::new(),
             manager: String::new(),
+            key: String::new(),
         }
     }
 }

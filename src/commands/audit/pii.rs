@@ -5,7 +5,7 @@
 use crate::model::Dataset;
 use crate::output::mask::{mask_birthday, mask_email, mask_phone};
 use crate::profile::FieldType;
-use crate::rules::Finding;
+use crate::rules::{key, Finding};
 
 use super::origin::Origins;
 
@@ -95,10 +95,15 @@ impl<'a> Masker<'a> {
         } else {
             mask_text(&f.message)
         };
+        let key = match pii {
+            Pii::Other => f.key.clone(),
+            _ => key::mask_item(&f.key),
+        };
         Finding {
             value,
             message,
             fix: mask_text(&f.fix),
+            key,
             ..f.clone()
         }
     }

@@ -436,6 +436,7 @@ mod tests {
                 fix: "Исправьте номер в поле «Мобильный телефон» на полный: +7 XXX XXX-XX-XX"
                     .into(),
                 manager: "Петрова Анна".into(),
+                key: format!("CON001/contact/{i}"),
             })
             .collect();
         findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
