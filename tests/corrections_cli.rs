@@ -15,7 +15,7 @@ use common::{crmclean, sheet, workbook};
 use serde_json::Value;
 
 /// The fixed columns of a to-do row (README «corrections/»).
-const TODO_COLUMNS: [&str; 12] = [
+const TODO_COLUMNS: [&str; 13] = [
     "Тип",
     "ID",
     "Карточка",
@@ -28,6 +28,7 @@ const TODO_COLUMNS: [&str; 12] = [
     "Последняя активность",
     "Файл",
     "Строка",
+    "Исключение",
 ];
 
 fn samples() -> PathBuf {

@@ -476,3 +476,132 @@ fn contradicting_and_stale_decisions() {
         "{err}"
     );
 }
+
+fn findings(dir: &Path) -> Vec<serde_json::Value> {
+    std::fs::read_to_string(dir.join("findings.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+#[test]
+fn exceptions_in_a_managers_workbook_accept_findings() {
+    let lo = soffice();
+    let tmp = tempfile::tempdir().unwrap();
+    let audit = |dir: &Path, extra: &[&str]| {
+        let mut args = vec![
+            "audit".to_string(),
+            s(&samples()).to_string(),
+            "--out".to_string(),
+            s(dir).to_string(),
+            "--as-of".to_string(),
+            AS_OF.to_string(),
+        ];
+        args.extend(extra.iter().map(|e| e.to_string()));
+        let o = crmclean(&args);
+        assert_eq!(
+            o.status.code(),
+            Some(1),
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        o
+    };
+    let first = tmp.path().join("a1");
+    audit(&first, &[]);
+    let workbook = first.join("corrections/Иванова Анна.xlsx");
+    let rows = sheet(&workbook, "К исправлению");
+    let col = |h: &str| rows[0].iter().position(|x| x == h).unwrap();
+    assert_eq!(col("Исключение"), 12);
+    let (kind, id, codes) = (
+        &rows[1][col("Тип")],
+        &rows[1][col("ID")],
+        &rows[1][col("Правила")],
+    );
+    let entity = match kind.as_str() {
+        "контакт" => "contact",
+        "сделка" => "deal",
+        _ => "application",
+    };
+    let before: Vec<serde_json::Value> = findings(&first)
+        .into_iter()
+        .filter(|f| f["id"] == id.as_str() && f["entity"] == entity)
+        .collect();
+    let first_code = codes.split(", ").next().unwrap();
+    let path = filled(
+        &workbook,
+        tmp.path(),
+        lo,
+        &[
+            (
+                "К исправлению",
+                1,
+                "Исключение",
+                &format!("{first_code}: клиент против"),
+            ),
+            ("К исправлению", 2, "Исключение", "сезонная сделка"),
+        ],
+    );
+    let decisions = tmp.path().join("decisions.csv");
+    let index = decide(&first.join("corrections/index.xlsx"), &decisions, "x");
+    assert!(
+        index.contains("0 decisions added, 0 already there"),
+        "{index}"
+    );
+    let said = decide(&path, &decisions, "Иванова Анна");
+    assert!(said.contains("decisions added (accept "), "{said}");
+    let text = std::fs::read_to_string(&decisions).unwrap();
+    let accepted_first = before.iter().filter(|f| f["rule"] == first_code).count();
+    assert!(accepted_first >= 1);
+    assert!(
+        text.contains(&format!("accept;{id};{first_code}/{entity}/{id}")),
+        "{text}"
+    );
+
+    let second = tmp.path().join("a2");
+    audit(&second, &["--decisions", s(&decisions)]);
+    let keys: Vec<String> = findings(&second)
+        .iter()
+        .map(|f| f["key"].as_str().unwrap().to_string())
+        .collect();
+    for f in &before {
+        let key = f["key"].as_str().unwrap();
+        assert_eq!(
+            keys.contains(&key.to_string()),
+            f["rule"] != first_code,
+            "{key}"
+        );
+    }
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(second.join("summary.json")).unwrap())
+            .unwrap();
+    let added = text.lines().filter(|l| l.starts_with("accept;")).count();
+    assert_eq!(summary["accepted"]["total"], added);
+    assert_eq!(
+        summary["counts"]["total"].as_u64().unwrap() as usize + added,
+        findings(&first).len()
+    );
+
+    // An expired acceptance: the finding is reported again, and said so.
+    let expired = tmp.path().join("expired.csv");
+    let key = before.iter().find(|f| f["rule"] == first_code).unwrap()["key"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    std::fs::write(
+        &expired,
+        format!("kind;ids;subject;value;reason;by;date;expires\naccept;{id};{key};;до конца месяца;;;2026-10-31\n"),
+    )
+    .unwrap();
+    let third = tmp.path().join("a3");
+    let o = audit(&third, &["--decisions", s(&expired)]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains(&format!(
+            "line 2: the acceptance of {key} expired on 2026-10-31"
+        )),
+        "{err}"
+    );
+    assert!(findings(&third).iter().any(|f| f["key"] == key.as_str()));
+}

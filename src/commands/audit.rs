@@ -157,9 +157,11 @@ pub fn run(args: Args, global: &Global) -> Result<ExitCode> {
     let decisions = DecisionsArgs::resolve(decisions, ds, global);
     let ctx = Context::new(ds, &rule_set.params, as_of).with_decisions(&decisions);
     let bar = global.progress.rows("rules", 0);
-    let findings = rules::run_with_progress(&ctx, &selected, &bar);
+    let mut findings = rules::run_with_progress(&ctx, &selected, &bar);
     bar.finish_and_clear();
     let warnings = ctx.into_warnings();
+    let accepted =
+        DecisionsArgs::accept(&decisions, &mut findings, &selected, as_of.date(), global);
     let rules_ms = started.elapsed().as_millis();
     // Writing reads back only the rows with findings.
     ds.release_pages();
@@ -222,7 +224,8 @@ pub fn run(args: Args, global: &Global) -> Result<ExitCode> {
         rules: rules_ms,
         write: started.elapsed().as_millis(),
     };
-    let report = summary::Summary::new(ds, as_of, &counts, &deal_rows, &warnings, timings);
+    let mut report = summary::Summary::new(ds, as_of, &counts, &deal_rows, &warnings, timings);
+    report.accepted = accepted;
     summary::write_json(&args.out.join(SUMMARY), &policy, &report)?;
 
     if !global.quiet {

@@ -15,7 +15,8 @@ use crate::output::OutputPolicy;
 /// Read filled workbooks back into a decisions file.
 ///
 /// Reads the «Решение» (and «Имя нового контакта», «Комментарий») columns of review.xlsx
-/// (migrate) and duplicates.xlsx (dedupe), and appends the new decisions to FILE (created when
+/// (migrate) and duplicates.xlsx (dedupe), and «Исключение» of the managers' to-do workbooks
+/// (audit: a reason accepts the row's findings), and appends the new decisions to FILE (created when
 /// missing; UTF-8 with BOM, `;`). Reading the same workbook again adds nothing. A value outside
 /// a drop-down's list, a row whose IDs were edited or a workbook crmclean did not write is an
 /// error naming the file, sheet and cell, and nothing is written. Every reading command takes
@@ -24,6 +25,7 @@ use crate::output::OutputPolicy;
 /// Examples:
 ///   crmclean decide migration/review.xlsx --into decisions.csv --by "Смирнова Ольга"
 ///   crmclean decide migration/review.xlsx migration/duplicates.xlsx --into decisions.csv
+///   crmclean decide audit/corrections/*.xlsx --into decisions.csv
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct Args {

@@ -126,6 +126,25 @@ impl DecisionsArgs {
         }
         resolved
     }
+
+    /// Leaves the accepted findings out of `findings` and counts them; says which acceptances
+    /// expired or matched nothing.
+    pub fn accept(
+        resolved: &Resolved,
+        findings: &mut Vec<crate::rules::Finding>,
+        rules: &[&crate::rules::Rule],
+        today: chrono::NaiveDate,
+        global: &Global,
+    ) -> crate::decisions::Accepted {
+        let outcome = resolved.decisions.accept(findings, rules, today);
+        for n in &outcome.notes {
+            global.say(format!(
+                "crmclean: warning: {}: {n}",
+                resolved.decisions.path.display()
+            ));
+        }
+        outcome.accepted
+    }
 }
 
 /// Options for writing a command's outputs.

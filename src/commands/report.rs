@@ -128,15 +128,18 @@ pub fn run(args: Args, global: &Global) -> Result<ExitCode> {
     let read = started.elapsed();
     let decisions = DecisionsArgs::resolve(decisions, ds, global);
     let ctx = Context::new(ds, &rule_set.params, as_of).with_decisions(&decisions);
-    let findings = rules::run(&ctx, &selected);
+    let mut findings = rules::run(&ctx, &selected);
     for w in ctx.into_warnings() {
         global.say(format!("crmclean: warning: {w}"));
     }
+    let accepted =
+        DecisionsArgs::accept(&decisions, &mut findings, &selected, as_of.date(), global);
     let checked = started.elapsed();
 
     let counts = summary::counts(&findings, &selected);
     let deals = snapshot::deal_counts(ds, &findings);
-    let totals = Totals::new(ds, &findings, &selected, &deals);
+    let mut totals = Totals::new(ds, &findings, &selected, &deals);
+    totals.accepted = accepted.total;
     let current = Snapshot::new(as_of, totals, &counts);
     let previous = stored.previous(Week::of(as_of));
     let columns = rule_columns(ds, &selected, &counts);

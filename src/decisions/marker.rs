@@ -27,6 +27,11 @@ pub const COMMENT: &str = "Комментарий";
 pub const NEW_NAME: &str = "Имя нового контакта";
 pub const PARTNER_ID: &str = "ID партнёра";
 pub const PHONE: &str = "Телефон";
+/// The managers' to-do workbooks: a reason that accepts the row's findings, and the row's
+/// record.
+pub const EXCEPTION: &str = "Исключение";
+pub const RECORD_TYPE: &str = "Тип";
+pub const RECORD_ID: &str = "ID";
 /// `duplicates.xlsx`: the cluster of a row.
 pub const CLUSTER: &str = "Кластер";
 

@@ -16,6 +16,7 @@
 //! [`Decisions::load`] validates every line and refuses decisions that contradict each other
 //! (naming both lines); [`resolve`] applies them to a dataset and names the stale ones.
 
+mod accept;
 mod file;
 pub mod marker;
 pub mod readback;
@@ -27,6 +28,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 
+pub use accept::{Accepted, Outcome};
 pub use file::{parse_date, write, HEADER};
 pub use resolve::Resolved;
 
@@ -249,7 +251,7 @@ impl Decisions {
 
 /// Checks one decision's fields; the message says what is wrong.
 fn validate(d: &Decision) -> std::result::Result<(), String> {
-    if d.ids.iter().any(|id| id.is_empty()) || d.ids.is_empty() {
+    if d.kind != Kind::Accept && d.ids.is_empty() {
         return Err("ids is empty".into());
     }
     match d.kind {

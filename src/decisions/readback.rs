@@ -6,7 +6,10 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::Path;
 
-use super::marker::{self, Filled, Form, CLUSTER, COMMENT, DECISION, NEW_NAME, PARTNER_ID, PHONE};
+use super::marker::{
+    self, Filled, Form, CLUSTER, COMMENT, DECISION, EXCEPTION, NEW_NAME, PARTNER_ID, PHONE,
+    RECORD_ID, RECORD_TYPE,
+};
 use super::{Decision, Kind};
 use crate::error::{Error, Result};
 
@@ -31,7 +34,7 @@ pub fn read(path: &Path, stamp: &Stamp) -> Result<Vec<Sourced>> {
     match filled.form {
         Form::Review => reader.review(),
         Form::Duplicates => reader.duplicates(),
-        Form::Todo => Ok(Vec::new()),
+        Form::Todo => reader.todo(),
     }
 }
 
@@ -165,6 +168,45 @@ impl Reader<'_> {
         Ok(out)
     }
 
+    /// A manager's to-do workbook: a reason in «Исключение» accepts the row's findings; lines
+    /// `CODE: reason` accept only the findings of those rules.
+    fn todo(&self) -> Result<Vec<Sourced>> {
+        let known: HashMap<(&str, &str), &[String]> = self
+            .filled
+            .records
+            .iter()
+            .filter(|r| r.len() >= 3 && r[0] == "record")
+            .map(|r| ((r[1].as_str(), r[2].as_str()), &r[3..]))
+            .collect();
+        let mut out = Vec::new();
+        for sheet in self.sheets() {
+            let Some(exception) = sheet.column(EXCEPTION) else {
+                continue;
+            };
+            let (kind, id) = (sheet.column(RECORD_TYPE), sheet.column(RECORD_ID));
+            for (row, text) in sheet.picked(exception) {
+                let record = (sheet.cell(row, kind), sheet.cell(row, id));
+                let Some(keys) = known.get(&record) else {
+                    return Err(self.error(
+                        &sheet,
+                        row,
+                        id.unwrap_or(0),
+                        format!(
+                            "the IDs of this row were edited: {} «{}» is not a row crmclean wrote",
+                            record.0, record.1
+                        ),
+                    ));
+                };
+                for (key, reason) in accepted_keys(keys, text) {
+                    let mut d = self.decision(Kind::Accept, vec![record.1.to_string()], key);
+                    d.reason = reason;
+                    out.push((self.at(&sheet, row, exception), d));
+                }
+            }
+        }
+        Ok(out)
+    }
+
     fn outside(
         &self,
         sheet: &Sheet,
@@ -257,5 +299,58 @@ impl Reader<'_> {
             }
         }
         Ok(out)
+    }
+}
+
+/// The keys a «Исключение» text accepts, each with its reason: with lines `CODE: reason` only
+/// the findings of those rules (each with its line's reason), else every finding of the row.
+fn accepted_keys<'k>(keys: &'k [String], text: &str) -> Vec<(&'k str, String)> {
+    let rule = |key: &str| key.split('/').next().unwrap_or("").to_string();
+    let per_rule: HashMap<String, String> = text
+        .lines()
+        .filter_map(|l| {
+            let (code, reason) = l.split_once(':')?;
+            let code = code.trim().to_ascii_uppercase();
+            keys.iter()
+                .any(|k| rule(k) == code)
+                .then(|| (code, reason.trim().to_string()))
+        })
+        .collect();
+    keys.iter()
+        .filter(|k| !k.is_empty())
+        .filter_map(|k| {
+            if per_rule.is_empty() {
+                Some((k.as_str(), text.trim().to_string()))
+            } else {
+                per_rule.get(&rule(k)).map(|r| (k.as_str(), r.clone()))
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exceptions_accept_the_whole_row_or_the_rules_named() {
+        let keys = vec![
+            "CON001/contact/7/phone".to_string(),
+            "CON003/contact/7".to_string(),
+            "DUP001/contact/7".to_string(),
+        ];
+        let all = accepted_keys(&keys, "клиент отказался давать данные");
+        assert_eq!(all.len(), 3);
+        assert!(all
+            .iter()
+            .all(|(_, r)| r == "клиент отказался давать данные"));
+        let some = accepted_keys(&keys, "con003: нет почты\nDUP001: близнецы");
+        assert_eq!(
+            some,
+            [
+                ("CON003/contact/7", "нет почты".to_string()),
+                ("DUP001/contact/7", "близнецы".to_string())
+            ]
+        );
     }
 }

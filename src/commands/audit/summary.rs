@@ -10,6 +10,7 @@ use polars::prelude::{Column, DataFrame, PolarsResult};
 use serde::Serialize;
 
 use super::statuses::{DealCounts, DealRow};
+use crate::decisions::Accepted;
 use crate::error::Result;
 use crate::model::{Dataset, LinkStats};
 use crate::output::atomic::{write_atomic, OutputPolicy};
@@ -143,6 +144,8 @@ pub struct Summary<'a> {
     pub links: &'a LinkStats,
     pub warnings: &'a [String],
     pub timings_ms: Timings,
+    /// Findings left out because a decision accepts them (`--decisions`; an added field).
+    pub accepted: Accepted,
 }
 
 impl<'a> Summary<'a> {
@@ -179,6 +182,7 @@ impl<'a> Summary<'a> {
             links: &ds.links,
             warnings,
             timings_ms,
+            accepted: Accepted::default(),
         }
     }
 }
@@ -217,6 +221,13 @@ pub fn table(summary: &Summary, rules: &[&Rule], params: &Params, files: &[PathB
         rows,
         summary.files.len()
     );
+    if summary.accepted.total > 0 {
+        let _ = writeln!(
+            out,
+            "accepted: {} findings left out by decisions (accept)",
+            summary.accepted.total
+        );
+    }
     let d = &summary.deals;
     if d.total > 0 {
         let _ = writeln!(
