@@ -145,18 +145,21 @@ impl Hasher for Fnv {
 }
 
 /// Latin letters for the Cyrillic ones that differ between transliteration schemes: й, ъ, ю, я.
-type Scheme = [(char, &'static str); 4];
+pub(crate) type Scheme = [(char, &'static str); 4];
 /// The Russian passport's (ICAO): Наталья → natalia, Юлия → iuliia, Андрей → andrei.
 const PASSPORT: Scheme = [('й', "i"), ('ъ', "ie"), ('ю', "iu"), ('я', "ia")];
 /// The common one: Наталья → natalya, Юлия → yuliya, Андрей → andrey.
-const COMMON: Scheme = [('й', "y"), ('ъ', ""), ('ю', "yu"), ('я', "ya")];
+pub(crate) const COMMON: Scheme = [('й', "y"), ('ъ', ""), ('ю', "yu"), ('я', "ya")];
 
 /// A folded Cyrillic name in Latin letters (a Latin name is returned as it is).
-fn transliterate(folded: &str, scheme: &Scheme) -> String {
+pub(crate) fn transliterate(folded: &str, scheme: &Scheme) -> String {
     let mut out = String::with_capacity(folded.len());
     for c in folded.chars() {
-        let latin = scheme.iter().find(|(k, _)| *k == c).map(|(_, v)| *v);
-        out.push_str(latin.unwrap_or(match c {
+        if let Some((_, latin)) = scheme.iter().find(|(k, _)| *k == c) {
+            out.push_str(latin);
+            continue;
+        }
+        out.push_str(match c {
             'а' => "a",
             'б' => "b",
             'в' => "v",
@@ -188,7 +191,7 @@ fn transliterate(folded: &str, scheme: &Scheme) -> String {
                 out.push(c);
                 continue;
             }
-        }));
+        });
     }
     out
 }
@@ -211,6 +214,9 @@ mod tests {
         assert!(!d.same_name("анна", "инна"));
         assert!(d.id("инна").is_some() && d.id("женя").is_some());
         assert!(d.id("иванов").is_none());
+        assert!(d.same_name("sasha", "aleksandr") && d.same_name("андрей", "andrei"));
+        assert!(d.id("natalia").is_some() && d.id("natalya").is_some() && d.id("andrey").is_some());
+        assert!(!d.same_name("alina", "alena"));
     }
 
     #[test]

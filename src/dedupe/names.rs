@@ -89,6 +89,11 @@ impl PersonName {
             }
             Fast::Unusual => return None,
         };
+        Self::from_folded(folded, params)
+    }
+
+    /// A name of the folded words (`None` under 2 words).
+    fn from_folded(folded: Folded, params: &DedupeParams) -> Option<Self> {
         if folded.n < 2 {
             return None;
         }
@@ -141,8 +146,66 @@ impl PersonName {
         }
     }
 
-    /// The similarity in (0, 1] when the two names are one person's, else `None`.
+    /// The similarity in (0, 1] when the two names are one person's, else `None`: word by word,
+    /// else once a word split in two («Алек Сандр Шепелев») or two words run together
+    /// («ШепелевАлександр») are joined in the other name.
     pub fn similarity(&self, other: &PersonName, params: &DedupeParams) -> Option<f32> {
+        self.word_similarity(other, params).or_else(|| {
+            [(self, other), (other, self)]
+                .into_iter()
+                .flat_map(|(split, whole)| {
+                    split
+                        .joins(whole, params)
+                        .filter_map(move |joined| joined.word_similarity(whole, params))
+                })
+                .max_by(f32::total_cmp)
+        })
+    }
+
+    /// This name with two of its words joined (in either order), for each join that could be a
+    /// word of `whole`: as long as one of its words (within the typo allowance) and with its
+    /// first letter. Only names of 3+ words are joined, so that two words remain.
+    fn joins<'a>(
+        &'a self,
+        whole: &'a PersonName,
+        p: &'a DedupeParams,
+    ) -> impl Iterator<Item = PersonName> + 'a {
+        let n = if self.words.len() >= 3 {
+            self.words.len()
+        } else {
+            0
+        };
+        let first = |name: &PersonName, w: Word| name.word(w).chars().next();
+        (0..n)
+            .flat_map(move |i| (0..n).map(move |j| (i, j)))
+            .filter(move |&(i, j)| {
+                let (a, b) = (self.words[i], self.words[j]);
+                let len = usize::from(a.len) + usize::from(b.len);
+                i != j
+                    && a.len >= 2
+                    && b.len >= 2
+                    && whole.words.iter().any(|&w| {
+                        let allowed = p.max_edits + usize::from(len >= 9);
+                        usize::from(w.len).abs_diff(len) <= allowed
+                            && first(whole, w) == first(self, a)
+                    })
+            })
+            .filter_map(move |(i, j)| {
+                let mut folded = Folded::default();
+                for (k, &w) in self.words.iter().enumerate() {
+                    if k == i {
+                        let joined = [self.word(w), self.word(self.words[j])];
+                        folded.push(|text| joined.iter().for_each(|part| text.push_str(part)));
+                    } else if k != j {
+                        folded.push(|text| text.push_str(self.word(w)));
+                    }
+                }
+                PersonName::from_folded(folded, p)
+            })
+    }
+
+    /// [`PersonName::similarity`] word by word.
+    fn word_similarity(&self, other: &PersonName, params: &DedupeParams) -> Option<f32> {
         let (short, long) = if self.words.len() <= other.words.len() {
             (self, other)
         } else {
@@ -419,11 +482,12 @@ fn lookalike(c: char) -> Option<char> {
     })
 }
 
-/// Masculine and feminine forms of one word: `иванов`/`иванова`, `евгений`/`евгения`.
+/// Masculine and feminine forms of one word: `иванов`/`иванова`, `евгений`/`евгения`, in
+/// Latin letters too (`ivanov`/`ivanova`).
 fn gender_pair(a: &str, b: &str) -> bool {
     let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
     if let Some(rest) = long.strip_prefix(short) {
-        return rest == "а" || rest == "я";
+        return matches!(rest, "а" | "я" | "a" | "ya" | "ia");
     }
     let (mut ca, mut cb) = (a.chars(), b.chars());
     let ends = (ca.next_back(), cb.next_back());
@@ -482,6 +546,27 @@ mod tests {
     }
 
     #[test]
+    fn split_and_joined_words_match() {
+        assert_eq!(sim("Алек Сандр Шепелев", "Александр Шепелев"), Some(1.0));
+        assert_eq!(
+            sim("ШепелевАлександр Иванович", "Шепелев Александр Иванович"),
+            Some(1.0)
+        );
+        assert_eq!(
+            sim("Овчин Никова Ирина", "Овчинникова Ирина Петровна"),
+            Some(1.0)
+        );
+        assert!(sim("Овчинникова Ирина", "Овчиниквоа Ирина").is_some());
+        assert!(sim("Лавровская Мария", "Лаврвоская Мария").is_some());
+        for (a, b) in [
+            ("Алек Сандра Шепелева", "Александр Шепелев"),
+            ("Иван Ов Петр", "Иванов Иван"),
+        ] {
+            assert_eq!(sim(a, b), None, "{a} / {b}");
+        }
+    }
+
+    #[test]
     fn diminutives_and_initials_are_weak_matches() {
         assert_eq!(sim("Саша Иванов", "Иванов Александр"), Some(0.9));
         assert_eq!(
@@ -512,6 +597,8 @@ mod tests {
             ("Иванов Иван", "Петров Иван"),
             ("Иван Петрович", "Иван Павлович"),
             ("Смирнв Алексей", "Смирнов Алексйе"),
+            ("Ivanov Aleksandr", "Ivanova Aleksandra"),
+            ("Petrova Alina", "Petrova Alena"),
         ] {
             assert_eq!(sim(a, b), None, "{a} / {b}");
         }
@@ -597,5 +684,6 @@ mod tests {
         assert!(!gender_pair("смирнов", "смирнв"));
         assert!(!gender_pair("ольга", "ольгв"));
         assert!(!gender_pair("петров", "петрова2"));
+        assert!(gender_pair("ivanov", "ivanova") && gender_pair("aleksandr", "aleksandra"));
     }
 }
