@@ -39,6 +39,9 @@ pub enum Error {
     Config { path: PathBuf, message: String },
     #[error("{0}")]
     Usage(String),
+    /// `audit --baseline` given something that is not an earlier audit's findings.
+    #[error("baseline {path}: {message}")]
+    Baseline { path: PathBuf, message: String },
     #[error("{path}: cannot write: {message}")]
     Write { path: PathBuf, message: String },
     /// A folder given as an input holds no export file (.csv, .xlsx, .xlsm, .xls, .tsv, .txt).
@@ -51,7 +54,10 @@ impl Error {
     /// inputs that cannot be read (a missing path, a folder without exports, an unreadable file).
     pub fn exit_code(&self) -> ExitCode {
         match self {
-            Error::Config { .. } | Error::Usage(_) | Error::Write { .. } => ExitCode::Usage,
+            Error::Config { .. }
+            | Error::Usage(_)
+            | Error::Write { .. }
+            | Error::Baseline { .. } => ExitCode::Usage,
             _ => ExitCode::Unreadable,
         }
     }

@@ -9,6 +9,7 @@ use chrono::NaiveDateTime;
 use polars::prelude::{Column, DataFrame, PolarsResult};
 use serde::Serialize;
 
+use super::baseline::{Comparison, Status};
 use super::statuses::{DealCounts, DealRow};
 use crate::error::Result;
 use crate::model::{Dataset, LinkStats};
@@ -143,6 +144,9 @@ pub struct Summary<'a> {
     pub links: &'a LinkStats,
     pub warnings: &'a [String],
     pub timings_ms: Timings,
+    /// New / persisting / fixed / gone with `--baseline`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<&'a Comparison>,
 }
 
 impl<'a> Summary<'a> {
@@ -179,6 +183,7 @@ impl<'a> Summary<'a> {
             links: &ds.links,
             warnings,
             timings_ms,
+            baseline: None,
         }
     }
 }
@@ -195,15 +200,28 @@ pub fn write_json(path: &Path, policy: &OutputPolicy, summary: &Summary) -> Resu
 pub fn table(summary: &Summary, rules: &[&Rule], params: &Params, files: &[PathBuf]) -> String {
     let c = summary.counts;
     let mut out = String::new();
-    let _ = writeln!(out, "{:<8} {:<8} {:>7}", "rule", "severity", "count");
+    let statuses = |cmp: Option<&Comparison>, key: &str| -> String {
+        match cmp {
+            Some(cmp) => {
+                let t = cmp.by_rule.get(key).copied().unwrap_or_default();
+                Status::ALL.map(|s| format!(" {:>10}", t.get(s))).concat()
+            }
+            None => String::new(),
+        }
+    };
+    let head = summary.baseline.map_or(String::new(), |_| {
+        Status::ALL.map(|s| format!(" {:>10}", s.as_str())).concat()
+    });
+    let _ = writeln!(out, "{:<8} {:<8} {:>7}{head}", "rule", "severity", "count");
     for r in rules {
         let n = c.by_rule.get(r.code).copied().unwrap_or(0);
         let _ = writeln!(
             out,
-            "{:<8} {:<8} {:>7}",
+            "{:<8} {:<8} {:>7}{}",
             r.code,
             r.severity_in(params).as_str(),
-            n
+            n,
+            statuses(summary.baseline, r.code)
         );
     }
     let sev = |s: Severity| c.by_severity.get(s.as_str()).copied().unwrap_or(0);
@@ -224,6 +242,19 @@ pub fn table(summary: &Summary, rules: &[&Rule], params: &Params, files: &[PathB
             "deals: {} proper, {} correct, {} incorrect, {} inactive",
             d.proper, d.correct, d.incorrect, d.inactive
         );
+    }
+    if let Some(cmp) = summary.baseline {
+        let t = cmp.total;
+        let _ = writeln!(
+            out,
+            "since the baseline: {} new, {} persisting, {} fixed, {} gone",
+            t.new, t.persisting, t.fixed, t.gone
+        );
+        let _ = writeln!(out, "{:<30}{head}", "manager");
+        for (manager, t) in &cmp.by_manager {
+            let cells = Status::ALL.map(|s| format!(" {:>10}", t.get(s))).concat();
+            let _ = writeln!(out, "{:<30}{cells}", manager);
+        }
     }
     let _ = writeln!(out, "written:");
     for f in files {
