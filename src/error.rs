@@ -44,6 +44,13 @@ pub enum Error {
     Baseline { path: PathBuf, message: String },
     #[error("{path}: cannot write: {message}")]
     Write { path: PathBuf, message: String },
+    /// A line of a decisions file that is invalid or contradicts another line.
+    #[error("{path}: line {line}: {message}")]
+    Decisions {
+        path: PathBuf,
+        line: usize,
+        message: String,
+    },
     /// A folder given as an input holds no export file (.csv, .xlsx, .xlsm, .xls, .tsv, .txt).
     #[error("no .csv/.xlsx exports in {}", dir.display())]
     NoExports { dir: PathBuf },
@@ -57,7 +64,8 @@ impl Error {
             Error::Config { .. }
             | Error::Usage(_)
             | Error::Write { .. }
-            | Error::Baseline { .. } => ExitCode::Usage,
+            | Error::Baseline { .. }
+            | Error::Decisions { .. } => ExitCode::Usage,
             _ => ExitCode::Unreadable,
         }
     }

@@ -8,6 +8,7 @@
 pub mod apply;
 pub mod cli;
 pub mod commands;
+pub mod decisions;
 pub mod dedupe;
 pub mod error;
 pub mod migrate;

@@ -28,9 +28,10 @@ const MANAGERS: &str =
     "Имя,Email\nПетрова Анна,a.petrova@okna-spb.ru\nСидоров Пётр,p.sidorov@okna-spb.ru\n";
 
 /// The keys of a finding, in contract order (spec §6).
-const CONTRACT_KEYS: [&str; 12] = [
+/// The fields of spec §6 in order, then those added since (`key`: issue 15).
+const CONTRACT_KEYS: [&str; 13] = [
     "rule", "severity", "entity", "id", "related", "file", "row", "field", "value", "message",
-    "fix", "manager",
+    "fix", "manager", "key",
 ];
 
 struct Fixture {

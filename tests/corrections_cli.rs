@@ -15,7 +15,7 @@ use common::{crmclean, sheet, workbook};
 use serde_json::Value;
 
 /// The fixed columns of a to-do row (README «corrections/»).
-const TODO_COLUMNS: [&str; 12] = [
+const TODO_COLUMNS: [&str; 13] = [
     "Тип",
     "ID",
     "Карточка",
@@ -28,6 +28,7 @@ const TODO_COLUMNS: [&str; 12] = [
     "Последняя активность",
     "Файл",
     "Строка",
+    "Исключение",
 ];
 
 fn samples() -> PathBuf {
@@ -361,19 +362,7 @@ fn an_existing_folder_needs_force_and_stale_lists_go() {
 /// `soffice` the test is skipped with a notice, unless CRMCLEAN_REQUIRE_SOFFICE=1 (CI).
 #[test]
 fn the_largest_workbook_opens_in_libreoffice() {
-    let required = std::env::var("CRMCLEAN_REQUIRE_SOFFICE").is_ok_and(|v| v == "1");
-    let found = Command::new("soffice")
-        .arg("--version")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    if !found {
-        assert!(
-            !required,
-            "soffice not found and CRMCLEAN_REQUIRE_SOFFICE=1"
-        );
-        eprintln!("NOTICE: soffice not found: the LibreOffice check is skipped");
+    if !common::soffice("the LibreOffice check") {
         return;
     }
     let input = generated();

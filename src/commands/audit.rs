@@ -16,7 +16,9 @@ use std::borrow::Cow;
 use std::path::PathBuf;
 use std::time::Instant;
 
-use super::{ensure_dir, load_inputs, stdout_written, AsOfArgs, Global, InputArgs, OutputArgs};
+use super::{
+    ensure_dir, load_inputs, stdout_written, AsOfArgs, DecisionsArgs, Global, InputArgs, OutputArgs,
+};
 use crate::error::{Error, ExitCode, Result};
 use crate::output::jsonl::write_jsonl;
 use crate::rules::{self, Context, Finding, Severity};
@@ -65,6 +67,8 @@ pub struct Args {
     pub as_of: AsOfArgs,
     #[command(flatten)]
     pub output: OutputArgs,
+    #[command(flatten)]
+    pub decisions: DecisionsArgs,
     /// Lowest severity that makes the exit code 1.
     #[arg(long, value_enum, default_value = "error", value_name = "LEVEL")]
     pub fail_on: FailOn,
@@ -172,6 +176,7 @@ pub fn run(args: Args, global: &Global) -> Result<ExitCode> {
         corrections::Layout::Single => policy.check(&corrections_path)?,
     }
     let as_of = args.as_of.resolve();
+    let decisions = args.decisions.load()?;
     let old = args.baseline.as_deref().map(baseline::load).transpose()?;
 
     let started = Instant::now();
@@ -180,11 +185,14 @@ pub fn run(args: Args, global: &Global) -> Result<ExitCode> {
 
     let started = Instant::now();
     ds.release_pages();
-    let ctx = Context::new(ds, &rule_set.params, as_of);
+    let decisions = DecisionsArgs::resolve(decisions, ds, global);
+    let ctx = Context::new(ds, &rule_set.params, as_of).with_decisions(&decisions);
     let bar = global.progress.rows("rules", 0);
     let mut findings = rules::run_with_progress(&ctx, &selected, &bar);
     bar.finish_and_clear();
     let mut warnings = ctx.into_warnings();
+    let accepted =
+        DecisionsArgs::accept(&decisions, &mut findings, &selected, as_of.date(), global);
     let rules_ms = started.elapsed().as_millis();
     // Writing reads back only the rows with findings.
     ds.release_pages();
@@ -278,6 +286,7 @@ pub fn run(args: Args, global: &Global) -> Result<ExitCode> {
     };
     let mut report = summary::Summary::new(ds, as_of, &counts, &deal_rows, &warnings, timings);
     report.baseline = comparison.as_ref();
+    report.accepted = accepted;
     summary::write_json(&args.out.join(SUMMARY), &policy, &report)?;
 
     if !global.quiet {

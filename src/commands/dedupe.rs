@@ -7,17 +7,20 @@ use std::time::Instant;
 use rayon::prelude::*;
 use rust_xlsxwriter::Workbook;
 
-use super::{ensure_dir, load_inputs, progress, AsOfArgs, Global, InputArgs, OutputArgs};
+use super::{
+    ensure_dir, load_inputs, progress, AsOfArgs, DecisionsArgs, Global, InputArgs, OutputArgs,
+};
+use crate::decisions::marker::{self, Form, CLUSTER, COMMENT, DECISION};
 use crate::dedupe::{
-    application_clusters, blank, contact_clusters, phone_key, Cluster, Clusters, ColumnKind,
-    Columns, Fields, Member,
+    application_clusters_apart, blank, contact_clusters_apart, phone_key, Cluster, Clusters,
+    ColumnKind, Columns, Fields, Member,
 };
 use crate::error::{Error, ExitCode, Result};
 use crate::model::{At, Dataset, Phone};
 use crate::normalize::email::split_email_cell;
 use crate::normalize::phone::{normalize_phone, split_phone_cell, PhoneOptions};
 use crate::output::mask::{mask_birthday, mask_email, mask_phone};
-use crate::output::xlsx::{workbook, write_spilling, SHEET_ROWS};
+use crate::output::xlsx::{workbook, write_spilling_with, Choice, SHEET_ROWS};
 use crate::output::{csv_safe, save_workbook_atomic, write_atomic, Cell, OutputPolicy};
 use crate::profile::Kind;
 use crate::rules::Entity;
@@ -46,6 +49,8 @@ pub struct Args {
     pub as_of: AsOfArgs,
     #[command(flatten)]
     pub output: OutputArgs,
+    #[command(flatten)]
+    pub decisions: DecisionsArgs,
 }
 
 /// Header of clusters.csv.
@@ -57,13 +62,15 @@ const CSV_HEADER: [&str; 6] = [
     "score",
     "survivor",
 ];
-/// Columns of duplicates.xlsx before the records' own columns.
-const SHEET_LEAD: [&str; 4] = ["Кластер", "Запись", "Совпало", "Оценка"];
+/// Columns of duplicates.xlsx before the records' own columns; a person picks «Решение» per
+/// record ([`marker::DUPLICATE_CHOICES`]) and may comment it.
+const SHEET_LEAD: [&str; 6] = [CLUSTER, "Запись", "Совпало", "Оценка", DECISION, COMMENT];
 /// Clusters turned into rows at a time (bounds memory on large exports).
 const CHUNK: usize = 4096;
 
 pub fn run(args: Args, global: &Global) -> Result<ExitCode> {
     let rules = global.rule_set()?;
+    let decisions = args.decisions.load()?;
     let ds = load_inputs(global, &rules, &args.input, args.as_of.resolve().date())?;
     if ds.contacts.is_empty() && ds.applications.is_empty() {
         return Err(Error::Usage(
@@ -71,11 +78,14 @@ pub fn run(args: Args, global: &Global) -> Result<ExitCode> {
                 .into(),
         ));
     }
+    let decisions = DecisionsArgs::resolve(decisions, ds, global);
     let started = Instant::now();
     let spinner = progress(global, "looking for duplicates");
     let p = &rules.params.dedupe;
-    let (contacts, applicants) =
-        rayon::join(|| contact_clusters(ds, p), || application_clusters(ds, p));
+    let (contacts, applicants) = rayon::join(
+        || contact_clusters_apart(ds, p, &decisions.apart_contacts),
+        || application_clusters_apart(ds, p, &decisions.apart_applications),
+    );
     spinner.finish_and_clear();
     let found = started.elapsed();
 
@@ -163,6 +173,7 @@ fn write_workbook(
     mask: bool,
 ) -> Result<()> {
     let mut wb = workbook();
+    let mut records: Vec<Vec<String>> = Vec::new();
     // Saving is mostly deflate: a faster level for a ~10 % larger file.
     wb.set_zip_compression_level(2);
     let sheets = [
@@ -178,8 +189,33 @@ fn write_workbook(
             continue;
         }
         let cols = Columns::of(ds, kind);
-        write_sheet(&mut wb, name, ds, &cols, &clusters, mask)?;
+        let written = write_sheet(&mut wb, name, ds, &cols, &clusters, mask)?;
+        let id_field = match entity {
+            Entity::Application => "app_no",
+            _ => "id",
+        };
+        let id_header = ds
+            .sources_of(kind)
+            .next()
+            .map(|s| s.mapping.label(id_field))
+            .unwrap_or_default();
+        let entity = entity_name(entity);
+        for sheet in written {
+            records.push(vec![
+                "sheet".into(),
+                sheet,
+                entity.into(),
+                id_header.clone(),
+            ]);
+        }
+        for (cid, c) in clusters {
+            for m in &c.members {
+                let id = c.id(ds, m).to_string();
+                records.push(vec!["member".into(), cid.clone(), entity.into(), id]);
+            }
+        }
     }
+    marker::write(&mut wb, Form::Duplicates, records)?;
     save_workbook_atomic(path, policy, &mut wb)
 }
 
@@ -190,7 +226,7 @@ fn write_sheet(
     cols: &Columns,
     clusters: &[&(String, &Cluster)],
     mask: bool,
-) -> Result<()> {
+) -> Result<Vec<String>> {
     let header: Vec<&str> = SHEET_LEAD
         .iter()
         .copied()
@@ -202,9 +238,12 @@ fn write_sheet(
             .map(|(cid, c)| block(ds, cols, cid, c, mask))
             .collect::<Vec<_>>()
     });
+    let choice = Choice {
+        column: 4,
+        values: marker::DUPLICATE_CHOICES,
+    };
     // A cluster stays on one sheet; past SHEET_ROWS rows the table goes on «Контакты (2)»…
-    write_spilling(wb, name, &header, SHEET_ROWS, blocks)?;
-    Ok(())
+    write_spilling_with(wb, (name, &header, &[choice]), SHEET_ROWS, blocks)
 }
 
 /// A cluster's rows: the survivor, the other records, the merged card, the lost values.
@@ -224,12 +263,18 @@ fn block(ds: &Dataset, cols: &Columns, cid: &str, c: &Cluster, mask: bool) -> Ve
             Cell::from(role),
             Cell::from(m.matched_on.ru()),
             Cell::Number((f64::from(m.score) * 1000.0).round() / 1000.0),
+            Cell::Empty,
+            Cell::Empty,
         ];
         row.extend(member_cells(ds, cols, c, m, mask));
         rows.push(row);
     }
     let merged = cols.merge(ds, c);
-    let lead = |what: &str| vec![Cell::from(cid), Cell::from(what), Cell::Empty, Cell::Empty];
+    let lead = |what: &str| {
+        let mut lead = vec![Cell::from(cid), Cell::from(what)];
+        lead.resize(SHEET_LEAD.len(), Cell::Empty);
+        lead
+    };
     let mut kept = lead("итог слияния");
     kept.extend(
         merged

@@ -1,9 +1,9 @@
 //! `crmclean lookup`: every contact and deal that holds a phone number, and whose number it
 //! looks like (partner-cards seed, step 5).
 
-use super::{load_selected_inputs, Global, InputArgs};
+use super::{load_selected_inputs, DecisionsArgs, Global, InputArgs};
 use crate::error::{Error, ExitCode, Result};
-use crate::migrate::lookup::{lookup, Lookup};
+use crate::migrate::lookup::{lookup_decided, Lookup};
 use crate::migrate::lookup_rows::LookupRows;
 use crate::normalize::phone::{normalize_phone, PhoneOptions};
 
@@ -23,6 +23,8 @@ pub struct Args {
     pub phone: String,
     #[command(flatten)]
     pub input: InputArgs,
+    #[command(flatten)]
+    pub decisions: DecisionsArgs,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
@@ -45,6 +47,7 @@ pub fn run(args: Args, global: &Global) -> Result<ExitCode> {
         ))
     })?;
     let rules = global.rule_set()?;
+    let decisions = args.decisions.load()?;
     // Only the deals and client-base rows that can bear on the number become records.
     let ds = load_selected_inputs(
         global,
@@ -53,7 +56,8 @@ pub fn run(args: Args, global: &Global) -> Result<ExitCode> {
         chrono::Local::now().date_naive(),
         Some(&LookupRows { phone: &phone }),
     )?;
-    let found = lookup(ds, &rules.params, &args.phone, &phone);
+    let decisions = DecisionsArgs::resolve(decisions, ds, global);
+    let found = lookup_decided(ds, &rules.params, &decisions, &args.phone, &phone);
     match args.format {
         Format::Json => {
             let text =

@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use super::{ensure_dir, load_inputs, progress, Global, InputArgs, OutputArgs};
+use super::{ensure_dir, load_inputs, progress, DecisionsArgs, Global, InputArgs, OutputArgs};
 use crate::error::{Error, ExitCode, Result};
 use crate::migrate::{self, import, normalised, review, PlanLine, Summary};
 use crate::model::Dataset;
@@ -39,6 +39,8 @@ pub struct Args {
     pub dry_run: bool,
     #[command(flatten)]
     pub output: OutputArgs,
+    #[command(flatten)]
+    pub decisions: DecisionsArgs,
 }
 
 pub fn run(args: Args, global: &Global) -> Result<ExitCode> {
@@ -48,14 +50,22 @@ pub fn run(args: Args, global: &Global) -> Result<ExitCode> {
         ));
     }
     let rules = global.rule_set()?;
+    let decisions = args.decisions.load()?;
     let today = chrono::Local::now().date_naive();
     let started = Instant::now();
     let ds = load_inputs(global, &rules, &args.input, today)?;
     let read = started.elapsed();
     warn_about_inputs(global, ds);
     let spinner = progress(global, "classifying partner phones");
-    let lines = migrate::plan(ds, &rules.params);
+    let mut lines = migrate::plan(ds, &rules.params);
     spinner.finish_and_clear();
+    let decisions = DecisionsArgs::resolve(decisions, ds, global);
+    let decided = decisions.apply_to_plan(ds, &mut lines);
+    if args.decisions.decisions.is_some() {
+        global.say(format!(
+            "crmclean: {decided} numbers of partner cards decided by people"
+        ));
+    }
     let classified = started.elapsed() - read;
     let plan_path = args.out.as_deref().map(|d| d.join("split_plan.jsonl"));
     migrate::verify_conservation(ds, &lines).map_err(|m| Error::Write {

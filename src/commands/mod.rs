@@ -2,6 +2,7 @@
 
 pub mod apply;
 pub mod audit;
+pub mod decide;
 pub mod dedupe;
 pub mod inspect;
 pub mod lookup;
@@ -14,6 +15,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 
+use crate::decisions::{Decisions, Resolved};
 use crate::error::{Error, Result};
 use crate::model::{self, Dataset, LoadOptions, Select};
 use crate::normalize::date::parse_datetime;
@@ -91,6 +93,57 @@ pub fn parse_as_of(s: &str) -> std::result::Result<NaiveDateTime, String> {
 
 fn end_of_day(d: NaiveDate) -> NaiveDateTime {
     d.and_time(NaiveTime::from_hms_opt(23, 59, 59).expect("valid time"))
+}
+
+/// `--decisions FILE`: the people's decisions every reading command applies.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct DecisionsArgs {
+    /// Decisions made by people (decisions.csv from `crmclean decide`, or written by hand):
+    /// pairs that are not duplicates, partner numbers decided as own or a client's, accepted
+    /// findings. Decisions about records no longer in the export are reported as stale.
+    #[arg(long, value_name = "FILE")]
+    pub decisions: Option<PathBuf>,
+}
+
+impl DecisionsArgs {
+    /// Reads and checks the file (before the exports: a bad file fails fast).
+    pub fn load(&self) -> Result<Decisions> {
+        match &self.decisions {
+            Some(path) => Decisions::load(path),
+            None => Ok(Decisions::none()),
+        }
+    }
+
+    /// The decisions resolved against the dataset; stale ones are warned about on stderr.
+    pub fn resolve(decisions: Decisions, ds: &Dataset, global: &Global) -> Resolved {
+        let resolved = Resolved::new(decisions, ds);
+        for s in &resolved.stale {
+            global.say(format!(
+                "crmclean: warning: {}: {s} (stale decision, ignored)",
+                resolved.decisions.path.display()
+            ));
+        }
+        resolved
+    }
+
+    /// Leaves the accepted findings out of `findings` and counts them; says which acceptances
+    /// expired or matched nothing.
+    pub fn accept(
+        resolved: &Resolved,
+        findings: &mut Vec<crate::rules::Finding>,
+        rules: &[&crate::rules::Rule],
+        today: chrono::NaiveDate,
+        global: &Global,
+    ) -> crate::decisions::Accepted {
+        let outcome = resolved.decisions.accept(findings, rules, today);
+        for n in &outcome.notes {
+            global.say(format!(
+                "crmclean: warning: {}: {n}",
+                resolved.decisions.path.display()
+            ));
+        }
+        outcome.accepted
+    }
 }
 
 /// Options for writing a command's outputs.

@@ -17,7 +17,7 @@ use std::time::Instant;
 use super::audit::pii::Masker;
 
 use super::audit::{parse_subdomain, summary};
-use super::{load_inputs, print_stdout, AsOfArgs, Global, InputArgs, OutputArgs};
+use super::{load_inputs, print_stdout, AsOfArgs, DecisionsArgs, Global, InputArgs, OutputArgs};
 use crate::error::{Error, ExitCode, Result};
 use crate::model::Dataset;
 use crate::output::atomic::OutputPolicy;
@@ -63,6 +63,8 @@ pub struct Args {
     pub as_of: AsOfArgs,
     #[command(flatten)]
     pub output: OutputArgs,
+    #[command(flatten)]
+    pub decisions: DecisionsArgs,
     /// Folder of weekly snapshots (`2026-W48.json`): this run's is written there, the previous
     /// week's is compared with.
     #[arg(long, value_name = "DIR")]
@@ -113,6 +115,7 @@ pub fn run(args: Args, global: &Global) -> Result<ExitCode> {
     let policy = args.output.policy(&args.input.paths);
     check_usage(&args, &policy)?;
     let as_of = args.as_of.resolve();
+    let decisions = args.decisions.load()?;
     let stored = match &args.history {
         Some(dir) => history::load(dir)?,
         None => history::History::default(),
@@ -124,16 +127,20 @@ pub fn run(args: Args, global: &Global) -> Result<ExitCode> {
     let started = Instant::now();
     let ds = load_inputs(global, &rule_set, &args.input, as_of.date())?;
     let read = started.elapsed();
-    let ctx = Context::new(ds, &rule_set.params, as_of);
-    let findings = rules::run(&ctx, &selected);
+    let decisions = DecisionsArgs::resolve(decisions, ds, global);
+    let ctx = Context::new(ds, &rule_set.params, as_of).with_decisions(&decisions);
+    let mut findings = rules::run(&ctx, &selected);
     for w in ctx.into_warnings() {
         global.say(format!("crmclean: warning: {w}"));
     }
+    let accepted =
+        DecisionsArgs::accept(&decisions, &mut findings, &selected, as_of.date(), global);
     let checked = started.elapsed();
 
     let counts = summary::counts(&findings, &selected);
     let deals = snapshot::deal_counts(ds, &findings);
-    let totals = Totals::new(ds, &findings, &selected, &deals);
+    let mut totals = Totals::new(ds, &findings, &selected, &deals);
+    totals.accepted = accepted.total;
     let mut current = Snapshot::new(as_of, totals, &counts);
     current.keys = Some(changes::keys(&findings));
     let previous = stored.previous(Week::of(as_of));

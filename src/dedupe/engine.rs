@@ -14,6 +14,7 @@
 //! Secondary blocks larger than `max_subblock_size` are skipped and counted. Keys are 64-bit
 //! hashes (collisions only add candidates; every pair is verified on the real values).
 
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
 use rayon::prelude::*;
@@ -86,8 +87,9 @@ pub struct Linkage {
     pub stats: BlockStats,
 }
 
-/// Finds every duplicate pair among `records` and groups them.
-pub fn link(records: &[Record], p: &DedupeParams) -> Linkage {
+/// Finds every duplicate pair among `records` and groups them, never putting two records of
+/// an `apart` pair (record indices, decided to be different persons) in one group.
+pub fn link(records: &[Record], p: &DedupeParams, apart: &[(u32, u32)]) -> Linkage {
     let mut stats = BlockStats {
         records: records.len(),
         ..BlockStats::default()
@@ -110,6 +112,7 @@ pub fn link(records: &[Record], p: &DedupeParams) -> Linkage {
         .collect();
     stats.matched_pairs = matches.len();
     let groups = groups(records.len(), &matches);
+    let (matches, groups) = separate(matches, groups, apart);
     Linkage {
         matches,
         groups,
@@ -320,6 +323,90 @@ fn groups(n: usize, matches: &[PairMatch]) -> Vec<Vec<u32>> {
         .collect()
 }
 
+/// Splits the groups that hold both records of an `apart` pair: their matches are joined
+/// again best first (score, then record indices), skipping a join that would put an apart pair
+/// together; matches that end up between two groups are dropped. Other groups are untouched.
+fn separate(
+    matches: Vec<PairMatch>,
+    groups: Vec<Vec<u32>>,
+    apart: &[(u32, u32)],
+) -> (Vec<PairMatch>, Vec<Vec<u32>>) {
+    if apart.is_empty() {
+        return (matches, groups);
+    }
+    let mut group_of: HashMap<u32, usize> = HashMap::new();
+    for (g, members) in groups.iter().enumerate() {
+        for &x in members {
+            group_of.insert(x, g);
+        }
+    }
+    let split: HashSet<usize> = apart
+        .iter()
+        .filter_map(|&(a, b)| match (group_of.get(&a), group_of.get(&b)) {
+            (Some(ga), Some(gb)) if ga == gb => Some(*ga),
+            _ => None,
+        })
+        .collect();
+    if split.is_empty() {
+        return (matches, groups);
+    }
+    let forbidden: HashSet<(u32, u32)> = apart.iter().copied().collect();
+    let (mut inside, mut kept): (Vec<PairMatch>, Vec<PairMatch>) = matches
+        .into_iter()
+        .partition(|m| group_of.get(&m.a).is_some_and(|g| split.contains(g)));
+    inside.sort_by(|x, y| {
+        y.score
+            .total_cmp(&x.score)
+            .then_with(|| (x.a, x.b).cmp(&(y.a, y.b)))
+    });
+    // Greedy union with cannot-link constraints: each root keeps its members.
+    let mut members: HashMap<u32, Vec<u32>> = HashMap::new();
+    let mut root: HashMap<u32, u32> = HashMap::new();
+    for m in &inside {
+        for x in [m.a, m.b] {
+            root.entry(x).or_insert(x);
+            members.entry(x).or_insert_with(|| vec![x]);
+        }
+    }
+    let mut joined = Vec::new();
+    for m in inside {
+        let (ra, rb) = (root[&m.a], root[&m.b]);
+        if ra == rb {
+            joined.push(m);
+            continue;
+        }
+        let clash = members[&ra].iter().any(|&x| {
+            members[&rb]
+                .iter()
+                .any(|&y| forbidden.contains(&(x.min(y), x.max(y))))
+        });
+        if clash {
+            continue;
+        }
+        let (keep, gone) = (ra.min(rb), ra.max(rb));
+        let moved = members.remove(&gone).unwrap_or_default();
+        for &x in &moved {
+            root.insert(x, keep);
+        }
+        members.entry(keep).or_default().extend(moved);
+        joined.push(m);
+    }
+    kept.extend(joined.into_iter().filter(|m| root[&m.a] == root[&m.b]));
+    let mut groups: Vec<Vec<u32>> = groups
+        .into_iter()
+        .enumerate()
+        .filter(|(g, _)| !split.contains(g))
+        .map(|(_, members)| members)
+        .chain(members.into_values().filter(|m| m.len() >= 2).map(|mut m| {
+            m.sort_unstable();
+            m
+        }))
+        .collect();
+    groups.sort_unstable();
+    kept.sort_by_key(|m| (m.a, m.b));
+    (kept, groups)
+}
+
 /// FNV-1a over bytes, finished with splitmix64: a fixed, deterministic 64-bit hash.
 pub fn hash_bytes(bytes: &[u8]) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
@@ -407,7 +494,7 @@ mod tests {
             .collect();
         records.push(rec("Орлова Мария", &[board], Some(9)));
         records.push(rec("Мария Орлова", &[board], Some(100)));
-        let linkage = link(&records, &p);
+        let linkage = link(&records, &p, &[]);
         assert_eq!(linkage.stats.capped_phone_blocks, 1);
         assert_eq!(linkage.groups, vec![vec![9, 10, 11]]);
         assert!(linkage.stats.candidate_pairs < 10, "{:?}", linkage.stats);

@@ -167,6 +167,16 @@ pub struct Clusters {
 
 /// Duplicate clusters of contacts (DUP001).
 pub fn contact_clusters(ds: &Dataset, params: &DedupeParams) -> Clusters {
+    contact_clusters_apart(ds, params, &[])
+}
+
+/// [`contact_clusters`] that never puts two contacts of an `apart` pair (indices into
+/// `Dataset::contacts`, decided `not-duplicate`) in one cluster.
+pub fn contact_clusters_apart(
+    ds: &Dataset,
+    params: &DedupeParams,
+    apart: &[(u32, u32)],
+) -> Clusters {
     let records: Vec<Record> = ds
         .contacts
         .par_iter()
@@ -177,7 +187,7 @@ pub fn contact_clusters(ds: &Dataset, params: &DedupeParams) -> Clusters {
             record.with_name(|| name, params)
         })
         .collect();
-    let linkage = engine::link(&records, params);
+    let linkage = engine::link(&records, params, apart);
     drop(records);
     let completeness = |i: usize| {
         let c = &ds.contacts[i];
@@ -188,6 +198,15 @@ pub fn contact_clusters(ds: &Dataset, params: &DedupeParams) -> Clusters {
 
 /// Clusters of Flow applications of one person (same СНИЛС, or 2+ of ФИО/birthday/phone).
 pub fn application_clusters(ds: &Dataset, params: &DedupeParams) -> Clusters {
+    application_clusters_apart(ds, params, &[])
+}
+
+/// [`application_clusters`] keeping the `apart` pairs of applications in different clusters.
+pub fn application_clusters_apart(
+    ds: &Dataset,
+    params: &DedupeParams,
+    apart: &[(u32, u32)],
+) -> Clusters {
     let records: Vec<Record> = ds
         .applications
         .par_iter()
@@ -197,7 +216,7 @@ pub fn application_clusters(ds: &Dataset, params: &DedupeParams) -> Clusters {
             Record::new(phone_keys(&a.phones), day, strong).with_name(|| a.fio(ds), params)
         })
         .collect();
-    let linkage = engine::link(&records, params);
+    let linkage = engine::link(&records, params, apart);
     drop(records);
     let completeness = |i: usize| {
         let a = &ds.applications[i];

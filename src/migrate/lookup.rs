@@ -18,6 +18,7 @@ use super::{
     address_key, contract_key, display_name, mentions, plan_for, Action, Evidence, Kinds, Owner,
     OwnerWords,
 };
+use crate::decisions::Resolved;
 use crate::model::{Dataset, Deal, Phone};
 use crate::params::Params;
 
@@ -77,6 +78,17 @@ pub struct Lookup {
 
 /// Looks `phone` (E.164) up in the whole dataset; `query` is the number as the user typed it.
 pub fn lookup(ds: &Dataset, params: &Params, query: &str, phone: &str) -> Lookup {
+    lookup_decided(ds, params, &Resolved::none(), query, phone)
+}
+
+/// [`lookup`] where the decided numbers of partner cards get their decided verdict.
+pub fn lookup_decided(
+    ds: &Dataset,
+    params: &Params,
+    decisions: &Resolved,
+    query: &str,
+    phone: &str,
+) -> Lookup {
     let contact_hits: Vec<(usize, &Phone)> = ds
         .contacts
         .par_iter()
@@ -115,7 +127,7 @@ pub fn lookup(ds: &Dataset, params: &Params, query: &str, phone: &str) -> Lookup
             (!places.is_empty()).then_some((i, places))
         })
         .collect();
-    let (verdict, evidence, reason) = verdict(ds, params, phone, &holders, deals.len());
+    let (verdict, evidence, reason) = verdict(ds, params, decisions, phone, &holders, deals.len());
     Lookup {
         query: query.to_string(),
         phone: phone.to_string(),
@@ -208,6 +220,7 @@ fn places(
 fn verdict(
     ds: &Dataset,
     params: &Params,
+    decisions: &Resolved,
     phone: &str,
     holders: &[usize],
     deals: usize,
@@ -218,7 +231,7 @@ fn verdict(
         .filter(|&h| ds.contacts[h].is_partner)
         .collect();
     if !partners.is_empty() {
-        return by_plan(ds, params, phone, &partners);
+        return by_plan(ds, params, decisions, phone, &partners);
     }
     let min = params.lookup.partner_min_deals.max(2);
     for &h in holders {
@@ -280,13 +293,13 @@ fn verdict(
 fn by_plan(
     ds: &Dataset,
     params: &Params,
+    decisions: &Resolved,
     phone: &str,
     partners: &[usize],
 ) -> (Verdict, usize, String) {
-    let lines: Vec<_> = plan_for(ds, params, partners)
-        .into_iter()
-        .filter(|l| l.phone == phone)
-        .collect();
+    let mut lines = plan_for(ds, params, partners);
+    decisions.apply_to_plan(ds, &mut lines);
+    let lines: Vec<_> = lines.into_iter().filter(|l| l.phone == phone).collect();
     let pick = |a: Action| lines.iter().find(|l| l.action == a);
     let (verdict, line) = match (pick(Action::Move), pick(Action::Review), pick(Action::Keep)) {
         (Some(l), _, _) => (Verdict::Client, l),

@@ -6,15 +6,19 @@ use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use super::{contract_key, display_name, mentions, Action, PlanLine};
+use crate::decisions::marker::{self, Form, COMMENT, DECISION, NEW_NAME, PARTNER_ID, PHONE};
 use crate::error::Result;
 use crate::model::Dataset;
-use crate::output::xlsx::workbook;
+use crate::output::xlsx::{workbook, Choice};
 use crate::output::{save_workbook_atomic, Cell, OutputPolicy, SheetWriter};
 
-const HEADER: [&str; 13] = [
-    "ID партнёра",
+const HEADER: [&str; 16] = [
+    PARTNER_ID,
     "Партнёр",
-    "Телефон",
+    PHONE,
+    DECISION,
+    NEW_NAME,
+    COMMENT,
     "Как записан",
     "Колонка",
     "Причина",
@@ -40,12 +44,20 @@ pub fn write(
         .collect();
     let index = Index::new(ds, &review);
     let mut wb = workbook();
-    let mut ws = SheetWriter::new(&mut wb, "На проверку", &HEADER)?;
-    for l in review {
+    let choice = Choice {
+        column: 3,
+        values: marker::REVIEW_CHOICES,
+    };
+    let mut ws = SheetWriter::new(&mut wb, "На проверку", &HEADER)?.with_choices(&[choice]);
+    for l in &review {
         ws.row(&index.row(l))?;
     }
     let rows = ws.data_rows();
     ws.finish()?;
+    let records = review
+        .iter()
+        .map(|l| vec![l.partner_id.clone(), l.phone.clone()]);
+    marker::write(&mut wb, Form::Review, records)?;
     save_workbook_atomic(path, policy, &mut wb)?;
     Ok(rows)
 }
@@ -118,6 +130,9 @@ impl<'a> Index<'a> {
             Cell::Text(l.partner_id.clone()),
             Cell::Text(ds.contacts[l.partner].title(ds).into_owned()),
             Cell::Highlight(l.phone.clone()),
+            Cell::Empty,
+            Cell::Text(proposed_name(ds, l)),
+            Cell::Empty,
             Cell::Text(l.raw.clone()),
             Cell::Text(l.source_column.clone()),
             Cell::Text(l.reason.clone()),
@@ -183,6 +198,17 @@ impl<'a> Index<'a> {
             .collect::<Vec<_>>()
             .join("\n")
     }
+}
+
+/// The name proposed for the client's new contact: the first deal's object address, as
+/// `migrate` names a contact when the client base does not name the client.
+fn proposed_name(ds: &Dataset, l: &PlanLine) -> String {
+    l.deals
+        .iter()
+        .map(|&d| ds.deals[d].address(ds).trim())
+        .find(|a| !a.is_empty())
+        .unwrap_or_default()
+        .to_string()
 }
 
 fn push_once(list: &mut Vec<usize>, i: usize) {

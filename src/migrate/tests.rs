@@ -951,6 +951,51 @@ mod properties {
         }
 
         #[test]
+        fn any_decisions_keep_every_partner_phone_in_the_plan_once(
+            (cards, deals, base) in world_strategy(),
+            picks in proptest::collection::vec((0usize..64, 0u8..3, proptest::bool::ANY), 0..12),
+        ) {
+            use crate::decisions::{Decision, Decisions, Kind, Resolved};
+            let ds = load(&cards, &deals, &base);
+            let mut lines = plan(&ds, &rule_set().params);
+            let mut list: Vec<Decision> = Vec::new();
+            for (n, (pick, kind, bogus)) in picks.into_iter().enumerate() {
+                let (partner, phone) = match lines.get(pick % lines.len().max(1)) {
+                    Some(l) if !bogus => (l.partner_id.clone(), l.phone.clone()),
+                    _ => (format!("{}", 77000 + pick), format!("+7921{:07}", pick)),
+                };
+                let (kind, value) = match kind {
+                    0 => (Kind::PartnerOwn, String::new()),
+                    1 => (Kind::ClientNumber, format!("Клиент {n}")),
+                    _ => (Kind::ClientNumber, format!("ID {}", cards[pick % cards.len()].id)),
+                };
+                let d = Decision {
+                    line: n + 2, kind, ids: vec![partner], subject: phone, value,
+                    reason: String::new(), by: "test".into(), date: "2026-11-23".into(), expires: None,
+                };
+                // One decision per number: a second would contradict the first.
+                if !list.iter().any(|o| o.topic() == d.topic()) {
+                    list.push(d);
+                }
+            }
+            let decisions = Decisions { path: "decisions.csv".into(), list };
+            let resolved = Resolved::new(decisions.clone(), &ds);
+            let decided = resolved.apply_to_plan(&ds, &mut lines);
+            prop_assert!(verify_conservation(&ds, &lines).is_ok(), "{:?}", verify_conservation(&ds, &lines));
+            let mut count = 0;
+            for l in &lines {
+                prop_assert_eq!(l.new_contact_name.is_some(), l.action == Action::Move);
+                if let Some(d) = resolved.phone(&l.partner_id, &l.phone) {
+                    count += 1;
+                    let want = if d.kind == Kind::PartnerOwn { Action::Keep } else { Action::Move };
+                    prop_assert_eq!(l.action, want);
+                    prop_assert!(l.reason.starts_with("decided: "));
+                }
+            }
+            prop_assert_eq!(count, decided);
+        }
+
+        #[test]
         fn migrating_the_migrated_export_moves_nothing((cards, deals, base) in world_strategy()) {
             let ds = load(&cards, &deals, &base);
             let lines = plan(&ds, &rule_set().params);

@@ -26,8 +26,8 @@ use std::borrow::Cow;
 use std::path::PathBuf;
 
 use rust_xlsxwriter::{
-    ColNum, Color, DocProperties, ExcelDateTime, Format, FormatPattern, RowNum, Url, Workbook,
-    Worksheet,
+    ColNum, Color, DataValidation, DocProperties, ExcelDateTime, Format, FormatPattern, RowNum,
+    Url, Workbook, Worksheet,
 };
 
 use crate::error::{Error, Result};
@@ -107,6 +107,14 @@ impl Cell {
     }
 }
 
+/// A drop-down on a column of a sheet's data rows (Excel data validation: a person picks one
+/// of `values` or leaves the cell blank).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Choice {
+    pub column: usize,
+    pub values: &'static [&'static str],
+}
+
 /// Appends rows to one constant-memory worksheet. Call [`SheetWriter::finish`] when done; a
 /// writer dropped without it leaves the sheet without autofilter and column widths.
 pub struct SheetWriter<'a> {
@@ -119,6 +127,7 @@ pub struct SheetWriter<'a> {
     widths: Vec<usize>,
     links: usize,
     highlight: Format,
+    choices: Vec<Choice>,
 }
 
 impl<'a> SheetWriter<'a> {
@@ -149,6 +158,7 @@ impl<'a> SheetWriter<'a> {
             highlight: Format::new()
                 .set_background_color(Color::Yellow)
                 .set_pattern(FormatPattern::Solid),
+            choices: Vec::new(),
         };
         if !header.is_empty() {
             let bold = Format::new().set_bold();
@@ -168,6 +178,17 @@ impl<'a> SheetWriter<'a> {
             writer.next_row = 1;
         }
         Ok(writer)
+    }
+
+    /// Drop-downs on these columns of the data rows (set when the sheet is finished).
+    pub fn with_choices(mut self, choices: &[Choice]) -> Self {
+        self.choices = choices.to_vec();
+        self
+    }
+
+    /// Hides the sheet (it must not be the workbook's only or first sheet).
+    pub fn hide(&mut self) {
+        self.ws.set_hidden(true);
     }
 
     /// The sheet's final (sanitised, unique) name, e.g. for `internal:` links.
@@ -269,8 +290,25 @@ impl<'a> SheetWriter<'a> {
             header_len,
             next_row,
             widths,
+            choices,
             ..
         } = self;
+        let first = usize::from(header_len > 0);
+        for choice in choices.iter().filter(|_| next_row > first) {
+            let validation = DataValidation::new()
+                .allow_list_strings(choice.values)
+                .map_err(|e| sheet_err(&name, e))?
+                .ignore_blank(true);
+            let col = choice.column as ColNum;
+            ws.add_data_validation(
+                first as RowNum,
+                col,
+                (next_row - 1) as RowNum,
+                col,
+                &validation,
+            )
+            .map_err(|e| sheet_err(&name, e))?;
+        }
         if header_len > 0 {
             let last_col = widths.len().max(header_len) - 1;
             ws.autofilter(0, 0, (next_row - 1) as RowNum, last_col as ColNum)
@@ -310,8 +348,22 @@ where
     B: AsRef<[R]>,
     R: AsRef<[Cell]>,
 {
+    write_spilling_with(wb, (name, header, &[]), max_rows, blocks)
+}
+
+/// [`write_spilling`] of a table `(name, header, drop-downs)`: every sheet gets the drop-downs.
+pub fn write_spilling_with<B, R>(
+    wb: &mut Workbook,
+    (name, header, choices): (&str, &[&str], &[Choice]),
+    max_rows: usize,
+    blocks: impl IntoIterator<Item = B>,
+) -> Result<Vec<String>>
+where
+    B: AsRef<[R]>,
+    R: AsRef<[Cell]>,
+{
     let max_rows = max_rows.clamp(1, MAX_ROWS - 1);
-    let mut sheet = SheetWriter::new(wb, name, header)?;
+    let mut sheet = SheetWriter::new(wb, name, header)?.with_choices(choices);
     let mut names = vec![sheet.name().to_string()];
     for block in blocks {
         let block = block.as_ref();
@@ -320,7 +372,7 @@ where
             let block_overflows = i == 0 && used > 0 && used + block.len() > max_rows;
             if used >= max_rows || block_overflows {
                 sheet.finish()?;
-                sheet = SheetWriter::new(wb, name, header)?;
+                sheet = SheetWriter::new(wb, name, header)?.with_choices(choices);
                 names.push(sheet.name().to_string());
             }
             sheet.row(row.as_ref())?;

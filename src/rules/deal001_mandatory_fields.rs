@@ -68,11 +68,11 @@ struct Missing {
 }
 
 /// The canonical columns a mandatory entry is read from (pseudo-fields map to several).
-fn columns(field: &str) -> Vec<&str> {
-    match field {
-        "contact" => vec!["contact_name", "contact_id"],
-        "comment" => vec!["note_1"],
-        other => vec![other],
+fn columns<'a>(field: &'a &'a str) -> &'a [&'a str] {
+    match *field {
+        "contact" => &["contact_name", "contact_id"],
+        "comment" => &["note_1"],
+        _ => std::slice::from_ref(field),
     }
 }
 
@@ -85,19 +85,19 @@ fn lacking(
     field: &str,
 ) -> Option<Missing> {
     let ds = ctx.ds;
-    let cols = columns(field);
+    let cols = columns(&field);
     let Some(col) = cols.iter().find(|c| ds.has(deal.at, c)) else {
         absent.require(ctx, rule, deal.at, cols[0]);
         return None;
     };
-    let raw = ds.text(deal.at, col).to_string();
+    let raw = ds.text(deal.at, col);
     let filled = match field {
         "contact" => {
             !is_blank(deal.contact_name(ds)) || deal.contact_ids(ds).any(|id| !is_blank(id))
         }
         "comment" => !is_blank(ds.latest_note(deal)),
         "budget" => deal.budget.is_some_and(|b| b > 0.0),
-        _ => !is_blank(&raw),
+        _ => !is_blank(raw),
     };
     let not_positive = match field {
         "budget" => deal.budget.filter(|b| *b <= 0.0),
@@ -106,7 +106,7 @@ fn lacking(
     (!filled).then(|| Missing {
         part: field.to_string(),
         label: ds.label(deal.at, col),
-        raw,
+        raw: raw.to_string(),
         not_positive,
     })
 }

@@ -1,12 +1,14 @@
 //! The rule engine. Each rule lives in its own file with a stable code; the file's `//!` doc
 //! comment (what / why / example / fix) is what `crmclean explain CODE` prints.
 
+use std::borrow::Cow;
 use std::collections::BTreeSet;
 use std::sync::{Mutex, OnceLock};
 
 use chrono::NaiveDateTime;
 use serde::Serialize;
 
+use crate::decisions::Resolved;
 use crate::error::{Error, Result};
 use crate::model::{At, Dataset};
 use crate::params::Params;
@@ -211,6 +213,8 @@ pub struct Context<'a> {
     warnings: Mutex<BTreeSet<String>>,
     /// Duplicate clusters of the contacts: computed once, shared by DUP001 and DEAL004.
     contact_clusters: OnceLock<crate::dedupe::Clusters>,
+    /// The people's decisions (`--decisions`): none unless [`Context::with_decisions`].
+    pub decisions: Cow<'a, Resolved>,
 }
 
 impl<'a> Context<'a> {
@@ -221,13 +225,33 @@ impl<'a> Context<'a> {
             as_of,
             warnings: Mutex::new(BTreeSet::new()),
             contact_clusters: OnceLock::new(),
+            decisions: Cow::Owned(Resolved::none()),
         }
     }
 
-    /// The duplicate clusters of the contacts (computed on first use).
+    /// The context of a run that applies these decisions.
+    pub fn with_decisions(mut self, decisions: &'a Resolved) -> Self {
+        self.decisions = Cow::Borrowed(decisions);
+        self
+    }
+
+    /// The duplicate clusters of the contacts (computed on first use), keeping apart the
+    /// contacts decided `not-duplicate`.
     pub fn contact_clusters(&self) -> &crate::dedupe::Clusters {
-        self.contact_clusters
-            .get_or_init(|| crate::dedupe::contact_clusters(self.ds, &self.params.dedupe))
+        self.contact_clusters.get_or_init(|| {
+            crate::dedupe::contact_clusters_apart(
+                self.ds,
+                &self.params.dedupe,
+                &self.decisions.apart_contacts,
+            )
+        })
+    }
+
+    /// The plan of the partner cards, with the decided numbers as decided.
+    pub fn partner_plan(&self) -> Vec<crate::migrate::PlanLine> {
+        let mut lines = crate::migrate::plan(self.ds, self.params);
+        self.decisions.apply_to_plan(self.ds, &mut lines);
+        lines
     }
 
     pub fn severity(&self, rule: &Rule) -> Severity {

@@ -57,14 +57,14 @@
 //! review.xlsx by hand.
 
 use super::{Context, Finding, Rule};
-use crate::migrate::{self, Action, PlanLine};
+use crate::migrate::{Action, PlanLine};
 
 pub fn check(ctx: &Context, rule: &Rule, out: &mut Vec<Finding>) {
     let ds = ctx.ds;
     if !ds.contacts.iter().any(|c| c.is_partner) {
         return;
     }
-    for line in migrate::plan(ds, ctx.params) {
+    for line in ctx.partner_plan() {
         if line.action == Action::Move {
             out.push(finding(ctx, rule, &line));
         }

@@ -3,7 +3,7 @@
 
 use std::ffi::OsStr;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
 
 use calamine::{open_workbook, Data, Reader, Xlsx};
 
@@ -61,4 +61,24 @@ pub fn sheet(path: &Path, name: &str) -> Vec<Vec<String>> {
         .find(|(n, _)| n == name)
         .map(|(_, rows)| rows)
         .unwrap_or_else(|| panic!("no sheet «{name}» in {}", path.display()))
+}
+
+/// Whether LibreOffice (`soffice`) is here. Without it a test that needs it is skipped with a
+/// notice naming `what`, unless CRMCLEAN_REQUIRE_SOFFICE=1 (CI), which makes it fail.
+pub fn soffice(what: &str) -> bool {
+    let required = std::env::var("CRMCLEAN_REQUIRE_SOFFICE").is_ok_and(|v| v == "1");
+    let found = Command::new("soffice")
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(
+        found || !required,
+        "soffice not found and CRMCLEAN_REQUIRE_SOFFICE=1"
+    );
+    if !found {
+        eprintln!("NOTICE: soffice not found: {what} is skipped");
+    }
+    found
 }

@@ -19,6 +19,7 @@ use super::origin::Origins;
 use super::pii::{mask_text, Masker};
 use super::todo::{todos, Model, Record, Todo};
 use super::workbook::{card_url, count_cell, severity_label, Originals};
+use crate::decisions::marker::{self, Form};
 use crate::error::{Error, Result};
 use crate::model::Dataset;
 use crate::output::atomic::{save_workbook_atomic, OutputPolicy};
@@ -43,7 +44,9 @@ pub const INDEX_SHEET: &str = "Ответственные";
 
 /// The fixed columns of a to-do row (workbook and CSV), before the record's original columns.
 /// `Тип` is [`entity_label`], `ID` the record's CRM ID (Flow: the application number).
-pub const TODO_COLUMNS: [&str; 12] = [
+/// `Исключение` is for the manager: a reason there accepts the row's findings (`crmclean
+/// decide`; `CODE: reason` lines accept only those rules' findings).
+pub const TODO_COLUMNS: [&str; 13] = [
     "Тип",
     "ID",
     "Карточка",
@@ -56,6 +59,7 @@ pub const TODO_COLUMNS: [&str; 12] = [
     "Последняя активность",
     "Файл",
     "Строка",
+    marker::EXCEPTION,
 ];
 
 /// Everything the folder shows.
@@ -241,6 +245,16 @@ impl<'a> Sheet<'a> {
             sheet.row(&row)?;
         }
         sheet.finish()?;
+        let records = self.todo.records.iter().take(max_rows).map(|r| {
+            let mut row = vec![
+                "record".to_string(),
+                entity_label(r.entity).to_string(),
+                r.id.to_string(),
+            ];
+            row.extend(r.findings.iter().map(|f| f.key.clone()));
+            row
+        });
+        marker::write(&mut wb, Form::Todo, records)?;
         save_workbook_atomic(path, policy, &mut wb)
     }
 
@@ -344,6 +358,7 @@ fn todo_row(input: &Input, origins: &Origins, originals: &Originals, r: &Record)
         }),
         r.file.into(),
         count_cell(r.row),
+        Cell::Empty,
     ];
     let n = cells.len();
     cells.resize(n + originals.headers.len(), Cell::Empty);
@@ -443,6 +458,8 @@ fn write_index(
     row.extend(total.into_iter().map(Cell::Number));
     sheet.row(&row)?;
     sheet.finish()?;
+    // A to-do form with no records: `crmclean decide corrections/*.xlsx` passes over it.
+    marker::write(&mut wb, Form::Todo, std::iter::empty())?;
     save_workbook_atomic(path, policy, &mut wb)
 }
 

@@ -2,6 +2,7 @@
 //! `field` names.
 
 use std::collections::HashMap;
+use std::sync::Mutex;
 
 use crate::model::Dataset;
 use crate::profile::normalize_header;
@@ -13,6 +14,9 @@ pub struct Origins<'a> {
     by_file: HashMap<&'a str, usize>,
     /// Normalised headers per source.
     headers: Vec<Vec<String>>,
+    /// [`Origins::columns`] per source and field: a big export has a million findings naming a
+    /// few dozen fields.
+    known: Vec<Mutex<foldhash::HashMap<String, Vec<usize>>>>,
 }
 
 impl<'a> Origins<'a> {
@@ -35,6 +39,7 @@ impl<'a> Origins<'a> {
         Origins {
             ds,
             by_file,
+            known: ds.sources.iter().map(|_| Mutex::default()).collect(),
             headers,
         }
     }
@@ -55,23 +60,34 @@ impl<'a> Origins<'a> {
     /// The columns of `source` that a finding's `field` names: the header itself, or each
     /// header of a `, `-separated list.
     pub fn columns(&self, source: usize, field: &str) -> Vec<usize> {
-        let Some(headers) = self.headers.get(source) else {
+        let Some(known) = self.known.get(source) else {
             return Vec::new();
         };
-        let find = |name: &str| {
-            let wanted = normalize_header(name);
-            headers
-                .iter()
-                .position(|h| !wanted.is_empty() && *h == wanted)
-        };
-        if let Some(c) = find(field) {
-            return vec![c];
+        let mut known = known.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(columns) = known.get(field) {
+            return columns.clone();
         }
-        let mut cols: Vec<usize> = field.split([',', ';']).filter_map(find).collect();
-        cols.sort_unstable();
-        cols.dedup();
-        cols
+        let columns = find_columns(&self.headers[source], field);
+        known.insert(field.to_string(), columns.clone());
+        columns
     }
+}
+
+/// The columns among `headers` (normalised) that `field` names.
+fn find_columns(headers: &[String], field: &str) -> Vec<usize> {
+    let find = |name: &str| {
+        let wanted = normalize_header(name);
+        headers
+            .iter()
+            .position(|h| !wanted.is_empty() && *h == wanted)
+    };
+    if let Some(c) = find(field) {
+        return vec![c];
+    }
+    let mut cols: Vec<usize> = field.split([',', ';']).filter_map(find).collect();
+    cols.sort_unstable();
+    cols.dedup();
+    cols
 }
 
 #[cfg(test)]

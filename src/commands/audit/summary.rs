@@ -11,6 +11,7 @@ use serde::Serialize;
 
 use super::baseline::{Comparison, Status};
 use super::statuses::{DealCounts, DealRow};
+use crate::decisions::Accepted;
 use crate::error::Result;
 use crate::model::{Dataset, LinkStats};
 use crate::output::atomic::{write_atomic, OutputPolicy};
@@ -144,6 +145,8 @@ pub struct Summary<'a> {
     pub links: &'a LinkStats,
     pub warnings: &'a [String],
     pub timings_ms: Timings,
+    /// Findings left out because a decision accepts them (`--decisions`; an added field).
+    pub accepted: Accepted,
     /// New / persisting / fixed / gone with `--baseline`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub baseline: Option<&'a Comparison>,
@@ -183,6 +186,7 @@ impl<'a> Summary<'a> {
             links: &ds.links,
             warnings,
             timings_ms,
+            accepted: Accepted::default(),
             baseline: None,
         }
     }
@@ -235,6 +239,13 @@ pub fn table(summary: &Summary, rules: &[&Rule], params: &Params, files: &[PathB
         rows,
         summary.files.len()
     );
+    if summary.accepted.total > 0 {
+        let _ = writeln!(
+            out,
+            "accepted: {} findings left out by decisions (accept)",
+            summary.accepted.total
+        );
+    }
     let d = &summary.deals;
     if d.total > 0 {
         let _ = writeln!(

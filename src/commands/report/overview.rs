@@ -104,7 +104,7 @@ fn count(n: Option<usize>) -> Option<f64> {
 pub const TRACKED: usize = 7;
 
 /// Every metric, in display order.
-const METRICS: [Def; 10] = [
+const METRICS: [Def; 11] = [
     Def {
         key: "deals_correct",
         label: "Корректные сделки",
@@ -160,6 +160,14 @@ const METRICS: [Def; 10] = [
         value: |t| Some(t.findings as f64),
         base: |_| None,
         how: "находки всех проверенных правил (как в findings.jsonl)",
+    },
+    Def {
+        key: "accepted",
+        label: "Принятые исключения",
+        unit: Unit::Count,
+        value: |t| Some(t.accepted as f64),
+        base: |_| None,
+        how: "нарушения, принятые решением accept (--decisions): не входят во «Всего нарушений»",
     },
     Def {
         key: "contacts",

@@ -137,6 +137,8 @@ pub struct Totals {
     pub partner_cards_with_client_numbers: Option<usize>,
     /// Unsorted requests older than the response-time limit (DEAL007).
     pub deals_over_response_time: Option<usize>,
+    /// Findings left out because a decision accepts them (`--decisions`).
+    pub accepted: usize,
     /// Findings of the previous stored week that are no longer found (by key).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fixed_since_previous: Option<usize>,
@@ -172,6 +174,7 @@ impl Totals {
             duplicate_contacts: records(&["DUP001"]),
             partner_cards_with_client_numbers: records(&["PRT001"]),
             deals_over_response_time: records(&["DEAL007"]),
+            accepted: 0,
             fixed_since_previous: None,
             new_since_previous: None,
         }
