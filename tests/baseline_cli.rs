@@ -86,7 +86,7 @@ fn two_generated_weeks_give_exactly_the_generators_sets() {
     let run = audit(
         &fixture("next_week"),
         &week2,
-        &["--baseline".as_ref(), week1.to_str().unwrap()],
+        &["--baseline", week1.to_str().unwrap()],
     );
     assert_eq!(
         run.status.code(),

@@ -199,20 +199,19 @@ pub fn run(week1: &Path, out: &Path, seed: u64) -> std::io::Result<()> {
         .find(|r| is_client(r) && r[c_deals].trim().is_empty())
         .cloned()
         .expect("a client card without deals");
-    let mut next_id = contacts
+    let first_id = contacts
         .iter()
         .filter_map(|r| r[c_id].parse::<u64>().ok())
         .max()
         .unwrap_or(0)
         + 1;
     let added = (contacts.len() as u64 * RATE / 1000).max(3);
-    for k in 0..added {
-        let id = next_id.to_string();
-        next_id += 1;
+    for (k, id) in (0..added).zip(first_id..) {
+        let id = id.to_string();
         let mobile = loop {
             let n = crate::new_mobile(&mut rng);
-            if !phone_count.contains_key(&n.to_string()) {
-                phone_count.insert(n.to_string(), 1);
+            if let std::collections::hash_map::Entry::Vacant(e) = phone_count.entry(n.to_string()) {
+                e.insert(1);
                 break n;
             }
         };
