@@ -260,6 +260,14 @@ fn review_decisions_flow_into_the_plan_and_the_import_files() {
         !m["deal_ids"].as_array().unwrap().is_empty(),
         "{imported:?}"
     );
+    // `apply` reads the decided move from the plan like any other.
+    let moves = crmclean::apply::input::moves(&second.join("split_plan.jsonl")).unwrap();
+    assert!(
+        moves
+            .iter()
+            .any(|mv| mv.name == "Клиентка Алина" && mv.phone == moved.1),
+        "{moves:?}"
+    );
     let review = sheet(&second.join("review.xlsx"), "На проверку");
     assert_eq!(
         review.len(),

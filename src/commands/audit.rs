@@ -297,10 +297,8 @@ pub fn run(args: Args, global: &Global) -> Result<ExitCode> {
         if old.is_some() {
             files.push(args.out.join(baseline::RESOLVED));
         }
-        eprint!(
-            "{}",
-            summary::table(&report, &selected, &rule_set.params, &files)
-        );
+        let table = summary::table(&report, &selected, &rule_set.params, &files);
+        eprint!("{}", crate::output::safe::terminal_safe(&table));
     }
     let gated: Vec<&Finding> = shown
         .iter()

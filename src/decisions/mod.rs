@@ -226,6 +226,7 @@ impl Decisions {
         }
         let mut added = Vec::new();
         for (source, mut d) in new {
+            validate(&d).map_err(|m| Error::Usage(format!("{source}: {m}")))?;
             if let Some(&i) = by_topic.get(&d.topic()) {
                 let old = &self.list[i];
                 if old.verdict() == d.verdict() {
@@ -272,6 +273,12 @@ fn validate(d: &Decision) -> std::result::Result<(), String> {
             }
             if d.subject.is_empty() {
                 return Err(format!("{} needs the phone in subject", d.kind.as_str()));
+            }
+            if d.kind == Kind::ClientNumber && !d.subject.starts_with('+') {
+                return Err(format!(
+                    "client-number needs a valid phone number, not «{}»: only a number can be moved",
+                    d.subject
+                ));
             }
             if d.kind == Kind::ClientNumber && d.value.trim().is_empty() {
                 return Err(
