@@ -74,7 +74,10 @@ pub fn run() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("crmclean: error: {e}");
+            eprintln!(
+                "crmclean: error: {}",
+                crate::output::safe::terminal_safe(&e.to_string())
+            );
             e.exit_code()
         }
     }

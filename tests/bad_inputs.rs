@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::crmclean;
+use common::{crmclean, declare_part_size, patch_workbook, replace_in};
 use std::path::{Path, PathBuf};
 use std::process::Output;
 use std::time::SystemTime;
@@ -54,10 +54,8 @@ const CASES: &[Case] = &[
     Case { file: "whitespace_only.csv", says: &["empty file (only a byte-order mark or whitespace)"], ..SKIP },
     Case { file: "binary_junk.csv", says: &["binary data, not a CSV or XLSX export"], ..SKIP },
     Case { file: "png_renamed.csv", says: &["binary data, not a CSV or XLSX export"], ..SKIP },
-    Case { file: "nul_in_cell.csv", says: &["binary data"], ..SKIP },
     Case { file: "utf16le.csv", says: &["UTF-16 text: save the file as UTF-8 or Windows-1251 CSV"], ..SKIP },
     Case { file: "koi8r.csv", says: &["neither UTF-8 nor Windows-1251 (KOI8-R or another encoding?)"], ..SKIP },
-    Case { file: "invalid_utf8_after_bom.csv", says: &["invalid UTF-8 after the byte-order mark at byte"], ..SKIP },
     Case { file: "only_delimiters.csv", says: &["no header row"], ..SKIP },
     Case { file: "html_saved_as.xls", says: &["a web page (HTML) saved under a spreadsheet name"], ..SKIP },
     Case {
@@ -77,21 +75,39 @@ const CASES: &[Case] = &[
     Case { file: "empty_sheet.xlsx", says: &["every sheet is empty"], ..SKIP },
     Case { file: "missing_sheet_part.xlsx", says: &["sheet «Контакты»", "not found"], ..SKIP },
     Case { file: "ole_junk.xls", says: &["not a readable workbook"], ..SKIP },
-    // A header and no data: inspect describes it, audit has nothing to judge.
+    // A header and no data: a valid, empty export (a warning; empty outputs with headers).
+    Case { file: "header_only.csv", says: &["header only, no data rows"], rows: Some(0), ..READ },
+    Case { file: "header_only_bom_crlf.csv", says: &["header only, no data rows"], rows: Some(0), ..READ },
+    // Damaged text that is read whole, with one warning naming the rows.
     Case {
-        file: "header_only.csv",
-        inspect: 0,
-        says: &["header only, no data rows", "no data rows in any input"],
-        rows: Some(0),
-        ..SKIP
+        file: "nul_in_cell.csv",
+        says: &["NUL byte(s) (a broken save) dropped from row(s) 2"],
+        at: &["nul_in_cell.csv:2"],
+        rows: Some(3),
+        ..READ
     },
     Case {
-        file: "header_only_bom_crlf.csv",
-        inspect: 0,
-        says: &["header only, no data rows", "no data rows in any input"],
-        rows: Some(0),
-        ..SKIP
+        file: "invalid_utf8_after_bom.csv",
+        audit: 1,
+        says: &["not UTF-8 like the rest of the file (two exports pasted together?): read as Windows-1251: row(s) 2"],
+        at: &["invalid_utf8_after_bom.csv:2"],
+        rows: Some(2),
+        ..READ
     },
+    Case {
+        file: "mixed_encoding.csv",
+        says: &["read as Windows-1251: row(s) 2–3"],
+        at: &["mixed_encoding.csv:2"],
+        rows: Some(3),
+        ..READ
+    },
+    Case {
+        file: "preamble.csv",
+        says: &["the header is on line 3: the line(s) above it were skipped («Экспорт контактов от 20.11.2026»)"],
+        rows: Some(3),
+        ..READ
+    },
+    Case { file: "control_chars.csv", rows: Some(3), ..READ },
     // Damaged rows: a warning naming file:row [column], and the run goes on.
     Case {
         file: "ragged_rows.csv",
@@ -164,6 +180,13 @@ const CASES: &[Case] = &[
         audit: 1,
         rows: Some(3),
         findings: &[("CON006", 1, "Мобильный телефон"), ("CON006", 2, "Мобильный телефон"), ("CON006", 3, "Мобильный телефон")],
+        ..READ
+    },
+    Case {
+        file: "flow_junk_phones.csv",
+        audit: 1,
+        rows: Some(4),
+        findings: &[("FLOW001", 1, "Телефон"), ("FLOW001", 2, "Телефон"), ("FLOW001", 3, "Телефон")],
         ..READ
     },
     Case {
@@ -353,8 +376,8 @@ fn every_corpus_file_has_a_case() {
     assert!(CASES.len() + GENERATED >= 30);
 }
 
-/// The large inputs made at test time (not committed).
-const GENERATED: usize = 6;
+/// The large and damaged inputs made at test time (not committed).
+const GENERATED: usize = 11;
 
 const HEADER: &str = "ID;Тип;Полное имя контакта;Имя;Фамилия;Ответственный;Мобильный телефон;Личный email;ФИО;День рождения;Примечание";
 
@@ -465,6 +488,218 @@ fn a_stray_cell_at_the_end_of_the_sheet_does_not_exhaust_memory() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
+/// A contacts workbook as Excel writes it (its texts in `xl/sharedStrings.xml`), two rows.
+fn contacts_workbook(path: &Path) {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    let header: Vec<&str> = HEADER.split(';').collect();
+    let rows = [
+        contact_row(201, "+7 921 345-18-72", ""),
+        contact_row(202, "+7 921 345-18-73", "перезвонить"),
+    ];
+    for (c, h) in header.iter().enumerate() {
+        ws.write(0, c as u16, *h).unwrap();
+    }
+    for (r, row) in rows.iter().enumerate() {
+        for (c, v) in row.split(';').enumerate() {
+            ws.write(r as u32 + 1, c as u16, v).unwrap();
+        }
+    }
+    wb.save(path).unwrap();
+}
+
+/// Each size a workbook declares, made absurd, against `inspect` and `audit`: no crash, the
+/// file and the declaration named, the run going on.
+#[test]
+fn absurd_declared_sizes_of_a_workbook_are_caught() {
+    let dir = tempfile::tempdir().unwrap();
+    let sst = "xl/sharedStrings.xml";
+    let sheet = "xl/worksheets/sheet1.xml";
+    let mut failures = Vec::new();
+    let mut run = |file: &'static str, patch: &dyn Fn(&str, Vec<u8>) -> Vec<u8>, case: Case| {
+        let path = dir.path().join(file);
+        contacts_workbook(&path);
+        patch_workbook(&path, patch);
+        failures.extend(check(&Case { file, ..case }, &path));
+    };
+    // 4 000 000 000 shared strings declared for a few: calamine would reserve ~96 GB and abort.
+    run(
+        "sst_counts.xlsx",
+        &|name, data| {
+            if name != sst {
+                return data;
+            }
+            let text = String::from_utf8(data).unwrap();
+            let start = text.find("<sst").unwrap();
+            let end = start + text[start..].find('>').unwrap();
+            let tag = r#"<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="4000000000" uniqueCount="4000000000">"#;
+            format!("{}{tag}{}", &text[..start], &text[end + 1..]).into_bytes()
+        },
+        Case {
+            says: &[
+                "xl/sharedStrings.xml",
+                r#"declares uniqueCount="4000000000" and count="4000000000": impossible, ignored"#,
+            ],
+            rows: Some(2),
+            audit: 1,
+            ..READ
+        },
+    );
+    // A sheet claiming to be 9 999 999 rows high: nothing is allocated from it, a warning.
+    run(
+        "dimension.xlsx",
+        &|name, data| {
+            if name != sheet {
+                return data;
+            }
+            replace_in(data, r#"<dimension ref="A1:K3"/>"#, r#"<dimension ref="A1:XFD9999999"/>"#)
+        },
+        Case {
+            says: &["declares its size as «A1:XFD9999999», beyond Excel's 1048576 rows × 16384 columns: ignored"],
+            rows: Some(2),
+            audit: 1,
+            ..READ
+        },
+    );
+    // A row index past Excel's last row: the rows up to it would be allocated.
+    run(
+        "row_index.xlsx",
+        &|name, data| {
+            if name != sheet {
+                return data;
+            }
+            let text = String::from_utf8(data).unwrap();
+            let text = text.replacen(r#"<row r="3""#, r#"<row r="4000000000""#, 1);
+            text.replace(r#"3" t="s""#, r#"4000000000" t="s""#).into_bytes()
+        },
+        Case {
+            says: &["a cell at row 4000000000, column 1 lies beyond Excel's 1048576 rows × 16384 columns"],
+            ..SKIP
+        },
+    );
+    // A cell reference past Excel's last column (XFE is column 16 385).
+    run(
+        "cell_ref.xlsx",
+        &|name, data| {
+            if name != sheet {
+                return data;
+            }
+            replace_in(data, r#"<c r="B2" t="s">"#, r#"<c r="XFE2" t="s">"#)
+        },
+        Case {
+            says: &["a cell at row 2, column 16385 lies beyond Excel's"],
+            ..SKIP
+        },
+    );
+    // A part that declares more uncompressed bytes than deflate can make of its data.
+    let path = dir.path().join("part_size.xlsx");
+    contacts_workbook(&path);
+    declare_part_size(&path, sheet, 4_000_000_000);
+    let case = Case {
+        file: "part_size.xlsx",
+        says: &[
+            "part «xl/worksheets/sheet1.xml» declares 4000000000 bytes uncompressed, stored in",
+        ],
+        ..SKIP
+    };
+    failures.extend(check(&case, &path));
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// `lookup` shows the rows of damaged files as they were meant: the Windows-1251 rows of a
+/// UTF-8 export decoded, the NUL dropped, escape sequences shown escaped (never sent raw to the
+/// terminal).
+#[test]
+fn damaged_text_is_read_whole_and_shown_escaped() {
+    let lookup = |phone: &str, file: &str| {
+        let out = crmclean(["lookup", phone, corpus().join(file).to_str().unwrap()]);
+        let all = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(!all.contains('\x1b'), "raw escape in {all}");
+        all
+    };
+    let mixed = lookup("8 931 555-12-34", "mixed_encoding.csv");
+    assert!(mixed.contains("Кузнецова Ирина"), "{mixed}");
+    let nul = lookup("8 911 234-56-78", "nul_in_cell.csv");
+    assert!(nul.contains("ПетровОлег"), "{nul}");
+    let escaped = lookup("+7 921 345-18-72", "control_chars.csv");
+    assert!(
+        escaped.contains("\\x1B[31mСоколова Мария\\x1B[0m"),
+        "{escaped}"
+    );
+    let escaped = lookup("8 911 234-56-78", "control_chars.csv");
+    assert!(escaped.contains("Петров Олег\\x1B[2J\\x1B[H"), "{escaped}");
+}
+
+/// Exports with valid columns and zero rows are a valid, empty export for every command: exit 0,
+/// a warning per file, and the outputs written with their headers.
+#[test]
+fn header_only_exports_give_empty_outputs_in_every_command() {
+    let dir = tempfile::tempdir().unwrap();
+    let exports = dir.path().join("exports");
+    std::fs::create_dir(&exports).unwrap();
+    let deals = "ID;Название сделки;Бюджет ₽;Ответственный;Дата создания;Этап сделки;Воронка;Группа продуктов;Товар;Адрес объекта;Номер договора;Основной контакт;Мобильный телефон (контакт);Примечание 1";
+    let flow = "Номер заявки;ФИО;Активная;Статус заявки;СНИЛС;Email;Дата рождения;Телефон;Источник;Дата подачи";
+    for (name, header) in [
+        ("contacts.csv", HEADER),
+        ("deals.csv", deals),
+        ("flow.csv", flow),
+    ] {
+        std::fs::write(exports.join(name), format!("{header}\r\n")).unwrap();
+    }
+    let out = dir.path().join("out");
+    let run = |args: &[&str]| {
+        let mut all = args.to_vec();
+        all.push(exports.to_str().unwrap());
+        let output = crmclean(&all);
+        let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+        assert_eq!(output.status.code(), Some(0), "{args:?}: {stderr}");
+        for file in ["contacts.csv", "deals.csv", "flow.csv"] {
+            let warning = format!("{file}: header only, no data rows");
+            assert!(stderr.contains(&warning), "{args:?}: {stderr}");
+        }
+    };
+    let dir_of = |name: &str| out.join(name).to_str().unwrap().to_string();
+    let (audit, dedupe, migrate, report) = (
+        dir_of("audit"),
+        dir_of("dedupe"),
+        dir_of("migrate"),
+        dir_of("report.xlsx"),
+    );
+    run(&["audit", "--as-of", "2026-11-23 12:00", "--out", &audit]);
+    run(&["dedupe", "--out", &dedupe]);
+    run(&["migrate", "--out", &migrate]);
+    run(&["report", "--as-of", "2026-11-23 12:00", "--out", &report]);
+    run(&["lookup", "+7 921 345-18-72"]);
+    let first_line = |path: PathBuf| {
+        let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{path:?}: {e}"));
+        let text = String::from_utf8_lossy(&bytes); // the amoCRM import files are Windows-1251
+        assert_eq!(text.lines().count(), 1, "{path:?}: {text}");
+        text.lines().next().unwrap_or_default().to_string()
+    };
+    assert!(first_line(out.join("audit/deal_status.csv")).contains("id,file,row"));
+    assert!(first_line(out.join("dedupe/clusters.csv")).starts_with("cluster_id,"));
+    assert!(first_line(out.join("migrate/contacts_normalised.csv")).starts_with("ID;"));
+    for empty in ["audit/findings.jsonl", "migrate/split_plan.jsonl"] {
+        assert_eq!(
+            std::fs::read_to_string(out.join(empty)).unwrap(),
+            "",
+            "{empty}"
+        );
+    }
+    for workbook in [
+        "audit/corrections/index.xlsx",
+        "dedupe/duplicates.xlsx",
+        "migrate/review.xlsx",
+        "report.xlsx",
+    ] {
+        assert!(out.join(workbook).is_file(), "{workbook} not written");
+    }
+}
+
 #[test]
 fn a_folder_without_exports_and_a_missing_path_exit_3() {
     let dir = tempfile::tempdir().unwrap();
@@ -509,6 +744,13 @@ fn bad_files_beside_a_good_one_are_skipped_and_the_run_goes_on() {
     ] {
         std::fs::copy(corpus().join(bad), exports.join(bad)).unwrap();
     }
+    // A workbook whose shared strings declare 400 million entries is read in full beside them.
+    let hostile = exports.join("hostile.xlsx");
+    contacts_workbook(&hostile);
+    patch_workbook(&hostile, |name, data| match name {
+        "xl/sharedStrings.xml" => replace_in(data, "uniqueCount=\"", "uniqueCount=\"400000000"),
+        _ => data,
+    });
     let out = dir.path().join("out");
     let audit = crmclean([
         "audit".as_ref(),
@@ -519,7 +761,13 @@ fn bad_files_beside_a_good_one_are_skipped_and_the_run_goes_on() {
         "2026-11-23 12:00".as_ref(),
     ]);
     let stderr = String::from_utf8_lossy(&audit.stderr);
-    assert_eq!(audit.status.code(), Some(0), "{stderr}");
+    assert_eq!(audit.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("hostile.xlsx: xl/sharedStrings.xml"),
+        "{stderr}"
+    );
+    let summary = std::fs::read_to_string(out.join("summary.json")).unwrap();
+    assert!(summary.contains("hostile.xlsx"), "{summary}");
     for bad in [
         "empty.csv",
         "binary_junk.csv",

@@ -233,10 +233,8 @@ pub fn run(args: Args, global: &Global) -> Result<ExitCode> {
             .map(|n| args.out.join(n))
             .to_vec();
         files.push(corrections_path);
-        eprint!(
-            "{}",
-            summary::table(&report, &selected, &rule_set.params, &files)
-        );
+        let table = summary::table(&report, &selected, &rule_set.params, &files);
+        eprint!("{}", crate::output::safe::terminal_safe(&table));
     }
     Ok(args.fail_on.exit_code(&findings))
 }

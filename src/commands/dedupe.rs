@@ -72,7 +72,7 @@ pub fn run(args: Args, global: &Global) -> Result<ExitCode> {
     let rules = global.rule_set()?;
     let decisions = args.decisions.load()?;
     let ds = load_inputs(global, &rules, &args.input, args.as_of.resolve().date())?;
-    if ds.contacts.is_empty() && ds.applications.is_empty() {
+    if !ds.has_kind(Kind::AmocrmContacts) && !ds.has_kind(Kind::FlowApplications) {
         return Err(Error::Usage(
             "no amoCRM contacts or Flow applications among the inputs: nothing to deduplicate"
                 .into(),

@@ -134,7 +134,14 @@ pub fn run(args: Args, global: &Global) -> Result<ExitCode> {
         Format::Json => serde_json::to_writer_pretty(&mut out, &reports)
             .map_err(std::io::Error::from)
             .and_then(|_| writeln!(out)),
-        Format::Text => write_text(&mut out, &loaded.dataset, &reports),
+        Format::Text => {
+            // Headers come from the files: their control characters are shown escaped.
+            let mut text = Vec::new();
+            write_text(&mut text, &loaded.dataset, &reports).and_then(|_| {
+                let text = String::from_utf8_lossy(&text);
+                out.write_all(crate::output::safe::terminal_safe(&text).as_bytes())
+            })
+        }
     };
     super::stdout_written(written)?;
     report_skipped(&loaded.errors);

@@ -21,6 +21,7 @@ use crate::model::{self, Dataset, LoadOptions, Select};
 use crate::normalize::date::parse_datetime;
 use crate::normalize::phone::PhoneOptions;
 use crate::output::atomic::OutputPolicy;
+use crate::output::safe::terminal_safe;
 use crate::params::RuleSet;
 use crate::progress::Progress;
 use crate::read::ReadOptions;
@@ -42,7 +43,7 @@ impl Global {
     /// A message for the user on stderr (suppressed by `--quiet`).
     pub fn say(&self, message: impl AsRef<str>) {
         if !self.quiet {
-            eprintln!("{}", message.as_ref());
+            eprintln!("{}", terminal_safe(message.as_ref()));
         }
     }
 }
@@ -178,13 +179,14 @@ impl OutputArgs {
 /// stderr (also with `--quiet`: a skipped file is an error, not chatter).
 pub fn report_skipped(errors: &[Error]) {
     for e in errors {
-        eprintln!("crmclean: skipped: {e}");
+        eprintln!("crmclean: skipped: {}", terminal_safe(&e.to_string()));
     }
 }
 
 /// Reads every input; files that fail are reported on stderr and skipped. Exit 3 when nothing
 /// could be read at all; when the only input is unreadable its reason is the error, said once
-/// (not also as «skipped»).
+/// (not also as «skipped»). Exports with a header and no rows are valid, empty exports: a
+/// warning each, and the command writes its outputs (with their headers) all the same.
 ///
 /// The dataset lives until the process exits: freeing millions of small records one by one at
 /// the end of a command would only cost time (a second or more per million rows), while the
@@ -243,23 +245,13 @@ pub fn load_selected_inputs(
             ));
         }
     }
-    if loaded
-        .dataset
-        .sources
-        .iter()
-        .all(|s| s.table.rows.is_empty())
-    {
-        let message = if loaded.dataset.sources.is_empty() {
-            format!(
-                "none of the {} input files could be read",
-                loaded.errors.len()
-            )
-        } else {
-            "no data rows in any input".to_string()
-        };
+    if loaded.dataset.sources.is_empty() {
         return Err(Error::Unreadable {
             path: inputs.paths.first().cloned().unwrap_or_default(),
-            message,
+            message: format!(
+                "none of the {} input files could be read",
+                loaded.errors.len()
+            ),
         });
     }
     Ok(Box::leak(Box::new(loaded.dataset)))
@@ -270,12 +262,13 @@ pub fn progress(global: &Global, message: &str) -> indicatif::ProgressBar {
     global.progress.spinner(message)
 }
 
-/// Writes `text` to stdout; see [`stdout_written`].
+/// Writes `text` to stdout, control characters escaped ([`terminal_safe`]); see
+/// [`stdout_written`].
 pub fn print_stdout(text: &str) -> Result<()> {
     let mut stdout = std::io::stdout().lock();
     stdout_written(
         stdout
-            .write_all(text.as_bytes())
+            .write_all(terminal_safe(text).as_bytes())
             .and_then(|_| stdout.flush()),
     )
 }

@@ -60,8 +60,17 @@ impl Diminutives {
         }
     }
 
+    /// Adds a name and its Latin spellings (passport and common transliterations: «Наталья» is
+    /// also `natalia` and `natalya`), so that Latin-written names are known first names too.
     fn add(&mut self, name: &str, group: u16) {
         let key = fold(name);
+        for scheme in [&PASSPORT, &COMMON] {
+            self.add_key(transliterate(&key, scheme), group);
+        }
+        self.add_key(key, group);
+    }
+
+    fn add_key(&mut self, key: String, group: u16) {
         if key.is_empty() || self.groups.len() >= usize::from(u16::MAX) {
             return;
         }
@@ -133,6 +142,55 @@ impl Hasher for Fnv {
     fn finish(&self) -> u64 {
         self.0
     }
+}
+
+/// Latin letters for the Cyrillic ones that differ between transliteration schemes: й, ъ, ю, я.
+type Scheme = [(char, &'static str); 4];
+/// The Russian passport's (ICAO): Наталья → natalia, Юлия → iuliia, Андрей → andrei.
+const PASSPORT: Scheme = [('й', "i"), ('ъ', "ie"), ('ю', "iu"), ('я', "ia")];
+/// The common one: Наталья → natalya, Юлия → yuliya, Андрей → andrey.
+const COMMON: Scheme = [('й', "y"), ('ъ', ""), ('ю', "yu"), ('я', "ya")];
+
+/// A folded Cyrillic name in Latin letters (a Latin name is returned as it is).
+fn transliterate(folded: &str, scheme: &Scheme) -> String {
+    let mut out = String::with_capacity(folded.len());
+    for c in folded.chars() {
+        let latin = scheme.iter().find(|(k, _)| *k == c).map(|(_, v)| *v);
+        out.push_str(latin.unwrap_or(match c {
+            'а' => "a",
+            'б' => "b",
+            'в' => "v",
+            'г' => "g",
+            'д' => "d",
+            'е' | 'ё' | 'э' => "e",
+            'ж' => "zh",
+            'з' => "z",
+            'и' => "i",
+            'к' => "k",
+            'л' => "l",
+            'м' => "m",
+            'н' => "n",
+            'о' => "o",
+            'п' => "p",
+            'р' => "r",
+            'с' => "s",
+            'т' => "t",
+            'у' => "u",
+            'ф' => "f",
+            'х' => "kh",
+            'ц' => "ts",
+            'ч' => "ch",
+            'ш' => "sh",
+            'щ' => "shch",
+            'ы' => "y",
+            'ь' => "",
+            _ => {
+                out.push(c);
+                continue;
+            }
+        }));
+    }
+    out
 }
 
 #[cfg(test)]

@@ -20,6 +20,26 @@
 //! inert (see [`crate::output::xlsx`]).
 
 use std::borrow::Cow;
+use std::fmt::Write;
+
+/// `s` for a terminal: control characters (an escape sequence `\x1b[31m` that would recolour or
+/// rewrite the screen, a carriage return that would overwrite the line, NUL…) shown escaped as
+/// `\x1B`; line breaks and tabs kept.
+pub fn terminal_safe(s: &str) -> Cow<'_, str> {
+    let unsafe_char = |c: char| c.is_control() && c != '\n' && c != '\t';
+    if !s.chars().any(unsafe_char) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if unsafe_char(c) {
+            let _ = write!(out, "\\x{:02X}", u32::from(c));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
 
 /// Does `s` start with a character that a spreadsheet may treat as the start of a formula
 /// (`=`, `+`, `-`, `@`, tab, carriage return)?
@@ -127,5 +147,17 @@ mod tests {
         assert!(needs_escape("-200"));
         assert!(!needs_escape("x="));
         assert!(!needs_escape(""));
+    }
+
+    #[test]
+    fn terminal_text_shows_controls_escaped() {
+        assert_eq!(
+            terminal_safe("«\x1b[31mИванов\x1b[0m»\r\0\u{9b}2J"),
+            "«\\x1B[31mИванов\\x1B[0m»\\x0D\\x00\\x9B2J"
+        );
+        assert!(matches!(
+            terminal_safe("строка\n\tвторая"),
+            Cow::Borrowed(_)
+        ));
     }
 }

@@ -13,15 +13,17 @@ use encoding_rs_io::DecodeReaderBytesBuilder;
 use indicatif::ProgressBar;
 
 use super::rows::FileText;
-use super::{Encoding, Parts, ReadProblem, Rows, SourceFormat};
+use super::{Encoding, Parts, ReadProblem, Rows, SourceFormat, HEADER_SCAN};
 use crate::error::{Error, Result};
+use crate::profile::Profiles;
 
 /// The bytes read up front to sniff the encoding and the delimiter and to spot HTML; the rest
 /// of the file is mapped or streamed.
 const SAMPLE: usize = 1 << 20;
 
-/// Reads a CSV file; `bar` counts its bytes as they are parsed.
-pub(super) fn read(path: &Path, bar: &ProgressBar) -> Result<Parts> {
+/// Reads a CSV file; `bar` counts its bytes as they are parsed. The header row is the first of
+/// the first lines that a profile recognises (a title above it is skipped), else the first line.
+pub(super) fn read(path: &Path, bar: &ProgressBar, profiles: &Profiles) -> Result<Parts> {
     let unreadable = |message: String| Error::Unreadable {
         path: path.to_path_buf(),
         message,
@@ -48,7 +50,8 @@ pub(super) fn read(path: &Path, bar: &ProgressBar) -> Result<Parts> {
             "a web page (HTML) saved under a spreadsheet name, not a CSV or XLSX export: open it in Excel and save it as XLSX or CSV".into(),
         ));
     }
-    let delimiter = sniff_delimiter(&text);
+    let header = find_header(&text, profiles);
+    let delimiter = header.delimiter;
     let size = file.metadata().map_err(io_error)?.len() as usize;
     let expected = Expected::from_sample(&sample, &text, size);
     let bom = if encoding == Encoding::Utf8Bom { 3 } else { 0 };
@@ -75,7 +78,7 @@ pub(super) fn read(path: &Path, bar: &ProgressBar) -> Result<Parts> {
             (stream, Rows::default())
         }
     };
-    let (headers, rows, problems) = parse(QuoteCount::new(stream), delimiter, expected, rows)
+    let (headers, rows, problems) = parse(QuoteCount::new(stream), header, expected, rows)
         .map_err(|e| match e {
             Unparsed::Io(source) => io_error(source),
             Unparsed::Header(message) => unreadable(message),
@@ -109,6 +112,55 @@ impl Expected {
     }
 }
 
+/// Where the header row is: its 1-based line, the records above it (lines other than empty
+/// ones, which the CSV reader skips) and the delimiter it is written with.
+#[derive(Debug, Clone, Copy)]
+struct Header {
+    line: usize,
+    above: usize,
+    delimiter: u8,
+}
+
+/// Finds the header among the first [`HEADER_SCAN`] lines of `text`: the first line a profile
+/// recognises, else the first line (and the delimiter sniffed from it).
+fn find_header(text: &str, profiles: &Profiles) -> Header {
+    let recognised = text
+        .split('\n')
+        .take(HEADER_SCAN)
+        .enumerate()
+        .filter(|(_, line)| !line.trim().is_empty())
+        .find_map(|(i, line)| {
+            let delimiter = sniff_delimiter(line);
+            let mut reader = ReaderBuilder::new()
+                .delimiter(delimiter)
+                .has_headers(false)
+                .flexible(true)
+                .from_reader(line.as_bytes());
+            let cells: Vec<String> = reader
+                .records()
+                .next()?
+                .ok()?
+                .iter()
+                .map(|c| c.trim().to_string())
+                .collect();
+            let above = text
+                .split('\n')
+                .take(i)
+                .filter(|l| !l.trim_end_matches('\r').is_empty())
+                .count();
+            profiles.detect(&cells).is_ok().then_some(Header {
+                line: i + 1,
+                above,
+                delimiter,
+            })
+        });
+    recognised.unwrap_or(Header {
+        line: 1,
+        above: 0,
+        delimiter: sniff_delimiter(text),
+    })
+}
+
 /// Why a CSV stream gave no table.
 enum Unparsed {
     Io(io::Error),
@@ -126,13 +178,16 @@ impl AsRef<[u8]> for ArcBytes {
 
 /// Parses a UTF-8 CSV stream into the header row and data rows appended to `rows`. When the
 /// stream is the mapped file of `rows`, rows are read in place where their cells are written as
-/// they read.
+/// they read. Lines above the header's are skipped (and named in a warning); NUL bytes are
+/// dropped, and a row that is not UTF-8 is read as Windows-1251 (two exports pasted together),
+/// each with one warning naming the rows.
 fn parse<R: Read>(
     stream: QuoteCount<R>,
-    delimiter: u8,
+    header: Header,
     expected: Expected,
     mut rows: Rows,
 ) -> std::result::Result<(Vec<String>, Rows, Vec<ReadProblem>), Unparsed> {
+    let delimiter = header.delimiter;
     let mut reader = ReaderBuilder::new()
         .delimiter(delimiter)
         .has_headers(false)
@@ -140,16 +195,41 @@ fn parse<R: Read>(
         .buffer_capacity(1 << 16)
         .from_reader(stream);
     let mut record = ByteRecord::new();
-    let headers: Vec<String> = match reader.read_byte_record(&mut record) {
-        Ok(true) => record
-            .iter()
-            .map(|c| String::from_utf8_lossy(c).trim().to_string())
-            .collect(),
-        Ok(false) => return Err(Unparsed::Header("empty file".into())),
-        Err(e) => return Err(Unparsed::Header(format!("header row: {e}"))),
+    let mut above = Vec::new();
+    let headers: Vec<String> = loop {
+        match reader.read_byte_record(&mut record) {
+            Ok(true) if above.len() < header.above => {
+                above.push(lossy_line(&record, delimiter));
+            }
+            Ok(true) => {
+                break record
+                    .iter()
+                    .map(|c| lossy_text(c).trim().to_string())
+                    .collect()
+            }
+            Ok(false) => return Err(Unparsed::Header("empty file".into())),
+            Err(e) => return Err(Unparsed::Header(format!("header row: {e}"))),
+        }
     };
     rows.reserve(expected.text, expected.rows, expected.rows * headers.len());
     let mut problems = Vec::new();
+    if !above.is_empty() {
+        problems.push(ReadProblem {
+            row: None,
+            column: None,
+            message: format!(
+                "the header is on line {}: the line(s) above it were skipped ({})",
+                header.line,
+                above
+                    .iter()
+                    .filter(|l| !l.trim().is_empty())
+                    .map(|l| format!("«{l}»"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        });
+    }
+    let (mut nuls, mut recoded) = (Vec::new(), Vec::new());
     loop {
         // The data row number findings use: blank lines are not rows.
         let row = rows.len() + 1;
@@ -166,19 +246,14 @@ fn parse<R: Read>(
                         message: ragged_message(&record, headers.len(), delimiter),
                     });
                 }
+                if record.as_slice().contains(&0) {
+                    nuls.push(row);
+                    record = record.iter().map(without_nuls).collect();
+                }
                 let at = record.position().map_or(0, |p| p.byte() as usize);
                 let span = at..reader.position().byte() as usize;
-                let invalid = if rows.push_in_file(span, &record, delimiter) {
-                    None
-                } else {
-                    rows.push_record(&record)
-                };
-                if let Some(c) = invalid {
-                    problems.push(ReadProblem {
-                        row: Some(row),
-                        column: Some(column_name(&headers, c)),
-                        message: "not valid UTF-8 although the file starts as UTF-8: the bad bytes were read as \u{fffd}".into(),
-                    });
+                if !rows.push_in_file(span, &record, delimiter) && !rows.push_record(&record) {
+                    recoded.push(row);
                 }
             }
             Err(e) => match e.into_kind() {
@@ -194,10 +269,72 @@ fn parse<R: Read>(
             },
         }
     }
+    problems.extend(rows_problem(
+        &nuls,
+        "NUL byte(s) (a broken save) dropped from",
+    ));
+    problems.extend(rows_problem(
+        &recoded,
+        "not UTF-8 like the rest of the file (two exports pasted together?): read as Windows-1251:",
+    ));
     if reader.into_inner().quotes % 2 == 1 {
         problems.extend(unclosed_quote(&headers, &rows));
     }
     Ok((headers, rows, problems))
+}
+
+/// A cell's bytes as text: UTF-8, else Windows-1251.
+fn lossy_text(cell: &[u8]) -> Cow<'_, str> {
+    match std::str::from_utf8(cell) {
+        Ok(text) => Cow::Borrowed(text),
+        Err(_) => {
+            encoding_rs::WINDOWS_1251
+                .decode_without_bom_handling(cell)
+                .0
+        }
+    }
+}
+
+/// A record above the header as the line it was, for a message.
+fn lossy_line(record: &ByteRecord, delimiter: u8) -> String {
+    let cells: Vec<Cow<str>> = record.iter().map(lossy_text).collect();
+    cells.join(&char::from(delimiter).to_string())
+}
+
+fn without_nuls(cell: &[u8]) -> Vec<u8> {
+    cell.iter().copied().filter(|&b| b != 0).collect()
+}
+
+/// One warning for the rows (1-based, ascending) something happened to, listed as ranges.
+fn rows_problem(rows: &[usize], what: &str) -> Option<ReadProblem> {
+    const SHOWN: usize = 20;
+    let first = *rows.first()?;
+    let mut ranges: Vec<(usize, usize)> = Vec::new();
+    for &r in rows {
+        match ranges.last_mut() {
+            Some((_, end)) if *end + 1 == r => *end = r,
+            _ => ranges.push((r, r)),
+        }
+    }
+    let mut listed: Vec<String> = ranges
+        .iter()
+        .take(SHOWN)
+        .map(|&(a, b)| {
+            if a == b {
+                a.to_string()
+            } else {
+                format!("{a}–{b}")
+            }
+        })
+        .collect();
+    if ranges.len() > SHOWN {
+        listed.push(format!("… ({} rows in all)", rows.len()));
+    }
+    Some(ReadProblem {
+        row: Some(first),
+        column: None,
+        message: format!("{what} row(s) {}", listed.join(", ")),
+    })
 }
 
 /// Counts the quote characters streaming through, for the unclosed-quote check.
@@ -221,8 +358,9 @@ impl<R: Read> Read for QuoteCount<R> {
 }
 
 /// Sniffs the encoding from the file's first bytes (`whole` when they are the whole file) and
-/// decodes them: UTF-8 (with or without BOM), else Windows-1251 when the text reads as Russian.
-/// Binary data, UTF-16 and other single-byte Cyrillic encodings are refused.
+/// decodes them: UTF-8 (with or without BOM; one that turns invalid later is still UTF-8, its
+/// bad rows are read as Windows-1251), else Windows-1251 when the text reads as Russian. Binary
+/// data (mostly control bytes), UTF-16 and other single-byte Cyrillic encodings are refused.
 fn decode(bytes: &[u8], whole: bool) -> std::result::Result<(Encoding, Cow<'_, str>), String> {
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
         return Err("UTF-16 text: save the file as UTF-8 or Windows-1251 CSV".into());
@@ -230,18 +368,21 @@ fn decode(bytes: &[u8], whole: bool) -> std::result::Result<(Encoding, Cow<'_, s
     let sample = &bytes[..bytes.len().min(64 * 1024)];
     let controls = sample
         .iter()
-        .filter(|&&b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r'))
+        .filter(|&&b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x1B))
         .count();
-    if controls * 100 > sample.len() || sample.contains(&0) {
+    if controls * BINARY_SHARE > sample.len() {
         return Err("binary data, not a CSV or XLSX export".into());
     }
-    if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
-        return utf8_prefix(rest, whole)
-            .map(|s| (Encoding::Utf8Bom, Cow::Borrowed(s)))
-            .map_err(|at| format!("invalid UTF-8 after the byte-order mark at byte {}", at + 3));
-    }
-    if let Ok(s) = utf8_prefix(bytes, whole) {
-        return Ok((Encoding::Utf8, Cow::Borrowed(s)));
+    let (encoding, text) = match bytes.strip_prefix(b"\xEF\xBB\xBF") {
+        Some(rest) => (Encoding::Utf8Bom, rest),
+        None => (Encoding::Utf8, bytes),
+    };
+    match utf8_prefix(text, whole) {
+        Ok(s) => return Ok((encoding, Cow::Borrowed(s))),
+        Err(at) if encoding == Encoding::Utf8Bom || !text[..at].is_ascii() => {
+            return Ok((encoding, String::from_utf8_lossy(text)))
+        }
+        Err(_) => {}
     }
     let (text, _, _) = encoding_rs::WINDOWS_1251.decode(bytes);
     if !reads_as_russian(&text) {
@@ -249,6 +390,10 @@ fn decode(bytes: &[u8], whole: bool) -> std::result::Result<(Encoding, Cow<'_, s
     }
     Ok((Encoding::Windows1251, text))
 }
+
+/// A file is binary when more than one byte in this many is a control byte (other than tab,
+/// line breaks and the escape of a terminal colour code).
+const BINARY_SHARE: usize = 20;
 
 /// The bytes as UTF-8 text (a character cut at the end of a partial sample is left out), else
 /// where the first invalid byte is.
@@ -382,11 +527,15 @@ fn column_name(headers: &[String], column: usize) -> String {
 mod tests {
     use super::*;
 
+    fn profiles() -> Profiles {
+        Profiles::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("rules/profiles")).unwrap()
+    }
+
     fn read_text(bytes: &[u8]) -> Result<Parts> {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("t.csv");
         std::fs::write(&path, bytes).unwrap();
-        read(&path, &ProgressBar::hidden())
+        read(&path, &ProgressBar::hidden(), &profiles())
     }
 
     #[test]
@@ -411,18 +560,103 @@ mod tests {
     }
 
     #[test]
-    fn invalid_utf8_after_the_sample_is_kept_and_named() {
+    fn windows_1251_rows_after_the_sample_are_read_and_named() {
         let mut bytes = b"ID;\xd0\x98\xd0\xbc\xd1\x8f\n".to_vec();
         while bytes.len() < SAMPLE + 10 {
             bytes.extend_from_slice("1;Анна\n".as_bytes());
         }
-        bytes.extend_from_slice(b"2;\xc8\xe2\xe0\xed\n");
+        bytes.extend_from_slice(b"2;\xc8\xe2\xe0\xed\n3;\xce\xeb\xe5\xe3\n");
+        bytes.extend_from_slice("4;Ёлка\n".as_bytes());
         let (_, _, rows, problems) = read_text(&bytes).unwrap();
-        let last = rows.row(rows.len() - 1);
-        assert_eq!(last.get(1), Some("\u{fffd}\u{fffd}\u{fffd}\u{fffd}"));
+        let n = rows.len();
+        assert_eq!(rows.row(n - 3).get(1), Some("Иван"));
+        assert_eq!(rows.row(n - 2).get(1), Some("Олег"));
+        assert_eq!(rows.row(n - 1).get(1), Some("Ёлка"));
         assert_eq!(problems.len(), 1, "{problems:?}");
-        assert_eq!(problems[0].row, Some(rows.len()));
-        assert_eq!(problems[0].column.as_deref(), Some("Имя"));
+        assert_eq!(problems[0].row, Some(n - 2));
+        assert!(
+            problems[0]
+                .message
+                .ends_with(&format!("row(s) {}–{}", n - 2, n - 1)),
+            "{}",
+            problems[0].message
+        );
+    }
+
+    #[test]
+    fn a_utf8_export_with_windows_1251_rows_pasted_after_it_is_read_whole() {
+        let mut bytes = "\u{feff}ID;Полное имя контакта\r\n201;Соколова Мария\r\n"
+            .as_bytes()
+            .to_vec();
+        let (tail, _, _) =
+            encoding_rs::WINDOWS_1251.encode("202;Петров Олег\r\n203;Ёлкина Ирина\r\n");
+        bytes.extend_from_slice(&tail);
+        let (format, _, rows, problems) = read_text(&bytes).unwrap();
+        assert!(matches!(
+            format,
+            SourceFormat::Csv {
+                encoding: Encoding::Utf8Bom,
+                ..
+            }
+        ));
+        let names: Vec<&str> = rows.iter().map(|r| r.get(1).unwrap()).collect();
+        assert_eq!(names, ["Соколова Мария", "Петров Олег", "Ёлкина Ирина"]);
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(problems[0]
+            .message
+            .contains("read as Windows-1251: row(s) 2–3"));
+    }
+
+    #[test]
+    fn a_title_above_the_header_is_skipped() {
+        let text = "Экспорт контактов от 20.11.2026\r\n\r\nID;Полное имя контакта;Мобильный телефон\r\n201;Соколова Мария;+7 921 345-18-72\r\n";
+        let (format, headers, rows, problems) = read_text(text.as_bytes()).unwrap();
+        assert!(matches!(
+            format,
+            SourceFormat::Csv {
+                delimiter: b';',
+                ..
+            }
+        ));
+        assert_eq!(headers, ["ID", "Полное имя контакта", "Мобильный телефон"]);
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows.row(0).get(1), Some("Соколова Мария"));
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(
+            problems[0].message.contains("line 3")
+                && problems[0]
+                    .message
+                    .contains("«Экспорт контактов от 20.11.2026»"),
+            "{}",
+            problems[0].message
+        );
+    }
+
+    #[test]
+    fn nul_bytes_are_dropped_and_named() {
+        let text = "ID;Полное имя контакта\n201;Соколова\0 Мария\n202;Петров Олег\n203;\0\0Ира\n";
+        let (_, _, rows, problems) = read_text(text.as_bytes()).unwrap();
+        let names: Vec<&str> = rows.iter().map(|r| r.get(1).unwrap()).collect();
+        assert_eq!(names, ["Соколова Мария", "Петров Олег", "Ира"]);
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(problems[0].row, Some(1));
+        assert!(
+            problems[0].message.ends_with("row(s) 1, 3"),
+            "{}",
+            problems[0].message
+        );
+    }
+
+    #[test]
+    fn rows_are_listed_as_ranges() {
+        let p = rows_problem(&[1, 2, 3, 7, 9, 10], "x").unwrap();
+        assert_eq!(p.message, "x row(s) 1–3, 7, 9–10");
+        assert!(rows_problem(&[], "x").is_none());
+        let many: Vec<usize> = (0..50).map(|i| i * 2 + 1).collect();
+        assert!(rows_problem(&many, "x")
+            .unwrap()
+            .message
+            .ends_with("… (50 rows in all)"));
     }
 
     #[test]
@@ -538,8 +772,13 @@ mod tests {
         let expected = Expected::from_sample(text.as_bytes(), text, text.len());
         let read = |in_file: Option<Arc<FileText>>| {
             let rows = in_file.map_or_else(Rows::default, Rows::in_file);
+            let header = Header {
+                line: 1,
+                above: 0,
+                delimiter: b';',
+            };
             let (headers, rows, problems) =
-                match parse(QuoteCount::new(text.as_bytes()), b';', expected, rows) {
+                match parse(QuoteCount::new(text.as_bytes()), header, expected, rows) {
                     Ok(parts) => parts,
                     Err(_) => return (Vec::new(), Vec::new(), Vec::new(), 0),
                 };

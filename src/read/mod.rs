@@ -4,6 +4,7 @@
 mod csv;
 mod rows;
 mod xlsx;
+mod xlsx_guard;
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -82,6 +83,10 @@ pub struct ReadOptions {
     pub progress: Progress,
 }
 
+/// Lines (CSV) or rows (XLSX) scanned for the header row: exports sometimes carry a title and a
+/// blank line above it.
+const HEADER_SCAN: usize = 10;
+
 const EXTENSIONS: [&str; 6] = ["csv", "tsv", "txt", "xlsx", "xlsm", "xls"];
 
 /// Expands the command-line paths: files as given, folders into their export files (sorted).
@@ -156,7 +161,7 @@ pub fn read_table(path: &Path, options: &ReadOptions, profiles: &Profiles) -> Re
     let (format, headers, rows, problems) = if workbook {
         xlsx::read(path, options.sheet.as_deref(), profiles)?
     } else {
-        csv::read(path, &bar)?
+        csv::read(path, &bar, profiles)?
     };
     bar.finish_and_clear();
     if headers.iter().all(|h| h.trim().is_empty()) {

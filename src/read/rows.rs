@@ -140,22 +140,22 @@ impl Rows {
         self.ends.reserve(cells);
     }
 
-    /// Appends a CSV record; cells that are not UTF-8 are read with replacement characters.
-    /// Returns the first such cell.
-    pub fn push_record(&mut self, record: &csv::ByteRecord) -> Option<usize> {
+    /// Appends a CSV record; a record that is not UTF-8 is read as Windows-1251 (`false`).
+    pub fn push_record(&mut self, record: &csv::ByteRecord) -> bool {
         let cell_ends = (0..record.len()).map(|i| record.range(i).map_or(0, |r| r.end));
         // A valid row can still hide an invalid cell: bytes split by a delimiter.
         let whole = simdutf8::basic::from_utf8(record.as_slice())
             .ok()
             .filter(|s| cell_ends.clone().all(|end| s.is_char_boundary(end)));
         let Some(text) = whole else {
-            return self.push_lossy(record);
+            self.push_windows_1251(record);
+            return false;
         };
         let start = self.text.len();
         self.text.push_str(text);
         self.pending.extend(cell_ends.map(|end| cell(end, 0)));
         self.end_row(start);
-        None
+        true
     }
 
     /// Appends a CSV record by its place in the mapped file: `span` is where its bytes (line
@@ -184,10 +184,12 @@ impl Rows {
     }
 
     /// [`Rows::push_record`] for a record with bytes that are not UTF-8.
-    fn push_lossy(&mut self, record: &csv::ByteRecord) -> Option<usize> {
-        let cells: Vec<Cow<str>> = record.iter().map(String::from_utf8_lossy).collect();
+    fn push_windows_1251(&mut self, record: &csv::ByteRecord) {
+        let cells: Vec<Cow<str>> = record
+            .iter()
+            .map(|c| encoding_rs::WINDOWS_1251.decode_without_bom_handling(c).0)
+            .collect();
         self.push(cells.iter().map(|c| c.as_ref()));
-        cells.iter().position(|c| matches!(c, Cow::Owned(_)))
     }
 
     /// Closes the row being appended, which starts at `start`, its cells kept narrow when they
@@ -393,20 +395,20 @@ mod tests {
     }
 
     #[test]
-    fn csv_records_keep_their_cells_and_bad_bytes_are_named() {
+    fn csv_records_not_in_utf8_are_read_as_windows_1251() {
         let mut rows = Rows::default();
         let good = csv::ByteRecord::from(vec!["1", "Анна", "", "x"]);
-        assert_eq!(rows.push_record(&good), None);
+        assert!(rows.push_record(&good));
         // «\xd0» «\x90» is «А» when glued together, but each cell alone is not UTF-8.
         let split = csv::ByteRecord::from(vec![&b"2"[..], b"\xd0", b"\x90"]);
-        assert_eq!(rows.push_record(&split), Some(1));
+        assert!(!rows.push_record(&split));
+        let cp1251 = csv::ByteRecord::from(vec![&b"3"[..], b"\xc8\xe2\xe0\xed"]);
+        assert!(!rows.push_record(&cp1251));
         assert_eq!(
             rows.row(0).iter().collect::<Vec<_>>(),
             ["1", "Анна", "", "x"]
         );
-        assert_eq!(
-            rows.row(1).iter().collect::<Vec<_>>(),
-            ["2", "\u{fffd}", "\u{fffd}"]
-        );
+        assert_eq!(rows.row(1).iter().collect::<Vec<_>>(), ["2", "Р", "ђ"]);
+        assert_eq!(rows.row(2).iter().collect::<Vec<_>>(), ["3", "Иван"]);
     }
 }

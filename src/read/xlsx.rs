@@ -2,25 +2,49 @@
 //! `dd.mm.yyyy HH:MM:SS` text, phones that Excel turned into numbers back into digits, and a
 //! leading apostrophe dropped.
 
+use std::io::{Cursor, Read, Seek};
 use std::path::Path;
 
-use std::io::{Read, Seek};
-
-use super::{Parts, ReadProblem, Rows, SourceFormat};
+use super::xlsx_guard::{self, MAX_COLUMNS, MAX_ROWS};
+use super::{Parts, ReadProblem, Rows, SourceFormat, HEADER_SCAN};
 use crate::error::{Error, Result};
 use crate::profile::Profiles;
-use calamine::{open_workbook_auto, Data, Reader, Sheets, XlsxError};
-
-/// Rows scanned for the header row (exports sometimes carry a title above it).
-const HEADER_SCAN: usize = 10;
+use calamine::{open_workbook_auto, Data, Reader, Sheets, Xlsx, XlsxError};
 
 pub(super) fn read(path: &Path, sheet: Option<&str>, profiles: &Profiles) -> Result<Parts> {
     let unreadable = |message: String| Error::Unreadable {
         path: path.to_path_buf(),
         message,
     };
-    let mut workbook = open_workbook_auto(path)
-        .map_err(|e| unreadable(format!("not a readable workbook: {e}")))?;
+    let guarded = xlsx_guard::check(path).map_err(unreadable)?;
+    let not_readable = |e: calamine::Error| unreadable(format!("not a readable workbook: {e}"));
+    let mut parts = match guarded.patched {
+        Some(bytes) => {
+            let xlsx = Xlsx::new(Cursor::new(bytes)).map_err(|e| not_readable(e.into()))?;
+            read_workbook(Sheets::Xlsx(xlsx), path, sheet, profiles)?
+        }
+        None => read_workbook(
+            open_workbook_auto(path).map_err(not_readable)?,
+            path,
+            sheet,
+            profiles,
+        )?,
+    };
+    parts.3.splice(0..0, guarded.problems);
+    Ok(parts)
+}
+
+/// Reads the sheet that holds a known header row (or `sheet`) of an opened workbook.
+fn read_workbook<RS: Read + Seek>(
+    mut workbook: Sheets<RS>,
+    path: &Path,
+    sheet: Option<&str>,
+    profiles: &Profiles,
+) -> Result<Parts> {
+    let unreadable = |message: String| Error::Unreadable {
+        path: path.to_path_buf(),
+        message,
+    };
     let names = workbook.sheet_names();
     if names.is_empty() {
         return Err(unreadable("the workbook has no sheets".into()));
@@ -72,9 +96,18 @@ struct Sheet {
 }
 
 impl Sheet {
-    fn put(&mut self, (row, col): (u32, u32), cell: &Data) {
+    /// Places a cell; a position past Excel's largest sheet is an error (the rows up to it
+    /// would be allocated).
+    fn put(&mut self, (row, col): (u32, u32), cell: &Data) -> std::result::Result<(), String> {
+        if xlsx_guard::beyond_limits(u64::from(row) + 1, u64::from(col) + 1) {
+            return Err(format!(
+                "a cell at row {}, column {} lies beyond Excel's {MAX_ROWS} rows × {MAX_COLUMNS} columns (a damaged or hostile workbook); open it in Excel and save it again",
+                u64::from(row) + 1,
+                u64::from(col) + 1
+            ));
+        }
         if matches!(cell, Data::Empty) {
-            return;
+            return Ok(());
         }
         let (row, col) = (row as usize, col as usize);
         let (top, left) = self.origin.unwrap_or((row, col));
@@ -90,6 +123,7 @@ impl Sheet {
         if matches!(cell, Data::Error(_)) {
             self.errors.push((row, col, cells[col].clone()));
         }
+        Ok(())
     }
 
     /// Drops the empty rows above and columns left of the first filled cell.
@@ -116,24 +150,25 @@ impl Sheet {
 fn sheet_cells<RS: Read + Seek>(
     workbook: &mut Sheets<RS>,
     name: &str,
-) -> std::result::Result<Sheet, calamine::Error> {
+) -> std::result::Result<Sheet, String> {
+    let text = |e: calamine::Error| e.to_string();
     let mut sheet = Sheet::default();
     if let Sheets::Xlsx(xlsx) = workbook {
         let mut reader = match xlsx.worksheet_cells_reader(name) {
             Ok(r) => r,
             Err(XlsxError::NotAWorksheet(_)) => return Ok(sheet),
-            Err(e) => return Err(e.into()),
+            Err(e) => return Err(text(e.into())),
         };
-        while let Some(cell) = reader.next_cell()? {
-            sheet.put(cell.get_position(), &Data::from(cell.get_value().clone()));
+        while let Some(cell) = reader.next_cell().map_err(|e| text(e.into()))? {
+            sheet.put(cell.get_position(), &Data::from(cell.get_value().clone()))?;
         }
         return Ok(sheet.trimmed());
     }
-    let range = workbook.worksheet_range(name)?;
+    let range = workbook.worksheet_range(name).map_err(text)?;
     let (top, left) = range.start().unwrap_or((0, 0));
     for (r, row) in range.rows().enumerate() {
         for (c, cell) in row.iter().enumerate() {
-            sheet.put((top + r as u32, left + c as u32), cell);
+            sheet.put((top + r as u32, left + c as u32), cell)?;
         }
     }
     Ok(sheet.trimmed())

@@ -4,7 +4,8 @@
 //!   Every Flow CRM application must have «ФИО», «СНИЛС», «Email» and «Телефон» filled (the
 //!   list is `flow.mandatory` in rules/default.toml, canonical field names of
 //!   rules/profiles/flow-applications.toml). Empty cells and placeholders («нет», «-», «н/д»)
-//!   count as empty. One finding per application lists everything missing; its field is the
+//!   count as empty, and so does a phone field without a single valid number («0», a 7-digit
+//!   local number without `--default-area`, twelve digits), as for contacts (CON001). One finding per application lists everything missing; its field is the
 //!   first missing one. A field whose column the export lacks is skipped with a warning.
 //!
 //! Key
@@ -19,7 +20,9 @@
 //!
 //! Example
 //!   Application 48105, «Лебедева Ксения Павловна», «СНИЛС» empty, «Email» = «нет» →
-//!   «Не заполнены обязательные поля заявки: СНИЛС, Email».
+//!   «Не заполнены обязательные поля заявки: СНИЛС, Email»; application 48109, «Телефон» =
+//!   «44-12-08» → «Не заполнены обязательные поля заявки: Телефон (нет ни одного корректного
+//!   номера: «44-12-08»)».
 //!
 //! How to fix
 //!   Fill the listed fields from the applicant's documents or ask the applicant; for portal
@@ -28,7 +31,7 @@
 use super::{Context, Finding, Rule};
 use crate::model::Application;
 use crate::normalize::text::is_blank;
-use crate::profile::Kind;
+use crate::profile::{FieldType, Kind};
 
 pub fn check(ctx: &Context, rule: &Rule, out: &mut Vec<Finding>) {
     let fields = &ctx.params.flow.mandatory;
@@ -38,24 +41,27 @@ pub fn check(ctx: &Context, rule: &Rule, out: &mut Vec<Finding>) {
         .collect();
     for app in &ctx.ds.applications {
         let source = app.at.source as usize;
-        let missing: Vec<&str> = fields
+        let missing: Vec<(&str, String)> = fields
             .iter()
             .zip(&present)
-            .filter(|(f, p)| p[source] && blank(ctx, app, f))
-            .map(|(f, _)| f.as_str())
+            .filter(|(_, p)| p[source])
+            .filter_map(|(f, _)| Some((f.as_str(), missing(ctx, app, f)?)))
             .collect();
-        let Some(first) = missing.first() else {
+        let Some((first, _)) = missing.first() else {
             continue;
         };
-        let labels: Vec<String> = missing.iter().map(|f| ctx.ds.label(app.at, f)).collect();
-        let quoted: Vec<String> = labels.iter().map(|l| format!("«{l}»")).collect();
+        let texts: Vec<&str> = missing.iter().map(|(_, t)| t.as_str()).collect();
+        let quoted: Vec<String> = missing
+            .iter()
+            .map(|(f, _)| format!("«{}»", ctx.ds.label(app.at, f)))
+            .collect();
         out.push(
             Finding {
-                field: labels[0].clone(),
+                field: ctx.ds.label(app.at, first),
                 value: ctx.ds.text(app.at, first).to_string(),
                 message: format!(
                     "Не заполнены обязательные поля заявки: {}",
-                    labels.join(", ")
+                    texts.join(", ")
                 ),
                 fix: format!(
                     "Заполните в заявке {} по документам заявителя или уточните у него",
@@ -66,6 +72,29 @@ pub fn check(ctx: &Context, rule: &Rule, out: &mut Vec<Finding>) {
             .with_item(first),
         );
     }
+}
+
+/// How the message names `field` when the application lacks it: blank, or a phone field
+/// without a single valid number.
+fn missing(ctx: &Context, app: &Application, field: &str) -> Option<String> {
+    let label = ctx.ds.label(app.at, field);
+    if blank(ctx, app, field) {
+        return Some(label);
+    }
+    let mapping = &ctx.ds.source(app.at).mapping;
+    let phone = mapping.fields_of(FieldType::Phone).any(|f| f == field);
+    if !phone || app.phones.iter().any(|p| p.e164().is_some()) {
+        return None;
+    }
+    let raws: Vec<String> = app
+        .phones
+        .iter()
+        .map(|p| format!("«{}»", p.norm.raw))
+        .collect();
+    Some(format!(
+        "{label} (нет ни одного корректного номера: {})",
+        raws.join(", ")
+    ))
 }
 
 /// Whether every column of `field` is blank in the application's row.
@@ -114,6 +143,34 @@ mod tests {
             crate::rules::fixtures::FLOW_ROWS[6],
         ]);
         assert!(flagged("FLOW001", &ds).is_empty());
+    }
+
+    #[test]
+    fn a_phone_without_a_valid_number_is_missing() {
+        let rows: Vec<String> = [
+            ("49101", "0"),
+            ("49102", "44-12-08"),
+            ("49103", "+7 (911) 250-63-918"),
+            ("49104", "+7 (911) 250-63-91"),
+        ]
+        .iter()
+        .map(|(no, phone)| {
+            format!("{no},Фомина Алла Ивановна,Да,Новая,112-233-445 95,alla.f@mail.ru,14.02.1992,{phone},Сайт,10.11.2026 10:15,,,,")
+        })
+        .collect();
+        let rows: Vec<&str> = rows.iter().map(String::as_str).collect();
+        let ds = flow(&rows);
+        assert_eq!(flagged("FLOW001", &ds), ["49101", "49102", "49103"]);
+        let f = one("FLOW001", &ds, "49102");
+        assert_eq!(
+            (f.field.as_str(), f.value.as_str()),
+            ("Телефон", "44-12-08")
+        );
+        assert_eq!(
+            f.message,
+            "Не заполнены обязательные поля заявки: Телефон (нет ни одного корректного номера: «44-12-08»)"
+        );
+        assert!(f.fix.contains("«Телефон»"), "{}", f.fix);
     }
 
     #[test]

@@ -141,6 +141,27 @@ def main():
     write("header_only.csv", contacts([]))
     write("header_only_bom_crlf.csv", b"\xef\xbb\xbf" + contacts([]).encode())
 
+    # -- readable with a warning ---------------------------------------------------------------
+    # two exports pasted together: UTF-8 with a BOM, then rows saved as Windows-1251
+    write("mixed_encoding.csv", b"\xef\xbb\xbf" + contacts(CLEAN[:1]).encode() + "\r\n".join(CLEAN[1:]).encode("cp1251") + b"\r\n")
+    # a title and an empty line above the header
+    write("preamble.csv", "Экспорт контактов от 20.11.2026\r\n\r\n" + contacts(CLEAN))
+    # terminal escape sequences in a name (a colour code and «clear screen»)
+    write("control_chars.csv", contacts([
+        CLEAN[0].replace("Соколова Мария;Мария", "\x1b[31mСоколова Мария\x1b[0m;Мария", 1),
+        CLEAN[1].replace("Петров Олег;Олег", "Петров Олег\x1b[2J\x1b[H;Олег", 1),
+        CLEAN[2],
+    ]))
+    # Flow applications whose phones are filled but junk: 0, a 7-digit local number, 12 digits
+    flow_header = "Номер заявки;ФИО;Активная;Статус заявки;СНИЛС;Email;Дата рождения;Телефон;Источник;Дата подачи"
+    write("flow_junk_phones.csv", "\r\n".join([
+        flow_header,
+        "48201;Фомина Алла Ивановна;Да;Новая;112-233-445 95;alla.fomina@mail.ru;14.02.1992;0;Сайт;10.11.2026 10:15",
+        "48202;Гусев Роман Петрович;Да;Новая;001-326-679 00;r.gusev@yandex.ru;03.06.1988;44-12-08;Сайт;11.11.2026 09:00",
+        "48203;Тихонова Вера Андреевна;Да;Новая;001-508-816 00;vera.t@mail.ru;21.08.1995;+7 (911) 250-63-918;Сайт;12.11.2026 14:30",
+        "48204;Орлова Нина Сергеевна;Да;Новая;017 996 174 00;nina.orlova@gmail.com;30.01.1990;+7 (911) 250-63-91;Сайт;13.11.2026 12:00",
+    ]) + "\r\n")
+
     good = xlsx(
         "_valid.xlsx",
         [("Контакты", row_xml(1, [("s", h) for h in CONTACTS_HEADER.split(";")])

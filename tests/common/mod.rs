@@ -63,6 +63,56 @@ pub fn sheet(path: &Path, name: &str) -> Vec<Vec<String>> {
         .unwrap_or_else(|| panic!("no sheet «{name}» in {}", path.display()))
 }
 
+/// Rewrites the parts of a workbook (XLSX) file: `patch(part name, bytes)` gives each part's new
+/// bytes; every part is stored deflated again.
+pub fn patch_workbook(path: &Path, patch: impl Fn(&str, Vec<u8>) -> Vec<u8>) {
+    use std::io::{Read, Write};
+    let bytes = std::fs::read(path).expect("read workbook");
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("workbook zip");
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for i in 0..zip.len() {
+        let mut part = zip.by_index(i).expect("part");
+        let name = part.name().expect("part name").into_owned();
+        let mut data = Vec::new();
+        part.read_to_end(&mut data).expect("read part");
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        out.start_file(name.as_str(), options).expect("start part");
+        out.write_all(&patch(&name, data)).expect("write part");
+    }
+    let bytes = out.finish().expect("finish zip").into_inner();
+    std::fs::write(path, bytes).expect("write workbook");
+}
+
+/// Makes the archive declare `size` uncompressed bytes for `part` (in its local header and in
+/// the central directory) without changing its data: a lying ZIP.
+pub fn declare_part_size(path: &Path, part: &str, size: u32) {
+    let mut bytes = std::fs::read(path).expect("read workbook");
+    let name = part.as_bytes();
+    // (signature, offset of the uncompressed size, offset of the name length, header length)
+    for (signature, size_at, name_len_at, fixed) in
+        [(b"PK\x03\x04", 22, 26, 30), (b"PK\x01\x02", 24, 28, 46)]
+    {
+        let mut at = 0;
+        while let Some(found) = bytes[at..].windows(4).position(|w| w == signature) {
+            let h = at + found;
+            let len = u16::from_le_bytes([bytes[h + name_len_at], bytes[h + name_len_at + 1]]);
+            if bytes.get(h + fixed..h + fixed + usize::from(len)) == Some(name) {
+                bytes[h + size_at..h + size_at + 4].copy_from_slice(&size.to_le_bytes());
+            }
+            at = h + 4;
+        }
+    }
+    std::fs::write(path, bytes).expect("write workbook");
+}
+
+/// Replaces the first `from` in a part's text with `to`.
+pub fn replace_in(data: Vec<u8>, from: &str, to: &str) -> Vec<u8> {
+    let text = String::from_utf8(data).expect("XML part");
+    assert!(text.contains(from), "«{from}» not in the part");
+    text.replacen(from, to, 1).into_bytes()
+}
+
 /// Whether LibreOffice (`soffice`) is here. Without it a test that needs it is skipped with a
 /// notice naming `what`, unless CRMCLEAN_REQUIRE_SOFFICE=1 (CI), which makes it fail.
 pub fn soffice(what: &str) -> bool {
