@@ -27,10 +27,15 @@
 //! without saying whose. Dates are relative to
 //! 23.11.2026 12:00 (the same reference time as `samples/`). The output depends only on
 //! `--contacts` and `--seed`.
+//!
+//! `--next-week WEEK1_DIR --out DIR` writes the export of a week later instead: see
+//! `gen/next_week.rs` (and `DIR/truth/expected.json`, what `audit --baseline` must find).
 
 #[allow(dead_code)]
 #[path = "common/mod.rs"]
 mod common;
+#[path = "gen/next_week.rs"]
+mod next_week;
 
 use chrono::{Datelike, NaiveDate};
 use common::Rng;
@@ -833,6 +838,8 @@ struct Args {
     contacts: u64,
     out: PathBuf,
     seed: u64,
+    /// `--next-week WEEK1_DIR`: write the export a week after WEEK1_DIR's instead.
+    next_week: Option<PathBuf>,
 }
 
 fn usage() -> ! {
@@ -840,7 +847,10 @@ fn usage() -> ! {
         "usage: cargo run --release --example gen -- --contacts N --out DIR [--seed N]\n\
          writes DIR/contacts.csv (N contacts, cp1251), DIR/deals.csv (1.5×N deals),\n\
          DIR/client_base.csv, DIR/managers.csv and DIR/truth/partner_truth.csv (the ground\n\
-         truth of every partner-card phone); same N and seed → same bytes"
+         truth of every partner-card phone); same N and seed → same bytes\n\
+         or: cargo run --release --example gen -- --next-week WEEK1_DIR --out DIR [--seed N]\n\
+         writes the export a week after WEEK1_DIR's (some records deleted, some problems\n\
+         fixed, some new) and DIR/truth/expected.json, the keys that must be fixed and new"
     );
     std::process::exit(2)
 }
@@ -850,6 +860,7 @@ fn parse_args() -> Args {
         contacts: 0,
         out: PathBuf::new(),
         seed: 1,
+        next_week: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(k) = it.next() {
@@ -858,10 +869,11 @@ fn parse_args() -> Args {
             "--contacts" => a.contacts = val().replace('_', "").parse().unwrap_or_else(|_| usage()),
             "--out" => a.out = PathBuf::from(val()),
             "--seed" => a.seed = val().parse().unwrap_or_else(|_| usage()),
+            "--next-week" => a.next_week = Some(PathBuf::from(val())),
             _ => usage(),
         }
     }
-    if a.contacts == 0 || a.out.as_os_str().is_empty() {
+    if (a.contacts == 0 && a.next_week.is_none()) || a.out.as_os_str().is_empty() {
         usage()
     }
     a
@@ -869,6 +881,9 @@ fn parse_args() -> Args {
 
 fn main() -> std::io::Result<()> {
     let args = parse_args();
+    if let Some(week1) = &args.next_week {
+        return next_week::run(week1, &args.out, args.seed);
+    }
     let t0 = Instant::now();
     std::fs::create_dir_all(&args.out)?;
     let mut rng = Rng::new(args.seed);

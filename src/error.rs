@@ -39,6 +39,9 @@ pub enum Error {
     Config { path: PathBuf, message: String },
     #[error("{0}")]
     Usage(String),
+    /// `audit --baseline` given something that is not an earlier audit's findings.
+    #[error("baseline {path}: {message}")]
+    Baseline { path: PathBuf, message: String },
     #[error("{path}: cannot write: {message}")]
     Write { path: PathBuf, message: String },
     /// A line of a decisions file that is invalid or contradicts another line.
@@ -61,6 +64,7 @@ impl Error {
             Error::Config { .. }
             | Error::Usage(_)
             | Error::Write { .. }
+            | Error::Baseline { .. }
             | Error::Decisions { .. } => ExitCode::Usage,
             _ => ExitCode::Unreadable,
         }

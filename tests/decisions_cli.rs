@@ -76,6 +76,37 @@ fn through_libreoffice(path: &Path, tmp: &Path) -> PathBuf {
     copy
 }
 
+/// The lists of a workbook's drop-downs (data validations of type list), and its hidden
+/// sheets, read from the file's XML.
+fn drop_downs_and_hidden(path: &Path) -> (Vec<String>, Vec<String>) {
+    use std::io::Read;
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
+    let mut xml = |name: &str| {
+        let mut text = String::new();
+        zip.by_name(name)
+            .unwrap()
+            .read_to_string(&mut text)
+            .unwrap();
+        text
+    };
+    let book = xml("xl/workbook.xml");
+    let hidden = book
+        .split("<sheet ")
+        .skip(1)
+        .filter(|s| s.contains("state=\"hidden\""))
+        .filter_map(|s| s.split("name=\"").nth(1)?.split('"').next())
+        .map(str::to_string)
+        .collect();
+    let sheet = xml("xl/worksheets/sheet1.xml").replace("&quot;", "\"");
+    let lists = sheet
+        .split("<formula1>")
+        .skip(1)
+        .filter_map(|s| s.split("</formula1>").next())
+        .map(str::to_string)
+        .collect();
+    (lists, hidden)
+}
+
 /// A person fills cells in: every sheet is written again with `edits` (sheet, row, header,
 /// value) applied, hidden sheets stay hidden.
 fn fill(path: &Path, to: &Path, edits: &[(&str, usize, &str, &str)]) {
@@ -176,6 +207,22 @@ fn review_decisions_flow_into_the_plan_and_the_import_files() {
     assert_eq!(line(&before, &moved.0, &moved.1)["action"], "review");
     assert_eq!(line(&before, &kept.0, &kept.1)["action"], "review");
 
+    // The drop-down and the hidden marker sheet, as written and as LibreOffice saves them.
+    let mut copies = vec![first.join("review.xlsx")];
+    if lo {
+        copies.push(through_libreoffice(&first.join("review.xlsx"), tmp.path()));
+    }
+    for copy in copies {
+        assert_eq!(
+            drop_downs_and_hidden(&copy),
+            (
+                vec!["\"переместить,оставить у партнёра\"".to_string()],
+                vec!["crmclean".to_string()]
+            ),
+            "{}",
+            copy.display()
+        );
+    }
     let sheet_name = "На проверку";
     let path = filled(
         &first.join("review.xlsx"),

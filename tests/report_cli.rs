@@ -568,7 +568,10 @@ fn snapshots_have_a_fixed_shape_and_the_same_week_is_replaced() {
         .filter_map(|l| l.strip_prefix("  \""))
         .filter_map(|l| l.split('"').next())
         .collect();
-    assert_eq!(keys, ["week", "as_of", "totals", "by_rule", "by_manager"]);
+    assert_eq!(
+        keys,
+        ["week", "as_of", "totals", "by_rule", "by_manager", "keys"]
+    );
     assert!(json.ends_with("}\n"));
     assert_eq!(snap["week"], "2026-W47");
     assert_eq!(snap["as_of"], "2026-11-16T12:00:00");
@@ -744,4 +747,73 @@ fn top_offenders_are_masked_and_linked_on_request() {
         has_part(&xlsx, "worksheets/_rels/sheet4.xml.rels"),
         "links to the cards"
     );
+}
+
+#[test]
+fn the_history_shows_what_was_fixed_and_what_is_new_by_key() {
+    let w = Weeks::new();
+    let history = w.s("history");
+    report(
+        &w.path("w47"),
+        W47,
+        &["--history", &history, "--format", "md"],
+    );
+    let md = stdout(&report(
+        &w.path("w48"),
+        W48,
+        &[
+            "--out",
+            &w.s("r48.xlsx"),
+            "--history",
+            &history,
+            "--format",
+            "md",
+        ],
+    ));
+    // What audit's keys say: fixed = keys of week 47 not found in week 48, new = the reverse.
+    let keys = |a: &Audit, manager: Option<&str>| -> BTreeSet<String> {
+        a.findings
+            .iter()
+            .filter(|f| manager.is_none_or(|m| manager_of(f) == m))
+            .map(|f| f["key"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let a47 = Audit::run(&w.path("w47"), W47, &w.path("a47"));
+    let a48 = Audit::run(&w.path("w48"), W48, &w.path("a48"));
+    let fixed = keys(&a47, None).difference(&keys(&a48, None)).count();
+    let new = keys(&a48, None).difference(&keys(&a47, None)).count();
+    assert!(fixed > 0, "{fixed} fixed, {new} new");
+    let totals = &w.snapshot("2026-W48")["totals"];
+    assert_eq!(totals["fixed_since_previous"], fixed);
+    assert_eq!(totals["new_since_previous"], new);
+    assert!(
+        md.contains(&format!("Исправлено: {fixed}, новых: {new}.")),
+        "{md}"
+    );
+    // Per manager on «Managers», and the series on «Trend».
+    let managers = sheet(&w.path("r48.xlsx"), "Managers");
+    let header: Vec<String> = managers[0].iter().map(text).collect();
+    let col = header
+        .iter()
+        .position(|h| h == "Исправлено с прошлой недели")
+        .unwrap();
+    let sidorov = managers
+        .iter()
+        .find(|r| text(&r[0]) == "Сидоров Пётр")
+        .unwrap();
+    let fixed_by_sidorov = keys(&a47, Some("Сидоров Пётр"))
+        .difference(&keys(&a48, None))
+        .count();
+    assert_eq!(num(&sidorov[col]), Some(fixed_by_sidorov as f64));
+    let trend = sheet(&w.path("r48.xlsx"), "Trend");
+    let col = trend[0]
+        .iter()
+        .position(|h| text(h) == "Исправлено с прошлой недели")
+        .unwrap();
+    assert_eq!(num(&trend[1][col]), None, "week 47 had no week before it");
+    assert_eq!(num(&trend[2][col]), Some(fixed as f64));
+    // The week's keys are kept compactly: no key text in the history.
+    let json = std::fs::read_to_string(w.path("history/2026-W48.json")).unwrap();
+    assert!(!json.contains("/contact/"), "{json}");
+    assert!(w.snapshot("2026-W48")["keys"]["Сидоров Пётр"].is_string());
 }

@@ -2,6 +2,8 @@
 //! `summary.json`, `deal_status.csv` and the corrections: `corrections/` (a to-do workbook per
 //! manager) or `corrections.xlsx`.
 
+pub mod baseline;
+pub mod ci;
 pub mod corrections;
 pub mod origin;
 pub mod pii;
@@ -14,7 +16,9 @@ use std::borrow::Cow;
 use std::path::PathBuf;
 use std::time::Instant;
 
-use super::{ensure_dir, load_inputs, AsOfArgs, DecisionsArgs, Global, InputArgs, OutputArgs};
+use super::{
+    ensure_dir, load_inputs, stdout_written, AsOfArgs, DecisionsArgs, Global, InputArgs, OutputArgs,
+};
 use crate::error::{Error, ExitCode, Result};
 use crate::output::jsonl::write_jsonl;
 use crate::rules::{self, Context, Finding, Severity};
@@ -36,9 +40,10 @@ pub const CORRECTIONS: &str = "corrections.xlsx";
 ///                         row per record with all its findings, most urgent first, at most
 ///                         --max-rows), the same rows as CSV beside it, and index.xlsx
 ///   DIR/corrections.xlsx  instead of corrections/ with --workbook single: a sheet per rule
+///   DIR/resolved.jsonl    with --baseline: the baseline's findings now fixed or gone
 ///
-/// Exit code: 0 nothing at or above --fail-on, 1 findings at or above it, 2 usage error,
-/// 3 no input readable.
+/// Exit code: 0 nothing at or above --fail-on, 1 findings at or above it (with --fail-on-new:
+/// new findings), 2 usage error or a bad --baseline, 3 no input readable.
 ///
 /// Examples:
 ///   crmclean audit samples/ --out audit/
@@ -47,6 +52,9 @@ pub const CORRECTIONS: &str = "corrections.xlsx";
 ///   crmclean audit exports/ --out ci/ --mask-pii --force --amocrm-subdomain okna-spb
 ///   crmclean audit exports/ --out audit/ --max-rows 2000
 ///   crmclean audit samples/ --out audit/ --workbook single
+///   crmclean audit week48/ --out audit48/ --baseline audit47/
+///   crmclean audit exports/ --out ci/ --baseline baseline/findings.jsonl --fail-on-new \
+///       --output-format github
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
@@ -82,6 +90,20 @@ pub struct Args {
     /// Default: `max_rows` of `[output]` in rules/default.toml (10000).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub max_rows: Option<u32>,
+    /// An earlier audit's --out folder or its findings.jsonl: each finding gets `status` new or
+    /// persisting, and DIR/resolved.jsonl lists the baseline's findings that were fixed or whose
+    /// record is gone.
+    #[arg(long, value_name = "PATH")]
+    pub baseline: Option<PathBuf>,
+    /// The exit code counts only the findings new since --baseline (at or above --fail-on), so
+    /// a CI job on an old base fails on new problems only.
+    #[arg(long, requires = "baseline")]
+    pub fail_on_new: bool,
+    /// What stdout gets: nothing (`text`: the summary table is on stderr), GitHub Actions
+    /// annotations (`github`) or a JUnit XML report (`junit`). With --fail-on-new, only the new
+    /// findings.
+    #[arg(long, value_enum, default_value = "text", value_name = "FORMAT")]
+    pub output_format: ci::OutputFormat,
 }
 
 /// `--fail-on`: which findings fail the run.
@@ -96,13 +118,18 @@ pub enum FailOn {
 }
 
 impl FailOn {
-    /// The exit code for a run with these findings.
-    pub fn exit_code(self, findings: &[Finding]) -> ExitCode {
-        let fails = match self {
-            FailOn::Error => findings.iter().any(|f| f.severity == Severity::Error),
-            FailOn::Warning => !findings.is_empty(),
+    /// Whether a finding counts towards the exit code.
+    pub fn counts(self, f: &Finding) -> bool {
+        match self {
+            FailOn::Error => f.severity == Severity::Error,
+            FailOn::Warning => true,
             FailOn::Never => false,
-        };
+        }
+    }
+
+    /// The exit code for a run with these findings.
+    pub fn exit_code<'f>(self, mut findings: impl Iterator<Item = &'f Finding>) -> ExitCode {
+        let fails = findings.any(|f| self.counts(f));
         if fails {
             ExitCode::Findings
         } else {
@@ -137,6 +164,9 @@ pub fn run(args: Args, global: &Global) -> Result<ExitCode> {
     for name in [FINDINGS, SUMMARY, DEAL_STATUS] {
         policy.check(&args.out.join(name))?;
     }
+    if args.baseline.is_some() {
+        policy.check(&args.out.join(baseline::RESOLVED))?;
+    }
     let corrections_path = match args.workbook {
         corrections::Layout::PerManager => args.out.join(corrections::DIR),
         corrections::Layout::Single => args.out.join(CORRECTIONS),
@@ -147,6 +177,7 @@ pub fn run(args: Args, global: &Global) -> Result<ExitCode> {
     }
     let as_of = args.as_of.resolve();
     let decisions = args.decisions.load()?;
+    let old = args.baseline.as_deref().map(baseline::load).transpose()?;
 
     let started = Instant::now();
     let ds = load_inputs(global, &rule_set, &args.input, as_of.date())?;
@@ -159,21 +190,58 @@ pub fn run(args: Args, global: &Global) -> Result<ExitCode> {
     let bar = global.progress.rows("rules", 0);
     let mut findings = rules::run_with_progress(&ctx, &selected, &bar);
     bar.finish_and_clear();
-    let warnings = ctx.into_warnings();
+    let mut warnings = ctx.into_warnings();
+    let masker = args.output.mask_pii.then(|| pii::Masker::new(ds));
+    // The join sees the accepted findings too: a baseline finding accepted since is neither
+    // fixed nor new, only left out.
+    let matched = old.as_ref().map(|b| {
+        let (statuses, matched) = match &masker {
+            Some(m) => {
+                let keys: Vec<String> = findings.iter().map(|f| m.key(f)).collect();
+                b.statuses(keys.iter().map(String::as_str))
+            }
+            None => b.statuses(findings.iter().map(|f| f.key.as_str())),
+        };
+        for (f, s) in findings.iter_mut().zip(statuses) {
+            f.status = Some(s);
+        }
+        matched
+    });
     let accepted =
         DecisionsArgs::accept(&decisions, &mut findings, &selected, as_of.date(), global);
     let rules_ms = started.elapsed().as_millis();
     // Writing reads back only the rows with findings.
     ds.release_pages();
-    for w in &warnings {
-        global.say(format!("crmclean: warning: {w}"));
-    }
 
     let started = Instant::now();
     ensure_dir(&args.out)?;
-    let masker = args.output.mask_pii.then(|| pii::Masker::new(ds));
-    let shown: Cow<[Finding]> = match &masker {
-        Some(m) => Cow::Owned(findings.iter().map(|f| m.finding(f)).collect()),
+    let masked: Option<Vec<Finding>> = masker
+        .as_ref()
+        .map(|m| findings.iter().map(|f| m.finding(f)).collect());
+    // Before findings.jsonl is written: the baseline may be this --out's own.
+    let comparison = match (&old, matched) {
+        (Some(b), Some(matched)) => {
+            let resolved = args.out.join(baseline::RESOLVED);
+            let codes: Vec<&str> = selected.iter().map(|r| r.code).collect();
+            let cmp = b.resolve(
+                ds,
+                &codes,
+                &findings,
+                &matched,
+                &resolved,
+                &policy,
+                masker.is_some(),
+            )?;
+            warnings.extend(baseline::warnings(&cmp, b, as_of));
+            Some(cmp)
+        }
+        _ => None,
+    };
+    for w in &warnings {
+        global.say(format!("crmclean: warning: {w}"));
+    }
+    let shown: Cow<[Finding]> = match masked {
+        Some(m) => Cow::Owned(m),
         None => Cow::Borrowed(&findings),
     };
     let deal_rows = statuses::deal_rows(ds, &findings);
@@ -225,6 +293,7 @@ pub fn run(args: Args, global: &Global) -> Result<ExitCode> {
         write: started.elapsed().as_millis(),
     };
     let mut report = summary::Summary::new(ds, as_of, &counts, &deal_rows, &warnings, timings);
+    report.baseline = comparison.as_ref();
     report.accepted = accepted;
     summary::write_json(&args.out.join(SUMMARY), &policy, &report)?;
 
@@ -233,10 +302,35 @@ pub fn run(args: Args, global: &Global) -> Result<ExitCode> {
             .map(|n| args.out.join(n))
             .to_vec();
         files.push(corrections_path);
+        if old.is_some() {
+            files.push(args.out.join(baseline::RESOLVED));
+        }
         let table = summary::table(&report, &selected, &rule_set.params, &files);
         eprint!("{}", crate::output::safe::terminal_safe(&table));
     }
-    Ok(args.fail_on.exit_code(&findings))
+    let gated: Vec<&Finding> = shown
+        .iter()
+        .filter(|f| !args.fail_on_new || f.status == Some(baseline::Status::New))
+        .collect();
+    if args.output_format != ci::OutputFormat::Text {
+        let shown: Vec<&Finding> = if args.fail_on_new {
+            gated.clone()
+        } else {
+            shown.iter().collect()
+        };
+        let mut w = std::io::BufWriter::new(std::io::stdout().lock());
+        stdout_written(
+            ci::write(
+                &mut w,
+                args.output_format,
+                &shown,
+                &selected,
+                &rule_set.params,
+            )
+            .and_then(|()| std::io::Write::flush(&mut w)),
+        )?;
+    }
+    Ok(args.fail_on.exit_code(gated.into_iter()))
 }
 
 /// `--out` must be a folder (or not exist yet).

@@ -1,6 +1,7 @@
 //! `crmclean report`: the weekly compliance report per manager — a workbook (Overview,
 //! Managers, Trend, Top offenders), a history of weekly snapshots and a Markdown summary.
 
+pub mod changes;
 pub mod history;
 pub mod managers;
 pub mod markdown;
@@ -140,14 +141,27 @@ pub fn run(args: Args, global: &Global) -> Result<ExitCode> {
     let deals = snapshot::deal_counts(ds, &findings);
     let mut totals = Totals::new(ds, &findings, &selected, &deals);
     totals.accepted = accepted.total;
-    let current = Snapshot::new(as_of, totals, &counts);
+    let mut current = Snapshot::new(as_of, totals, &counts);
+    current.keys = Some(changes::keys(&findings));
     let previous = stored.previous(Week::of(as_of));
+    let changes = previous.and_then(|p| changes::between(p, &current));
+    if let Some(c) = &changes {
+        current.totals.fixed_since_previous = Some(c.fixed);
+        current.totals.new_since_previous = Some(c.new);
+    }
+    let mut managers = managers::table(ds, &findings, &counts, previous);
+    if let Some(c) = &changes {
+        for m in &mut managers {
+            let (fixed, new) = c.by_manager.get(&m.name).copied().unwrap_or_default();
+            (m.fixed, m.new) = (Some(fixed), Some(new));
+        }
+    }
     let columns = rule_columns(ds, &selected, &counts);
     let report = Report {
         snapshot: &current,
         previous,
         metrics: overview::metrics(&current.totals, previous.map(|p| &p.totals)),
-        managers: managers::table(ds, &findings, &counts, previous),
+        managers,
         rules: &columns,
         trend: stored.trend(&current),
     };

@@ -19,6 +19,8 @@ pub struct Resolved {
     pub apart_applications: Vec<(u32, u32)>,
     /// (partner ID, phone) → the decision about it (index into `decisions.list`).
     phones: HashMap<(String, String), usize>,
+    /// Decision (index) → the existing contact its `ID …` links (index into the contacts).
+    links: HashMap<usize, usize>,
     /// One message per stale decision: `line N: why`.
     pub stale: Vec<String>,
 }
@@ -94,7 +96,16 @@ impl Resolved {
                                 || p.norm.raw.trim() == d.subject
                         })
                     });
-                    let target_missing = d.link_id().is_some_and(|id| !contacts.contains_key(id));
+                    // A non-partner card with the ID, else any.
+                    let target = d.link_id().map(|id| {
+                        let found = contacts.get(id).map(Vec::as_slice).unwrap_or_default();
+                        found
+                            .iter()
+                            .find(|&&c| !ds.contacts[c as usize].is_partner)
+                            .or(found.first())
+                            .map(|&c| c as usize)
+                    });
+                    let target_missing = matches!(target, Some(None));
                     if !has_contacts {
                         continue;
                     }
@@ -116,6 +127,9 @@ impl Resolved {
                         ));
                     } else {
                         r.phones.insert((partner.clone(), d.subject.clone()), k);
+                        if let Some(Some(c)) = target {
+                            r.links.insert(k, c);
+                        }
                     }
                 }
                 Kind::Accept => {}
@@ -144,9 +158,10 @@ impl Resolved {
         }
         let mut decided = 0;
         for l in lines.iter_mut() {
-            let Some(d) = self.phone(&l.partner_id, &l.phone) else {
+            let Some(&k) = self.phones.get(&(l.partner_id.clone(), l.phone.clone())) else {
                 continue;
             };
+            let d = &self.decisions.list[k];
             decided += 1;
             l.link_contact = None;
             l.link_contact_id = None;
@@ -158,13 +173,7 @@ impl Resolved {
                 }
                 _ => {
                     l.action = Action::Move;
-                    let link = d.link_id().and_then(|id| {
-                        ds.contacts
-                            .iter()
-                            .position(|c| c.id == id && !c.is_partner)
-                            .or_else(|| ds.contacts.iter().position(|c| c.id == id))
-                    });
-                    let name = match link {
+                    let name = match self.links.get(&k).copied() {
                         Some(c) => {
                             l.link_contact = Some(c);
                             l.link_contact_id = Some(ds.contacts[c].id.to_string());

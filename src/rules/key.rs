@@ -23,13 +23,20 @@ impl Entity {
         }
     }
 
-    fn parse(s: &str) -> Option<Self> {
+    pub fn parse(s: &str) -> Option<Self> {
         Some(match s {
             "contact" => Entity::Contact,
             "deal" => Entity::Deal,
             "application" => Entity::Application,
             _ => return None,
         })
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Entity {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = std::borrow::Cow::<str>::deserialize(d)?;
+        Entity::parse(&s).ok_or_else(|| serde::de::Error::custom(format!("unknown entity «{s}»")))
     }
 }
 

@@ -93,6 +93,9 @@ pub struct Finding {
     pub manager: String,
     /// The finding's identity from run to run: `RULE/entity/id[/item][#n]` ([`key`]).
     pub key: String,
+    /// `new` or `persisting` with `audit --baseline`; absent without.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<crate::commands::audit::baseline::Status>,
 }
 
 impl Finding {
@@ -272,6 +275,7 @@ impl<'a> Context<'a> {
             fix: String::new(),
             manager: manager.to_string(),
             key: key::compose(rule.code, rule.entity, id),
+            status: None,
         }
     }
 

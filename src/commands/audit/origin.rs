@@ -151,6 +151,7 @@ pub(crate) mod tests {
             fix: String::new(),
             manager: String::new(),
             key: String::new(),
+            status: None,
         }
     }
 }

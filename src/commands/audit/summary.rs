@@ -9,6 +9,7 @@ use chrono::NaiveDateTime;
 use polars::prelude::{Column, DataFrame, PolarsResult};
 use serde::Serialize;
 
+use super::baseline::{Comparison, Status};
 use super::statuses::{DealCounts, DealRow};
 use crate::decisions::Accepted;
 use crate::error::Result;
@@ -146,6 +147,9 @@ pub struct Summary<'a> {
     pub timings_ms: Timings,
     /// Findings left out because a decision accepts them (`--decisions`; an added field).
     pub accepted: Accepted,
+    /// New / persisting / fixed / gone with `--baseline`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<&'a Comparison>,
 }
 
 impl<'a> Summary<'a> {
@@ -183,6 +187,7 @@ impl<'a> Summary<'a> {
             warnings,
             timings_ms,
             accepted: Accepted::default(),
+            baseline: None,
         }
     }
 }
@@ -199,15 +204,28 @@ pub fn write_json(path: &Path, policy: &OutputPolicy, summary: &Summary) -> Resu
 pub fn table(summary: &Summary, rules: &[&Rule], params: &Params, files: &[PathBuf]) -> String {
     let c = summary.counts;
     let mut out = String::new();
-    let _ = writeln!(out, "{:<8} {:<8} {:>7}", "rule", "severity", "count");
+    let statuses = |cmp: Option<&Comparison>, key: &str| -> String {
+        match cmp {
+            Some(cmp) => {
+                let t = cmp.by_rule.get(key).copied().unwrap_or_default();
+                Status::ALL.map(|s| format!(" {:>10}", t.get(s))).concat()
+            }
+            None => String::new(),
+        }
+    };
+    let head = summary.baseline.map_or(String::new(), |_| {
+        Status::ALL.map(|s| format!(" {:>10}", s.as_str())).concat()
+    });
+    let _ = writeln!(out, "{:<8} {:<8} {:>7}{head}", "rule", "severity", "count");
     for r in rules {
         let n = c.by_rule.get(r.code).copied().unwrap_or(0);
         let _ = writeln!(
             out,
-            "{:<8} {:<8} {:>7}",
+            "{:<8} {:<8} {:>7}{}",
             r.code,
             r.severity_in(params).as_str(),
-            n
+            n,
+            statuses(summary.baseline, r.code)
         );
     }
     let sev = |s: Severity| c.by_severity.get(s.as_str()).copied().unwrap_or(0);
@@ -235,6 +253,19 @@ pub fn table(summary: &Summary, rules: &[&Rule], params: &Params, files: &[PathB
             "deals: {} proper, {} correct, {} incorrect, {} inactive",
             d.proper, d.correct, d.incorrect, d.inactive
         );
+    }
+    if let Some(cmp) = summary.baseline {
+        let t = cmp.total;
+        let _ = writeln!(
+            out,
+            "since the baseline: {} new, {} persisting, {} fixed, {} gone",
+            t.new, t.persisting, t.fixed, t.gone
+        );
+        let _ = writeln!(out, "{:<30}{head}", "manager");
+        for (manager, t) in &cmp.by_manager {
+            let cells = Status::ALL.map(|s| format!(" {:>10}", t.get(s))).concat();
+            let _ = writeln!(out, "{:<30}{cells}", manager);
+        }
     }
     let _ = writeln!(out, "written:");
     for f in files {

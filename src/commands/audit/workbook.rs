@@ -437,6 +437,7 @@ mod tests {
                     .into(),
                 manager: "Петрова Анна".into(),
                 key: format!("CON001/contact/{i}"),
+                status: None,
             })
             .collect();
         findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));

@@ -45,6 +45,9 @@ pub struct ManagerRow {
     pub owned: Owned,
     /// Findings in the previous week's snapshot (`None` without one).
     pub previous_total: Option<usize>,
+    /// Findings fixed and new since the previous week (`None` without its keys).
+    pub fixed: Option<usize>,
+    pub new: Option<usize>,
 }
 
 impl ManagerRow {

@@ -24,6 +24,7 @@ pub fn render(report: &Report) -> String {
     );
     overview(&mut out, report);
     managers(&mut out, report);
+    changes(&mut out, report);
     rules(&mut out, report);
     out
 }
@@ -81,6 +82,39 @@ fn managers(out: &mut String, report: &Report) {
             cell(&m.name),
             m.total,
             top.join(", ")
+        );
+    }
+    out.push('\n');
+}
+
+/// Fixed and new findings since the previous week, in total and per manager (most fixed
+/// first), when the history kept the previous week's keys.
+fn changes(out: &mut String, report: &Report) {
+    let t = &report.snapshot.totals;
+    let (Some(fixed), Some(new)) = (t.fixed_since_previous, t.new_since_previous) else {
+        return;
+    };
+    let _ = writeln!(
+        out,
+        "### Исправлено и новые с прошлой недели
+"
+    );
+    let _ = writeln!(
+        out,
+        "Исправлено: {fixed}, новых: {new}.
+"
+    );
+    let _ = writeln!(out, "| Ответственный | Исправлено | Новые |");
+    let _ = writeln!(out, "|---|---:|---:|");
+    let mut rows: Vec<_> = report.managers.iter().collect();
+    rows.sort_by(|a, b| b.fixed.cmp(&a.fixed).then_with(|| a.name.cmp(&b.name)));
+    for m in rows.iter().take(TOP_MANAGERS) {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} |",
+            cell(&m.name),
+            m.fixed.unwrap_or(0),
+            m.new.unwrap_or(0)
         );
     }
     out.push('\n');

@@ -139,6 +139,12 @@ pub struct Totals {
     pub deals_over_response_time: Option<usize>,
     /// Findings left out because a decision accepts them (`--decisions`).
     pub accepted: usize,
+    /// Findings of the previous stored week that are no longer found (by key).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fixed_since_previous: Option<usize>,
+    /// Findings not in the previous stored week (by key).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub new_since_previous: Option<usize>,
 }
 
 impl Totals {
@@ -169,6 +175,8 @@ impl Totals {
             partner_cards_with_client_numbers: records(&["PRT001"]),
             deals_over_response_time: records(&["DEAL007"]),
             accepted: 0,
+            fixed_since_previous: None,
+            new_since_previous: None,
         }
     }
 
@@ -218,6 +226,11 @@ pub struct Snapshot {
     pub by_rule: BTreeMap<String, usize>,
     /// Manager → rule → findings (rules the manager has findings of).
     pub by_manager: BTreeMap<String, BTreeMap<String, usize>>,
+    /// Manager → the hashes of the keys of the manager's findings, encoded
+    /// ([`super::changes`]): what was fixed and what is new next week. Absent in snapshots of
+    /// older versions.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub keys: Option<BTreeMap<String, String>>,
 }
 
 impl Snapshot {
@@ -239,6 +252,7 @@ impl Snapshot {
                     (m.clone(), rules)
                 })
                 .collect(),
+            keys: None,
         }
     }
 

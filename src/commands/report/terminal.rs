@@ -34,6 +34,10 @@ pub fn table(report: &Report, files: &[PathBuf]) -> String {
             m.delta_text()
         );
     }
+    let t = &s.totals;
+    if let (Some(fixed), Some(new)) = (t.fixed_since_previous, t.new_since_previous) {
+        let _ = writeln!(out, "since the previous week: {fixed} fixed, {new} new");
+    }
     let worst: Vec<String> = report
         .managers
         .iter()

@@ -43,6 +43,9 @@ pub const OVERVIEW_COLUMNS: [&str; 7] = [
 ];
 
 /// The Managers columns before the per-rule ones.
+/// The last columns of «Managers» and «Trend» when the history kept the previous week's keys.
+pub const CHANGE_COLUMNS: [&str; 2] = ["Исправлено с прошлой недели", "Новые с прошлой недели"];
+
 pub const MANAGER_COLUMNS: [&str; 6] = [
     "Ответственный",
     "Всего нарушений",
@@ -252,10 +255,20 @@ fn managers_sheet(ws: &mut Worksheet, styles: &Styles, report: &Report) -> Resul
         titles.push(r.code.to_string());
         titles.push(format!("{}, доля", r.code));
     }
+    let changes = report.snapshot.totals.fixed_since_previous.is_some();
+    if changes {
+        titles.extend(CHANGE_COLUMNS.map(String::from));
+    }
     let titles: Vec<&str> = titles.iter().map(String::as_str).collect();
     header(ws, 0, &titles, styles)?;
     for (i, m) in report.managers.iter().enumerate() {
-        manager_row(ws, i as u32 + 1, styles, report.rules, m)?;
+        let row = i as u32 + 1;
+        manager_row(ws, row, styles, report.rules, m)?;
+        if changes {
+            let col = (MANAGER_COLUMNS.len() + 2 * report.rules.len()) as u16;
+            number(ws, row, col, m.fixed.map(|n| n as f64), &styles.count)?;
+            number(ws, row, col + 1, m.new.map(|n| n as f64), &styles.count)?;
+        }
     }
     let last = report.managers.len() as u32;
     ws.set_freeze_panes(1, 1)?;
@@ -326,6 +339,15 @@ fn trend_sheet(ws: &mut Worksheet, styles: &Styles, report: &Report) -> Result<(
     let mut titles: Vec<&str> = vec!["Неделя", "Данные на"];
     titles.extend(tracked.iter().map(|m| m.label));
     titles.extend(codes.iter().map(String::as_str));
+    // «Fixed per week»: once any week knows what the one before it had.
+    let changes = report
+        .trend
+        .iter()
+        .any(|s| s.totals.fixed_since_previous.is_some());
+    let change_col = titles.len() as u16;
+    if changes {
+        titles.extend(CHANGE_COLUMNS);
+    }
     header(ws, 0, &titles, styles)?;
     for (i, s) in report.trend.iter().enumerate() {
         let row = i as u32 + 1;
@@ -337,6 +359,21 @@ fn trend_sheet(ws: &mut Worksheet, styles: &Styles, report: &Report) -> Result<(
         for (j, code) in codes.iter().enumerate() {
             let n = s.by_rule.get(code).map(|&n| n as f64);
             number(ws, row, (2 + TRACKED + j) as u16, n, &styles.count)?;
+        }
+        if changes {
+            let t = &s.totals;
+            for (j, n) in [t.fixed_since_previous, t.new_since_previous]
+                .into_iter()
+                .enumerate()
+            {
+                number(
+                    ws,
+                    row,
+                    change_col + j as u16,
+                    n.map(|n| n as f64),
+                    &styles.count,
+                )?;
+            }
         }
     }
     let last = report.trend.len() as u32;
@@ -366,6 +403,17 @@ fn trend_sheet(ws: &mut Worksheet, styles: &Styles, report: &Report) -> Result<(
         5,
         &line_chart("Нарушения по неделям", last, &counts),
     )?;
+    if changes {
+        ws.insert_chart(
+            last + 2,
+            10,
+            &line_chart(
+                "Исправлено и новые по неделям",
+                last,
+                &[change_col, change_col + 1],
+            ),
+        )?;
+    }
     Ok(())
 }
 
