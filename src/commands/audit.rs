@@ -207,7 +207,10 @@ pub fn run(args: Args, global: &Global) -> Result<ExitCode> {
     let comparison = match &old {
         Some(b) => {
             let shown = masked.as_deref().unwrap_or(&findings);
-            let (statuses, matched) = b.statuses(shown.iter().map(|f| f.key.as_str()));
+            // A baseline finding accepted now is neither fixed nor gone: its key counts as seen.
+            let seen = shown.iter().map(|f| f.key.as_str());
+            let (statuses, matched) =
+                b.statuses(seen.chain(accepted.keys.iter().map(String::as_str)));
             for list in [Some(&mut findings), masked.as_mut()].into_iter().flatten() {
                 for (f, s) in list.iter_mut().zip(&statuses) {
                     f.status = Some(*s);
