@@ -354,3 +354,43 @@ fn a_baseline_of_another_export_or_a_later_date_is_warned_about() {
         "{stderr}"
     );
 }
+
+#[test]
+fn a_finding_accepted_since_the_baseline_is_neither_fixed_nor_new() {
+    let dir = tempfile::tempdir().unwrap();
+    let samples = Path::new(env!("CARGO_MANIFEST_DIR")).join("samples");
+    let base = dir.path().join("base");
+    audit(&samples, &base, &["--fail-on", "never"]);
+    let old = lines(&base.join("findings.jsonl"));
+    let key = "CON003/contact/45102557";
+    assert!(old.iter().any(|f| f["key"] == key));
+    let decisions = dir.path().join("decisions.csv");
+    std::fs::write(
+        &decisions,
+        format!("kind;ids;subject;value;reason;by;date;expires\naccept;45102557;{key};;клиент без почты;;;\n"),
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    let run = audit(
+        &samples,
+        &out,
+        &[
+            "--baseline",
+            base.to_str().unwrap(),
+            "--decisions",
+            decisions.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(
+        run.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let current = lines(&out.join("findings.jsonl"));
+    assert_eq!(current.len(), old.len() - 1);
+    assert!(current
+        .iter()
+        .all(|f| f["status"] == "persisting" && f["key"] != key));
+    assert!(lines(&out.join("resolved.jsonl")).is_empty());
+}

@@ -191,6 +191,22 @@ pub fn run(args: Args, global: &Global) -> Result<ExitCode> {
     let mut findings = rules::run_with_progress(&ctx, &selected, &bar);
     bar.finish_and_clear();
     let mut warnings = ctx.into_warnings();
+    let masker = args.output.mask_pii.then(|| pii::Masker::new(ds));
+    // The join sees the accepted findings too: a baseline finding accepted since is neither
+    // fixed nor new, only left out.
+    let matched = old.as_ref().map(|b| {
+        let (statuses, matched) = match &masker {
+            Some(m) => {
+                let keys: Vec<String> = findings.iter().map(|f| m.key(f)).collect();
+                b.statuses(keys.iter().map(String::as_str))
+            }
+            None => b.statuses(findings.iter().map(|f| f.key.as_str())),
+        };
+        for (f, s) in findings.iter_mut().zip(statuses) {
+            f.status = Some(s);
+        }
+        matched
+    });
     let accepted =
         DecisionsArgs::accept(&decisions, &mut findings, &selected, as_of.date(), global);
     let rules_ms = started.elapsed().as_millis();
@@ -199,23 +215,12 @@ pub fn run(args: Args, global: &Global) -> Result<ExitCode> {
 
     let started = Instant::now();
     ensure_dir(&args.out)?;
-    let masker = args.output.mask_pii.then(|| pii::Masker::new(ds));
-    let mut masked: Option<Vec<Finding>> = masker
+    let masked: Option<Vec<Finding>> = masker
         .as_ref()
         .map(|m| findings.iter().map(|f| m.finding(f)).collect());
     // Before findings.jsonl is written: the baseline may be this --out's own.
-    let comparison = match &old {
-        Some(b) => {
-            let shown = masked.as_deref().unwrap_or(&findings);
-            // A baseline finding accepted now is neither fixed nor gone: its key counts as seen.
-            let seen = shown.iter().map(|f| f.key.as_str());
-            let (statuses, matched) =
-                b.statuses(seen.chain(accepted.keys.iter().map(String::as_str)));
-            for list in [Some(&mut findings), masked.as_mut()].into_iter().flatten() {
-                for (f, s) in list.iter_mut().zip(&statuses) {
-                    f.status = Some(*s);
-                }
-            }
+    let comparison = match (&old, matched) {
+        (Some(b), Some(matched)) => {
             let resolved = args.out.join(baseline::RESOLVED);
             let codes: Vec<&str> = selected.iter().map(|r| r.code).collect();
             let cmp = b.resolve(
@@ -230,7 +235,7 @@ pub fn run(args: Args, global: &Global) -> Result<ExitCode> {
             warnings.extend(baseline::warnings(&cmp, b, as_of));
             Some(cmp)
         }
-        None => None,
+        _ => None,
     };
     for w in &warnings {
         global.say(format!("crmclean: warning: {w}"));

@@ -18,9 +18,6 @@ pub struct Accepted {
     pub by_rule: BTreeMap<&'static str, usize>,
     /// Per responsible manager ("" for none).
     pub by_manager: BTreeMap<String, usize>,
-    /// The keys of the findings left out (for `--baseline`: accepted is neither fixed nor new).
-    #[serde(skip)]
-    pub keys: Vec<String>,
 }
 
 /// What the accept decisions did to one run's findings.
@@ -69,7 +66,6 @@ impl Decisions {
                 *a.by_manager
                     .entry(f.manager.trim().to_string())
                     .or_default() += 1;
-                a.keys.push(f.key.clone());
                 false
             }
             None => true,

@@ -80,14 +80,7 @@ impl<'a> Masker<'a> {
     /// The finding with `value` masked by the column `field` names; in `message` that value
     /// and any phone number or e-mail address are masked too, in `fix` phones and e-mails.
     pub fn finding(&self, f: &Finding) -> Finding {
-        let pii = self
-            .origins
-            .source(f)
-            .and_then(|s| {
-                let col = *self.origins.columns(s, &f.field).first()?;
-                self.columns.get(s)?.get(col).copied()
-            })
-            .unwrap_or(Pii::Other);
+        let pii = self.pii(f);
         let value = mask_as(pii, &f.value);
         let raw = f.value.trim();
         let message = if pii != Pii::Other && !raw.is_empty() {
@@ -95,16 +88,38 @@ impl<'a> Masker<'a> {
         } else {
             mask_text(&f.message)
         };
-        let key = match pii {
-            Pii::Other => f.key.clone(),
-            _ => key::mask_item(&f.key),
-        };
+        let key = self.key_as(pii, f);
         Finding {
             value,
             message,
             fix: mask_text(&f.fix),
             key,
             ..f.clone()
+        }
+    }
+}
+
+impl Masker<'_> {
+    /// What the column of a finding's `field` holds.
+    fn pii(&self, f: &Finding) -> Pii {
+        self.origins
+            .source(f)
+            .and_then(|s| {
+                let col = *self.origins.columns(s, &f.field).first()?;
+                self.columns.get(s)?.get(col).copied()
+            })
+            .unwrap_or(Pii::Other)
+    }
+
+    /// The finding's key as [`Masker::finding`] writes it.
+    pub fn key(&self, f: &Finding) -> String {
+        self.key_as(self.pii(f), f)
+    }
+
+    fn key_as(&self, pii: Pii, f: &Finding) -> String {
+        match pii {
+            Pii::Other => f.key.clone(),
+            _ => key::mask_item(&f.key),
         }
     }
 }
