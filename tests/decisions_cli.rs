@@ -615,7 +615,13 @@ fn exceptions_in_a_managers_workbook_accept_findings() {
     );
 
     let second = tmp.path().join("a2");
-    audit(&second, &["--decisions", s(&decisions)]);
+    audit(
+        &second,
+        &["--decisions", s(&decisions), "--baseline", s(&first)],
+    );
+    // Accepted since last week is neither fixed nor gone.
+    let resolved = std::fs::read_to_string(second.join("resolved.jsonl")).unwrap();
+    assert_eq!(resolved, "", "{resolved}");
     let keys: Vec<String> = findings(&second)
         .iter()
         .map(|f| f["key"].as_str().unwrap().to_string())
