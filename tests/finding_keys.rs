@@ -92,24 +92,7 @@ fn read_table(path: &Path) -> Table {
             })
             .collect();
     }
-    let bytes = std::fs::read(path).unwrap();
-    let text = match std::str::from_utf8(&bytes) {
-        Ok(t) => t.trim_start_matches('\u{feff}').to_string(),
-        Err(_) => encoding_rs::WINDOWS_1251.decode(&bytes).0.into_owned(),
-    };
-    let delimiter = if text.lines().next().unwrap().contains(';') {
-        b';'
-    } else {
-        b','
-    };
-    csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(text.as_bytes())
-        .records()
-        .map(|r| r.unwrap().iter().map(str::to_string).collect())
-        .collect()
+    common::read_csv(path)
 }
 
 fn write_table(table: &Table, path: &Path) {

@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::crmclean;
+use common::{crmclean, read_csv};
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
@@ -88,29 +88,6 @@ fn files(dir: &Path, ext: &str) -> Vec<PathBuf> {
     );
     found.sort();
     found
-}
-
-/// A CSV output as rows of cells: UTF-8 (with or without BOM) or Windows-1251; `;` or `,`.
-fn read_csv(path: &Path) -> Vec<Vec<String>> {
-    let bytes = std::fs::read(path).unwrap();
-    let text = match std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes)) {
-        Ok(t) => t.to_string(),
-        Err(_) => encoding_rs::WINDOWS_1251.decode(&bytes).0.into_owned(),
-    };
-    let first = text.lines().next().unwrap_or("");
-    let delimiter = if first.matches(';').count() > first.matches(',').count() {
-        b';'
-    } else {
-        b','
-    };
-    csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(text.as_bytes())
-        .records()
-        .map(|r| r.unwrap().iter().map(str::to_string).collect())
-        .collect()
 }
 
 /// A cell a spreadsheet may evaluate: starts with `= + - @`, tab or CR, and is not a phone

@@ -472,17 +472,24 @@ fn pairs_of(groups: impl Iterator<Item = Vec<usize>>) -> HashSet<(usize, usize)>
     out
 }
 
-#[test]
-fn planted_duplicates_precision_and_recall() {
-    let mut g = generate();
+/// Clustering measured against a generated set's truth, its rows in a shuffled order.
+struct Measured {
+    ds: crate::model::Dataset,
+    /// Row position → the generated row shown there.
+    order: Vec<usize>,
+    expected: HashSet<(usize, usize)>,
+    found: HashSet<(usize, usize)>,
+    precision: f64,
+    recall: f64,
+}
+
+fn measure(g: &mut Gen) -> Measured {
     let mut order: Vec<usize> = (0..g.rows.len()).collect();
     for i in (1..order.len()).rev() {
         order.swap(i, g.rng.below(i + 1));
     }
-    let ds = testutil::dataset(&[("contacts.csv", &csv(&g, &order))]);
+    let ds = testutil::dataset(&[("contacts.csv", &csv(g, &order))]);
     assert_eq!(ds.contacts.len(), g.rows.len());
-    assert!(ds.contacts.len() >= 300);
-
     let mut truth: HashMap<usize, Vec<usize>> = HashMap::new();
     for (pos, &i) in order.iter().enumerate() {
         truth.entry(g.rows[i].truth).or_default().push(pos);
@@ -494,10 +501,28 @@ fn planted_duplicates_precision_and_recall() {
             .iter()
             .map(|c| c.members.iter().map(|m| m.index).collect()),
     );
-
     let tp = found.intersection(&expected).count() as f64;
-    let precision = tp / found.len().max(1) as f64;
-    let recall = tp / expected.len().max(1) as f64;
+    Measured {
+        precision: tp / found.len().max(1) as f64,
+        recall: tp / expected.len().max(1) as f64,
+        ds,
+        order,
+        expected,
+        found,
+    }
+}
+
+#[test]
+fn planted_duplicates_precision_and_recall() {
+    let Measured {
+        ds,
+        expected,
+        found,
+        precision,
+        recall,
+        ..
+    } = measure(&mut generate());
+    assert!(ds.contacts.len() >= 300);
     let f1 = 2.0 * precision * recall / (precision + recall).max(f64::EPSILON);
     println!(
         "planted duplicates: {} contacts, {} true pairs, {} found pairs: \
@@ -807,26 +832,14 @@ fn capitalised_latin(name: &str) -> String {
 #[test]
 fn typo_heavy_names_precision_and_recall() {
     let TypoSet { mut g, applied } = typo_set();
-    let mut order: Vec<usize> = (0..g.rows.len()).collect();
-    for i in (1..order.len()).rev() {
-        order.swap(i, g.rng.below(i + 1));
-    }
-    let ds = testutil::dataset(&[("contacts.csv", &csv(&g, &order))]);
-    assert_eq!(ds.contacts.len(), g.rows.len());
-    let mut truth: HashMap<usize, Vec<usize>> = HashMap::new();
-    for (pos, &i) in order.iter().enumerate() {
-        truth.entry(g.rows[i].truth).or_default().push(pos);
-    }
-    let expected = pairs_of(truth.into_values());
-    let clusters = contact_clusters(&ds, &testutil::rule_set().params.dedupe).clusters;
-    let found = pairs_of(
-        clusters
-            .iter()
-            .map(|c| c.members.iter().map(|m| m.index).collect()),
-    );
-    let tp = found.intersection(&expected).count() as f64;
-    let precision = tp / found.len().max(1) as f64;
-    let recall = tp / expected.len().max(1) as f64;
+    let Measured {
+        ds,
+        order,
+        expected,
+        found,
+        precision,
+        recall,
+    } = measure(&mut g);
     println!(
         "typo-heavy names: {} contacts, {} true pairs, {} found pairs: precision {precision:.4}, recall {recall:.4}",
         ds.contacts.len(),
