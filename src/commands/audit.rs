@@ -184,7 +184,8 @@ pub fn run(args: Args, global: &Global) -> Result<ExitCode> {
     let read_ms = started.elapsed().as_millis();
 
     let started = Instant::now();
-    ds.release_pages();
+    // The rules and the writing read rows all over the mapped inputs.
+    let _pages = ds.releasing_pages();
     let decisions = DecisionsArgs::resolve(decisions, ds, global);
     let ctx = Context::new(ds, &rule_set.params, as_of).with_decisions(&decisions);
     let bar = global.progress.rows("rules", 0);
@@ -210,8 +211,6 @@ pub fn run(args: Args, global: &Global) -> Result<ExitCode> {
     let accepted =
         DecisionsArgs::accept(&decisions, &mut findings, &selected, as_of.date(), global);
     let rules_ms = started.elapsed().as_millis();
-    // Writing reads back only the rows with findings.
-    ds.release_pages();
 
     let started = Instant::now();
     ensure_dir(&args.out)?;

@@ -6,6 +6,7 @@
 
 mod build;
 mod links;
+mod pages;
 
 use std::borrow::Cow;
 use std::sync::Arc;
@@ -15,6 +16,7 @@ use compact_str::CompactString;
 
 pub use build::{contact_ids, list_items, load, load_selected, LoadOptions, Loaded, Select};
 pub use links::{LinkMethod, LinkStats};
+pub use pages::PageReleaser;
 
 use crate::normalize::date::{Birthday, BirthdayRules};
 use crate::normalize::name::clean_display;

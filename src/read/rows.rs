@@ -119,6 +119,11 @@ impl Rows {
         self.len() == 0
     }
 
+    /// Whether some rows are read in place from a mapped file.
+    pub fn is_mapped(&self) -> bool {
+        self.file.is_some()
+    }
+
     /// Appends a row.
     pub fn push<'c>(&mut self, cells: impl IntoIterator<Item = &'c str>) {
         let start = self.text.len();
