@@ -247,7 +247,13 @@ fn write_sheet(
 }
 
 /// A cluster's rows: the survivor, the other records, the merged card, the lost values.
-fn block(ds: &Dataset, cols: &Columns, cid: &str, c: &Cluster, mask: bool) -> Vec<Vec<Cell>> {
+fn block<'a>(
+    ds: &Dataset,
+    cols: &Columns,
+    cid: &'a str,
+    c: &Cluster,
+    mask: bool,
+) -> Vec<Vec<Cell<'a>>> {
     let mut order: Vec<usize> = vec![c.survivor];
     order.extend((0..c.members.len()).filter(|&k| k != c.survivor));
     let mut rows = Vec::with_capacity(order.len() + 2);
@@ -270,7 +276,7 @@ fn block(ds: &Dataset, cols: &Columns, cid: &str, c: &Cluster, mask: bool) -> Ve
         rows.push(row);
     }
     let merged = cols.merge(ds, c);
-    let lead = |what: &str| {
+    let lead = |what: &'static str| {
         let mut lead = vec![Cell::from(cid), Cell::from(what)];
         lead.resize(SHEET_LEAD.len(), Cell::Empty);
         lead
@@ -294,16 +300,22 @@ fn block(ds: &Dataset, cols: &Columns, cid: &str, c: &Cluster, mask: bool) -> Ve
     rows
 }
 
-fn text_cell(s: String) -> Cell {
+fn text_cell(s: String) -> Cell<'static> {
     if s.is_empty() {
         Cell::Empty
     } else {
-        Cell::Text(s)
+        Cell::from(s)
     }
 }
 
 /// A member's values, the ones it matched on highlighted.
-fn member_cells(ds: &Dataset, cols: &Columns, c: &Cluster, m: &Member, mask: bool) -> Vec<Cell> {
+fn member_cells(
+    ds: &Dataset,
+    cols: &Columns,
+    c: &Cluster,
+    m: &Member,
+    mask: bool,
+) -> Vec<Cell<'static>> {
     let at = c.at(ds, m);
     let shared = shared_phone_columns(ds, c, m);
     (0..cols.headers.len())
@@ -322,9 +334,9 @@ fn member_cells(ds: &Dataset, cols: &Columns, c: &Cluster, m: &Member, mask: boo
             };
             let text = shown(value, kind, mask);
             if hit {
-                Cell::Highlight(text)
+                Cell::Highlight(text.into())
             } else {
-                Cell::Text(text)
+                Cell::from(text)
             }
         })
         .collect()

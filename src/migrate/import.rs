@@ -35,7 +35,7 @@ impl Table {
         let mut wb = workbook();
         let mut ws = SheetWriter::new(&mut wb, sheet, &header)?;
         for row in &self.rows {
-            let cells: Vec<Cell> = row.iter().map(|c| Cell::Text(c.clone())).collect();
+            let cells: Vec<Cell> = row.iter().map(|c| Cell::Text(c.clone().into())).collect();
             ws.row(&cells)?;
         }
         ws.finish()?;

@@ -115,7 +115,7 @@ impl<'a> Index<'a> {
     }
 
     /// One review line with its evidence; multi-deal cells hold one line per deal.
-    fn row(&self, l: &PlanLine) -> Vec<Cell> {
+    fn row(&self, l: &PlanLine) -> Vec<Cell<'_>> {
         let ds = self.ds;
         let per_deal = |f: &dyn Fn(usize) -> String| -> Cell {
             Cell::Text(
@@ -123,26 +123,27 @@ impl<'a> Index<'a> {
                     .iter()
                     .map(|&d| format!("{}: {}", ds.deals[d].id, f(d)))
                     .collect::<Vec<_>>()
-                    .join("\n"),
+                    .join("\n")
+                    .into(),
             )
         };
         vec![
-            Cell::Text(l.partner_id.clone()),
-            Cell::Text(ds.contacts[l.partner].title(ds).into_owned()),
-            Cell::Highlight(l.phone.clone()),
+            Cell::Text(l.partner_id.clone().into()),
+            Cell::Text(ds.contacts[l.partner].title(ds).into_owned().into()),
+            Cell::Highlight(l.phone.clone().into()),
             Cell::Empty,
-            Cell::Text(proposed_name(ds, l)),
+            Cell::Text(proposed_name(ds, l).into()),
             Cell::Empty,
-            Cell::Text(l.raw.clone()),
-            Cell::Text(l.source_column.clone()),
-            Cell::Text(l.reason.clone()),
-            Cell::Text(l.deal_ids.join(", ")),
+            Cell::Text(l.raw.clone().into()),
+            Cell::Text(l.source_column.clone().into()),
+            Cell::Text(l.reason.clone().into()),
+            Cell::Text(l.deal_ids.join(", ").into()),
             per_deal(&|d| ds.deals[d].name(ds).to_string()),
             per_deal(&|d| ds.deals[d].address(ds).to_string()),
             per_deal(&|d| ds.deals[d].contract_no(ds).to_string()),
-            Cell::Text(self.client_base(l)),
+            Cell::Text(self.client_base(l).into()),
             per_deal(&|d| notes_with(ds, d, &l.phone)),
-            Cell::Text(self.other_holders(l)),
+            Cell::Text(self.other_holders(l).into()),
         ]
     }
 

@@ -57,13 +57,14 @@ const MAX_WIDTH: usize = 60;
 /// number under Excel's limit of 1 048 576 rows (header included).
 pub const SHEET_ROWS: usize = 1_000_000;
 
-/// One cell of a data row.
+/// One cell of a data row. Its text is borrowed where it can be (an input's cell, a rule's
+/// code), so a row of a big table costs no allocation per cell.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Cell {
+pub enum Cell<'a> {
     /// Plain text, written verbatim as a string cell.
-    Text(String),
+    Text(Cow<'a, str>),
     /// Text with a yellow fill: the offending value a human must look at.
-    Highlight(String),
+    Highlight(Cow<'a, str>),
     /// A number cell.
     Number(f64),
     /// A hyperlink (`http://`, `https://`, `mailto:`, or `file:///NAME` for a file beside the
@@ -74,35 +75,37 @@ pub enum Cell {
     Empty,
 }
 
-impl From<&str> for Cell {
-    fn from(s: &str) -> Self {
-        Cell::Text(s.to_string())
+impl<'a> From<&'a str> for Cell<'a> {
+    fn from(s: &'a str) -> Self {
+        Cell::Text(Cow::Borrowed(s))
     }
 }
 
-impl From<String> for Cell {
+impl From<String> for Cell<'_> {
     fn from(s: String) -> Self {
-        Cell::Text(s)
+        Cell::Text(Cow::Owned(s))
     }
 }
 
-impl From<f64> for Cell {
+impl From<f64> for Cell<'_> {
     fn from(n: f64) -> Self {
         Cell::Number(n)
     }
 }
 
-impl Cell {
+impl<'a> Cell<'a> {
     /// What the cell shows, as plain text (a CSV cell): a link's text (its URL when it has
     /// none), a whole number without decimals.
-    pub fn into_shown(self) -> String {
+    pub fn into_shown(self) -> Cow<'a, str> {
         match self {
             Cell::Text(s) | Cell::Highlight(s) => s,
-            Cell::Number(n) if n.fract() == 0.0 && n.abs() < 1e15 => format!("{}", n as i64),
-            Cell::Number(n) => n.to_string(),
-            Cell::Link { url, text } if text.is_empty() => url,
-            Cell::Link { text, .. } => text,
-            Cell::Empty => String::new(),
+            Cell::Number(n) if n.fract() == 0.0 && n.abs() < 1e15 => {
+                Cow::Owned(format!("{}", n as i64))
+            }
+            Cell::Number(n) => Cow::Owned(n.to_string()),
+            Cell::Link { url, text } if text.is_empty() => Cow::Owned(url),
+            Cell::Link { text, .. } => Cow::Owned(text),
+            Cell::Empty => Cow::Borrowed(""),
         }
     }
 }
@@ -228,7 +231,7 @@ impl<'a> SheetWriter<'a> {
                             .write_string(row, col, s.as_ref())
                             .map_err(|e| sheet_err(&self.name, e))?;
                     }
-                    text_width(s)
+                    self.wider(i, s)
                 }
                 Cell::Highlight(s) => {
                     if s.is_empty() {
@@ -239,7 +242,7 @@ impl<'a> SheetWriter<'a> {
                             .write_string_with_format(row, col, s.as_ref(), &self.highlight)
                     }
                     .map_err(|e| sheet_err(&self.name, e))?;
-                    text_width(s)
+                    self.wider(i, s)
                 }
                 Cell::Number(n) => {
                     if n.is_finite() {
@@ -272,7 +275,7 @@ impl<'a> SheetWriter<'a> {
                             .write_string(row, col, shown.as_ref())
                             .map_err(|e| sheet_err(&self.name, e))?;
                     }
-                    text_width(&shown)
+                    self.wider(i, &shown)
                 }
             };
             self.note_width(i, width);
@@ -322,6 +325,17 @@ impl<'a> SheetWriter<'a> {
         Ok(())
     }
 
+    /// `s`'s width when it may widen column `col`: a text of no more bytes than the column's
+    /// width so far, or a column already at the widest, need not be measured.
+    fn wider(&self, col: usize, s: &str) -> usize {
+        let width = self.widths.get(col).copied().unwrap_or(0);
+        if s.len() <= width || width >= MAX_WIDTH {
+            0
+        } else {
+            text_width(s)
+        }
+    }
+
     fn note_width(&mut self, col: usize, width: usize) {
         if self.widths.len() <= col {
             self.widths.resize(col + 1, 0);
@@ -337,7 +351,7 @@ impl<'a> SheetWriter<'a> {
 /// is clamped to 1..=1 048 575 (Excel's limit less the header row); commands pass
 /// [`SHEET_ROWS`], tests a small number. Returns the names of the sheets written, at least one
 /// (an empty table still gets its header row).
-pub fn write_spilling<B, R>(
+pub fn write_spilling<'c, B, R>(
     wb: &mut Workbook,
     name: &str,
     header: &[&str],
@@ -346,13 +360,13 @@ pub fn write_spilling<B, R>(
 ) -> Result<Vec<String>>
 where
     B: AsRef<[R]>,
-    R: AsRef<[Cell]>,
+    R: AsRef<[Cell<'c>]>,
 {
     write_spilling_with(wb, (name, header, &[]), max_rows, blocks)
 }
 
 /// [`write_spilling`] of a table `(name, header, drop-downs)`: every sheet gets the drop-downs.
-pub fn write_spilling_with<B, R>(
+pub fn write_spilling_with<'c, B, R>(
     wb: &mut Workbook,
     (name, header, choices): (&str, &[&str], &[Choice]),
     max_rows: usize,
@@ -360,7 +374,7 @@ pub fn write_spilling_with<B, R>(
 ) -> Result<Vec<String>>
 where
     B: AsRef<[R]>,
-    R: AsRef<[Cell]>,
+    R: AsRef<[Cell<'c>]>,
 {
     let max_rows = max_rows.clamp(1, MAX_ROWS - 1);
     let mut sheet = SheetWriter::new(wb, name, header)?.with_choices(choices);
@@ -383,7 +397,7 @@ where
 }
 
 /// [`write_spilling`] of single rows.
-pub fn write_spilling_rows<R: AsRef<[Cell]>>(
+pub fn write_spilling_rows<'c, R: AsRef<[Cell<'c>]>>(
     wb: &mut Workbook,
     name: &str,
     header: &[&str],
@@ -607,7 +621,7 @@ mod tests {
         let mut wb = Workbook::new();
         let mut sheet = SheetWriter::new(&mut wb, "Long", &["Примечание"]).unwrap();
         let long = "ж".repeat(40_000);
-        sheet.row(&[Cell::Highlight(long)]).unwrap();
+        sheet.row(&[Cell::Highlight(long.into())]).unwrap();
         sheet.finish().unwrap();
         save_workbook_atomic(&path, &OutputPolicy::default(), &mut wb).unwrap();
         let mut book: Xlsx<_> = open_workbook(&path).unwrap();
@@ -655,7 +669,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("spill.xlsx");
         let mut wb = Workbook::new();
-        let row = |s: &str| vec![Cell::from(s), Cell::Number(1.0)];
+        let row = |s: &str| vec![Cell::from(s.to_string()), Cell::Number(1.0)];
         let rows: Vec<Vec<Cell>> = ["a", "b", "c", "d", "e", "f", "g"].map(row).to_vec();
         let names = write_spilling_rows(&mut wb, "Статусы сделок", &["ID", "N"], 3, &rows).unwrap();
         assert_eq!(

@@ -128,12 +128,10 @@ pub fn write(dir: &Path, policy: &OutputPolicy, input: &Input, progress: &Progre
         .zip(&stems)
         .map(|(todo, stem)| {
             let sheet = Sheet::of(input, &origins, todo, stem);
-            let book = dir.join(format!("{stem}.xlsx"));
-            sheet.write_workbook(&book, policy, input, &origins, max_rows)?;
-            bar.inc(1);
+            let [book, csv] = ["xlsx", "csv"].map(|ext| dir.join(format!("{stem}.{ext}")));
+            sheet.write_files(&book, &csv, policy, input, &origins, max_rows)?;
+            bar.inc(2);
             bar.set_message(stem.clone());
-            sheet.write_csv(&dir.join(format!("{stem}.csv")), policy, input, &origins)?;
-            bar.inc(1);
             Ok(sheet)
         })
         .collect::<Result<_>>()?;
@@ -221,16 +219,19 @@ impl<'a> Sheet<'a> {
         &'s self,
         input: &'s Input,
         origins: &'s Origins,
-    ) -> impl Iterator<Item = Vec<Cell>> + 's {
+    ) -> impl Iterator<Item = Vec<Cell<'s>>> + 's {
         self.todo
             .records
             .iter()
             .map(move |r| todo_row(input, origins, &self.originals, r))
     }
 
-    fn write_workbook(
+    /// The workbook (the first `max_rows` records) and the CSV (every record) from one pass
+    /// over the records: each row is built once.
+    fn write_files(
         &self,
-        path: &Path,
+        book: &Path,
+        csv: &Path,
         policy: &OutputPolicy,
         input: &Input,
         origins: &Origins,
@@ -241,8 +242,16 @@ impl<'a> Sheet<'a> {
         self.overview(&mut wb, input, max_rows)?;
         let header = self.header();
         let mut sheet = SheetWriter::new(&mut wb, TODO_SHEET, &header)?;
-        for row in self.rows(input, origins).take(max_rows) {
-            sheet.row(&row)?;
+        let mut sheet_error = None;
+        let rows = self.rows(input, origins).enumerate().map(|(i, cells)| {
+            if i < max_rows && sheet_error.is_none() {
+                sheet_error = sheet.row(&cells).err();
+            }
+            cells.into_iter().map(Cell::into_shown).collect::<Vec<_>>()
+        });
+        CsvOut::new(b';', CsvEncoding::Utf8Bom).write(csv, policy, &header, rows)?;
+        if let Some(e) = sheet_error {
+            return Err(e);
         }
         sheet.finish()?;
         let records = self.todo.records.iter().take(max_rows).map(|r| {
@@ -255,20 +264,7 @@ impl<'a> Sheet<'a> {
             row
         });
         marker::write(&mut wb, Form::Todo, records)?;
-        save_workbook_atomic(path, policy, &mut wb)
-    }
-
-    fn write_csv(
-        &self,
-        path: &Path,
-        policy: &OutputPolicy,
-        input: &Input,
-        origins: &Origins,
-    ) -> Result<()> {
-        let rows = self
-            .rows(input, origins)
-            .map(|cells| cells.into_iter().map(Cell::into_shown).collect::<Vec<_>>());
-        CsvOut::new(b';', CsvEncoding::Utf8Bom).write(path, policy, &self.header(), rows)
+        save_workbook_atomic(book, policy, &mut wb)
     }
 
     /// «Сводка»: whose list it is, how many records and findings, whether the workbook holds
@@ -329,7 +325,12 @@ fn manager_label(manager: &str) -> &str {
 }
 
 /// One record's to-do row: the fixed columns, then its original cells.
-fn todo_row(input: &Input, origins: &Origins, originals: &Originals, r: &Record) -> Vec<Cell> {
+fn todo_row<'a>(
+    input: &'a Input,
+    origins: &Origins<'a>,
+    originals: &Originals,
+    r: &'a Record,
+) -> Vec<Cell<'a>> {
     let join = |text: fn(&Finding) -> &str| {
         r.findings
             .iter()

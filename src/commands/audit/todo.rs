@@ -5,11 +5,13 @@
 use std::cmp::Reverse;
 
 use chrono::NaiveDateTime;
+use foldhash::{HashMap, HashSet};
 use rayon::prelude::*;
 
 use super::origin::Origins;
 use crate::model::{Application, At, Contact, Dataset, Deal};
 use crate::params::StageClass;
+use crate::profile::Kind;
 use crate::rules::{Entity, Finding, Severity};
 
 /// One manager's records with findings.
@@ -113,29 +115,36 @@ impl<'a> Record<'a> {
 pub fn todos<'a>(ds: &'a Dataset, findings: &'a [Finding]) -> Vec<Todo<'a>> {
     let models = Models::new(ds);
     let origins = Origins::new(ds);
+    // Managers by name, none last; files by name: compared as ranks, not as texts.
+    let managers = ranks(findings.iter().map(|f| f.manager.trim()), |m| {
+        (m.is_empty(), m)
+    });
+    let files = ranks(findings.iter().map(|f| f.file.as_str()), |f| f);
     let key = |f: &'a Finding| {
-        let manager = f.manager.trim();
         (
-            manager.is_empty(),
-            manager,
+            managers[f.manager.trim()],
             f.entity,
-            f.file.as_str(),
+            files[f.file.as_str()],
             f.row,
             f.id.as_str(),
         )
     };
-    let mut order: Vec<&Finding> = findings.iter().collect();
-    // Stable: a record's findings keep the output order.
-    order.par_sort_by_key(|f| key(f));
+    let mut keyed: Vec<_> = findings
+        .par_iter()
+        .enumerate()
+        .map(|(i, f)| (key(f), i))
+        .collect();
+    // A record's findings keep the output order (the index breaks ties).
+    keyed.par_sort_unstable();
     let mut todos: Vec<Todo> = Vec::new();
-    for group in order.chunk_by(|a, b| key(a) == key(b)) {
-        let f = group[0];
+    for group in keyed.chunk_by(|a, b| a.0 == b.0) {
+        let f = &findings[group[0].1];
         let record = Record {
             entity: f.entity,
             id: &f.id,
             file: &f.file,
             row: f.row,
-            findings: group.to_vec(),
+            findings: group.iter().map(|&(_, i)| &findings[i]).collect(),
             model: origins
                 .source(f)
                 .zip(f.row.checked_sub(1))
@@ -160,6 +169,16 @@ pub fn todos<'a>(ds: &'a Dataset, findings: &'a [Finding]) -> Vec<Todo<'a>> {
     todos
 }
 
+/// Each distinct name's rank in the order of `by`.
+fn ranks<'a, K: Ord>(
+    names: impl Iterator<Item = &'a str>,
+    by: impl Fn(&'a str) -> K,
+) -> HashMap<&'a str, u32> {
+    let mut distinct: Vec<&str> = names.collect::<HashSet<_>>().into_iter().collect();
+    distinct.sort_by_key(|&n| by(n));
+    distinct.into_iter().zip(0..).collect()
+}
+
 /// Finds records by their place in the inputs.
 struct Models<'a> {
     ds: &'a Dataset,
@@ -179,14 +198,19 @@ impl<'a> Models<'a> {
         }
     }
 
+    /// The record at `at`, looked up among the records its file holds.
     fn find(&self, at: At) -> Option<Model<'a>> {
         let ds = self.ds;
-        find_at(&self.deals, &ds.deals, |d| d.at, at)
-            .map(Model::Deal)
-            .or_else(|| find_at(&self.contacts, &ds.contacts, |c| c.at, at).map(Model::Contact))
-            .or_else(|| {
+        match ds.source(at).mapping.kind {
+            Kind::AmocrmDeals => find_at(&self.deals, &ds.deals, |d| d.at, at).map(Model::Deal),
+            Kind::AmocrmContacts => {
+                find_at(&self.contacts, &ds.contacts, |c| c.at, at).map(Model::Contact)
+            }
+            Kind::FlowApplications => {
                 find_at(&self.applications, &ds.applications, |a| a.at, at).map(Model::Application)
-            })
+            }
+            Kind::ClientBase | Kind::Managers => None,
+        }
     }
 }
 

@@ -3,6 +3,7 @@
 //! and «Статусы сделок». Written row by row in constant-memory mode. A rule sheet or the status
 //! sheet longer than a sheet can hold continues on «CON006 (2)», «Статусы сделок (2)»…
 
+use std::borrow::Cow;
 use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 
@@ -95,7 +96,7 @@ pub(super) fn severity_label(s: Severity) -> &'static str {
     }
 }
 
-pub(super) fn count_cell(n: usize) -> Cell {
+pub(super) fn count_cell(n: usize) -> Cell<'static> {
     Cell::Number(n as f64)
 }
 
@@ -178,13 +179,13 @@ impl Originals {
 
     /// Puts a row of `source` into `cells` (one per header, in place), the `highlight` columns
     /// highlighted, masked for `--mask-pii`.
-    pub(super) fn fill(
+    pub(super) fn fill<'r>(
         &self,
         masker: Option<&Masker>,
         source: usize,
-        record: &crate::read::Row,
+        record: &crate::read::Row<'r>,
         highlight: &[usize],
-        cells: &mut [Cell],
+        cells: &mut [Cell<'r>],
     ) {
         let Some(positions) = self.positions.get(&source) else {
             return;
@@ -192,8 +193,8 @@ impl Originals {
         for (col, &pos) in positions.iter().enumerate() {
             let raw = record.get(col).unwrap_or("");
             let text = match masker {
-                Some(m) => m.cell(source, col, raw),
-                None => raw.to_string(),
+                Some(m) => Cow::Owned(m.cell(source, col, raw)),
+                None => Cow::Borrowed(raw),
             };
             cells[pos] = if highlight.contains(&col) {
                 Cell::Highlight(text)
@@ -229,7 +230,12 @@ fn rule_sheet(
     Ok(())
 }
 
-fn finding_row(input: &Input, origins: &Origins, originals: &Originals, f: &Finding) -> Vec<Cell> {
+fn finding_row<'a>(
+    input: &'a Input,
+    origins: &Origins<'a>,
+    originals: &Originals,
+    f: &'a Finding,
+) -> Vec<Cell<'a>> {
     let n = RULE_COLUMNS.len();
     let mut cells = vec![
         f.fix.as_str().into(),
@@ -250,7 +256,7 @@ fn finding_row(input: &Input, origins: &Origins, originals: &Originals, f: &Find
 }
 
 /// The record's ID, as a link to its amoCRM card when the subdomain is known.
-pub fn id_cell(subdomain: Option<&str>, entity: Entity, id: &str) -> Cell {
+pub fn id_cell<'a>(subdomain: Option<&str>, entity: Entity, id: &'a str) -> Cell<'a> {
     match card_url(subdomain, entity, id) {
         Some(url) => Cell::Link {
             url,
