@@ -31,7 +31,7 @@
 //!   Add a note that answers «what was discussed, what was agreed, what happens next», e.g.
 //!   «Думает над ценой, сравнивает с Окна Роста, перезвонить в пятницу после 18».
 
-use std::collections::HashSet;
+use foldhash::HashSet;
 
 use rayon::prelude::*;
 

@@ -182,51 +182,50 @@ fn ranks<'a, K: Ord>(
 /// Finds records by their place in the inputs.
 struct Models<'a> {
     ds: &'a Dataset,
-    /// Indexes of each kind of record, by `at`.
-    contacts: Vec<u32>,
-    deals: Vec<u32>,
-    applications: Vec<u32>,
+    /// Per source, per data row: the index of the record built from that row among the
+    /// records of the source's kind ([`NO_RECORD`] for none).
+    by_row: Vec<Vec<u32>>,
 }
+
+/// A row no record was built from (a company row, a blank line).
+const NO_RECORD: u32 = u32::MAX;
 
 impl<'a> Models<'a> {
     fn new(ds: &'a Dataset) -> Self {
-        Models {
-            ds,
-            contacts: by_at(&ds.contacts, |c| c.at),
-            deals: by_at(&ds.deals, |d| d.at),
-            applications: by_at(&ds.applications, |a| a.at),
+        let mut by_row: Vec<Vec<u32>> = ds
+            .sources
+            .iter()
+            .map(|s| match s.mapping.kind {
+                Kind::AmocrmContacts | Kind::AmocrmDeals | Kind::FlowApplications => {
+                    vec![NO_RECORD; s.table.rows.len()]
+                }
+                Kind::ClientBase | Kind::Managers => Vec::new(),
+            })
+            .collect();
+        let ats = (ds.contacts.iter().map(|c| c.at).enumerate())
+            .chain(ds.deals.iter().map(|d| d.at).enumerate())
+            .chain(ds.applications.iter().map(|a| a.at).enumerate());
+        for (i, at) in ats {
+            by_row[at.source as usize][at.row as usize] = i as u32;
         }
+        Models { ds, by_row }
     }
 
-    /// The record at `at`, looked up among the records its file holds.
+    /// The record at `at`, among the records its file holds.
     fn find(&self, at: At) -> Option<Model<'a>> {
         let ds = self.ds;
+        let i = *self.by_row.get(at.source as usize)?.get(at.row as usize)?;
+        if i == NO_RECORD {
+            return None;
+        }
+        let i = i as usize;
         match ds.source(at).mapping.kind {
-            Kind::AmocrmDeals => find_at(&self.deals, &ds.deals, |d| d.at, at).map(Model::Deal),
-            Kind::AmocrmContacts => {
-                find_at(&self.contacts, &ds.contacts, |c| c.at, at).map(Model::Contact)
-            }
-            Kind::FlowApplications => {
-                find_at(&self.applications, &ds.applications, |a| a.at, at).map(Model::Application)
-            }
+            Kind::AmocrmDeals => Some(Model::Deal(&ds.deals[i])),
+            Kind::AmocrmContacts => Some(Model::Contact(&ds.contacts[i])),
+            Kind::FlowApplications => Some(Model::Application(&ds.applications[i])),
             Kind::ClientBase | Kind::Managers => None,
         }
     }
-}
-
-/// The indexes of `items` in order of their `at` (records are built in that order, so this
-/// sort only checks it).
-fn by_at<T>(items: &[T], at: impl Fn(&T) -> At) -> Vec<u32> {
-    let mut index: Vec<u32> = (0..items.len() as u32).collect();
-    index.sort_by_key(|&i| at(&items[i as usize]));
-    index
-}
-
-fn find_at<'a, T>(index: &[u32], items: &'a [T], at: impl Fn(&T) -> At, key: At) -> Option<&'a T> {
-    let i = index
-        .binary_search_by_key(&key, |&i| at(&items[i as usize]))
-        .ok()?;
-    Some(&items[index[i] as usize])
 }
 
 #[cfg(test)]
