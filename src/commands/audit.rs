@@ -184,8 +184,6 @@ pub fn run(args: Args, global: &Global) -> Result<ExitCode> {
     let read_ms = started.elapsed().as_millis();
 
     let started = Instant::now();
-    // The rules and the writing read rows all over the mapped inputs.
-    let _pages = ds.releasing_pages();
     let decisions = DecisionsArgs::resolve(decisions, ds, global);
     let ctx = Context::new(ds, &rule_set.params, as_of).with_decisions(&decisions);
     let bar = global.progress.rows("rules", 0);

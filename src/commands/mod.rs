@@ -254,7 +254,9 @@ pub fn load_selected_inputs(
             ),
         });
     }
-    Ok(Box::leak(Box::new(loaded.dataset)))
+    let ds: &'static Dataset = Box::leak(Box::new(loaded.dataset));
+    ds.watch_pages();
+    Ok(ds)
 }
 
 /// A spinner on stderr when it is a terminal (hidden otherwise and with `--quiet`).

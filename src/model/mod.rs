@@ -16,7 +16,6 @@ use compact_str::CompactString;
 
 pub use build::{contact_ids, list_items, load, load_selected, LoadOptions, Loaded, Select};
 pub use links::{LinkMethod, LinkStats};
-pub use pages::PageReleaser;
 
 use crate::normalize::date::{Birthday, BirthdayRules};
 use crate::normalize::name::clean_display;
@@ -281,9 +280,8 @@ pub struct Dataset {
 
 impl Dataset {
     /// Lets the operating system take back the pages of the mapped input files read so far
-    /// ([`read::Rows::release_pages`]): between passes over the rows, they need not count in
-    /// this process's memory.
-    pub fn release_pages(&self) {
+    /// ([`read::Rows::release_pages`]); [`Dataset::watch_pages`] does it under memory pressure.
+    fn release_pages(&self) {
         for s in &self.sources {
             s.table.rows.release_pages();
         }

@@ -1,16 +1,16 @@
 //! Keeps the mapped inputs' pages from piling up in this process's memory while passes read
-//! rows all over a big export: a watcher hands them back to the operating system whenever
-//! more than [`FILE_PAGES_BUDGET`] of file pages are resident. A page read again comes back
-//! from the page cache, so the cost is a page fault, paid only when the budget is exceeded.
+//! rows all over a big export: a watcher hands them back to the operating system whenever the
+//! process holds more than [`MEMORY_BUDGET`], more than [`FILE_PAGES_MIN`] of it file pages.
+//! A page read again comes back from the page cache, so the cost is a page fault, paid only
+//! under memory pressure (handing pages back on a timer, or after every rule pass, made the
+//! passes fault the whole file back in over and over: seconds of kernel time on a big export).
 
-use std::sync::mpsc::{channel, RecvTimeoutError, Sender};
-use std::thread::JoinHandle;
 use std::time::Duration;
 
 use super::Dataset;
 
-/// How often the watcher looks at the resident file pages: a pass reads a few hundred MB of
-/// a mapped file per second.
+/// How often the watcher looks at the resident memory: a pass reads a few hundred MB of a
+/// mapped file per second.
 const LOOK_EVERY: Duration = Duration::from_millis(20);
 
 /// The resident memory above which the mapped inputs' pages are handed back ...
@@ -19,44 +19,25 @@ const MEMORY_BUDGET: u64 = 3 << 30;
 /// ... if at least this much of it are file pages (the mapped inputs, the program itself).
 const FILE_PAGES_MIN: u64 = 256 << 20;
 
-/// Releases the mapped inputs' pages while it lives ([`Dataset::releasing_pages`]).
-pub struct PageReleaser {
-    watcher: Option<(Sender<()>, JoinHandle<()>)>,
-}
-
-impl Drop for PageReleaser {
-    fn drop(&mut self) {
-        if let Some((stop, thread)) = self.watcher.take() {
-            drop(stop);
-            let _ = thread.join();
-        }
-    }
-}
-
 impl Dataset {
-    /// Watches the resident file pages until the returned guard is dropped, and hands the
-    /// mapped inputs' pages back whenever they exceed the budget. Only where the resident
-    /// file pages can be read cheaply (Linux); elsewhere, and without mapped inputs, nothing.
-    pub fn releasing_pages(&'static self) -> PageReleaser {
+    /// Starts the watcher for the rest of the run (a loaded dataset lives as long as the
+    /// process). Only where the resident memory can be read cheaply (Linux); elsewhere, and
+    /// without mapped inputs, nothing.
+    pub fn watch_pages(&'static self) {
         let mapped = self.sources.iter().any(|s| s.table.rows.is_mapped());
         if !mapped || resident().is_none() {
-            return PageReleaser { watcher: None };
+            return;
         }
-        let (stop, stopped) = channel::<()>();
-        let thread = std::thread::spawn(move || {
-            while let Err(RecvTimeoutError::Timeout) = stopped.recv_timeout(LOOK_EVERY) {
-                if resident().is_some_and(|r| r.over_budget()) {
-                    self.release_pages();
-                }
+        std::thread::spawn(move || loop {
+            std::thread::sleep(LOOK_EVERY);
+            if resident().is_some_and(|r| r.over_budget()) {
+                self.release_pages();
             }
         });
-        PageReleaser {
-            watcher: Some((stop, thread)),
-        }
     }
 }
 
-/// This process's resident memory, from `/proc/self/statm` (counters the kernel keeps:
+/// This process's resident memory, from `/proc/self/status` (counters the kernel keeps:
 /// reading them costs microseconds).
 struct Resident {
     total: u64,
@@ -74,14 +55,15 @@ impl Resident {
 fn resident() -> Option<Resident> {
     #[cfg(target_os = "linux")]
     {
-        let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
-        let mut pages = statm.split_whitespace().skip(1).map(|n| n.parse::<u64>());
-        let (Some(Ok(total)), Some(Ok(file))) = (pages.next(), pages.next()) else {
-            return None;
+        let status = std::fs::read_to_string("/proc/self/status").ok()?;
+        let bytes = |key: &str| -> Option<u64> {
+            let line = status.lines().find_map(|l| l.strip_prefix(key))?;
+            let kib: u64 = line.trim().strip_suffix("kB")?.trim().parse().ok()?;
+            Some(kib << 10)
         };
         Some(Resident {
-            total: total * 4096,
-            file: file * 4096,
+            total: bytes("VmRSS:")?,
+            file: bytes("RssFile:")?,
         })
     }
     #[cfg(not(target_os = "linux"))]
@@ -94,7 +76,7 @@ mod tests {
 
     #[test]
     fn resident_memory_is_read() {
-        let r = resident().expect("/proc/self/statm");
+        let r = resident().expect("/proc/self/status");
         assert!(r.total > 0 && r.file <= r.total, "{} / {}", r.file, r.total);
         assert!(!r.over_budget(), "a test process holds less than 3 GiB");
     }

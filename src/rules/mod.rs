@@ -372,9 +372,6 @@ pub fn run_with_progress(
             (rule.check)(ctx, rule, &mut out);
             out.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
             key::number_repeats(&mut out);
-            // The next pass reads the rows it needs again: the pages of the mapped inputs
-            // need not add to what a pass like DUP001 builds.
-            ctx.ds.release_pages();
             bar.inc(records(rule));
             bar.set_message(rule.code);
             (rule.code, out)
