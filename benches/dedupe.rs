@@ -183,7 +183,11 @@ fn bench(c: &mut Criterion) {
         let ds = load(n, &rules);
         group.throughput(Throughput::Elements(n as u64));
         group.bench_with_input(BenchmarkId::from_parameter(n), &ds, |b, ds| {
-            b.iter(|| contact_clusters(ds, &rules.params.dedupe).clusters.len())
+            b.iter(|| {
+                contact_clusters(ds, &rules.params.dedupe, &[])
+                    .clusters
+                    .len()
+            })
         });
     }
     group.finish();

@@ -365,8 +365,5 @@ fn now() -> String {
 
 /// FNV-1a: a short, stable fingerprint of the plan a journal belongs to.
 fn digest(text: &str) -> String {
-    let hash = text.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    });
-    format!("{hash:016x}")
+    format!("{:016x}", crate::rules::key::fnv1a(text.as_bytes()))
 }

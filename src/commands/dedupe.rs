@@ -12,8 +12,8 @@ use super::{
 };
 use crate::decisions::marker::{self, Form, CLUSTER, COMMENT, DECISION};
 use crate::dedupe::{
-    application_clusters_apart, blank, contact_clusters_apart, phone_key, Cluster, Clusters,
-    ColumnKind, Columns, Fields, Member,
+    application_clusters, blank, contact_clusters, phone_key, Cluster, Clusters, ColumnKind,
+    Columns, Fields, Member,
 };
 use crate::error::{Error, ExitCode, Result};
 use crate::model::{At, Dataset, Phone};
@@ -83,8 +83,8 @@ pub fn run(args: Args, global: &Global) -> Result<ExitCode> {
     let spinner = progress(global, "looking for duplicates");
     let p = &rules.params.dedupe;
     let (contacts, applicants) = rayon::join(
-        || contact_clusters_apart(ds, p, &decisions.apart_contacts),
-        || application_clusters_apart(ds, p, &decisions.apart_applications),
+        || contact_clusters(ds, p, &decisions.apart_contacts),
+        || application_clusters(ds, p, &decisions.apart_applications),
     );
     spinner.finish_and_clear();
     let found = started.elapsed();
@@ -238,10 +238,7 @@ fn write_sheet(
             .map(|(cid, c)| block(ds, cols, cid, c, mask))
             .collect::<Vec<_>>()
     });
-    let choice = Choice {
-        column: 4,
-        values: marker::DUPLICATE_CHOICES,
-    };
+    let choice = Choice::on(&header, DECISION, marker::DUPLICATE_CHOICES);
     // A cluster stays on one sheet; past SHEET_ROWS rows the table goes on «Контакты (2)»…
     write_spilling_with(wb, (name, &header, &[choice]), SHEET_ROWS, blocks)
 }

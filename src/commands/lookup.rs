@@ -3,7 +3,7 @@
 
 use super::{load_selected_inputs, DecisionsArgs, Global, InputArgs};
 use crate::error::{Error, ExitCode, Result};
-use crate::migrate::lookup::{lookup_decided, Lookup};
+use crate::migrate::lookup::{lookup, Lookup};
 use crate::migrate::lookup_rows::LookupRows;
 use crate::normalize::phone::{normalize_phone, PhoneOptions};
 
@@ -57,7 +57,7 @@ pub fn run(args: Args, global: &Global) -> Result<ExitCode> {
         Some(&LookupRows { phone: &phone }),
     )?;
     let decisions = DecisionsArgs::resolve(decisions, ds, global);
-    let found = lookup_decided(ds, &rules.params, &decisions, &args.phone, &phone);
+    let found = lookup(ds, &rules.params, &decisions, &args.phone, &phone);
     match args.format {
         Format::Json => {
             let text =

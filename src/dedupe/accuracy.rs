@@ -495,7 +495,7 @@ fn measure(g: &mut Gen) -> Measured {
         truth.entry(g.rows[i].truth).or_default().push(pos);
     }
     let expected = pairs_of(truth.into_values());
-    let clusters = contact_clusters(&ds, &testutil::rule_set().params.dedupe).clusters;
+    let clusters = contact_clusters(&ds, &testutil::rule_set().params.dedupe, &[]).clusters;
     let found = pairs_of(
         clusters
             .iter()
@@ -548,7 +548,7 @@ fn blocking_finds_every_pair_that_brute_force_finds() {
     let order: Vec<usize> = (0..g.rows.len()).collect();
     let ds = testutil::dataset(&[("contacts.csv", &csv(&g, &order))]);
     let params = testutil::rule_set().params.dedupe;
-    let clusters = contact_clusters(&ds, &params).clusters;
+    let clusters = contact_clusters(&ds, &params, &[]).clusters;
     let found = pairs_of(
         clusters
             .iter()

@@ -409,12 +409,7 @@ fn separate(
 
 /// FNV-1a over bytes, finished with splitmix64: a fixed, deterministic 64-bit hash.
 pub fn hash_bytes(bytes: &[u8]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for &b in bytes {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    finish(h)
+    finish(crate::rules::key::fnv1a(bytes))
 }
 
 /// Combines a tag and two hashes into one key.

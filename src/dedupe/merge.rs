@@ -283,7 +283,7 @@ mod tests {
              10;Иванов Иван;Иванов Иван;+7 921 123-45-67;+7 812 100-20-30;01.01.1970;ivanov@mail.ru;инженер;Петрова Анна\n\
              12;Иван Иванов;Иванов Иван Петрович;8 921 123-45-67;;15.03.1985;IVANOV@mail.ru, i@ya.ru;прораб;Петрова Анна",
         )]);
-        let clusters = contact_clusters(&ds, &testutil::rule_set().params.dedupe).clusters;
+        let clusters = contact_clusters(&ds, &testutil::rule_set().params.dedupe, &[]).clusters;
         assert_eq!(clusters.len(), 1);
         let cols = Columns::of(&ds, Kind::AmocrmContacts);
         let merged = cols.merge(&ds, &clusters[0]);

@@ -165,18 +165,9 @@ pub struct Clusters {
     pub stats: BlockStats,
 }
 
-/// Duplicate clusters of contacts (DUP001).
-pub fn contact_clusters(ds: &Dataset, params: &DedupeParams) -> Clusters {
-    contact_clusters_apart(ds, params, &[])
-}
-
-/// [`contact_clusters`] that never puts two contacts of an `apart` pair (indices into
-/// `Dataset::contacts`, decided `not-duplicate`) in one cluster.
-pub fn contact_clusters_apart(
-    ds: &Dataset,
-    params: &DedupeParams,
-    apart: &[(u32, u32)],
-) -> Clusters {
+/// Duplicate clusters of contacts (DUP001), never putting two contacts of an `apart` pair
+/// (indices into `Dataset::contacts`, decided `not-duplicate`) in one cluster.
+pub fn contact_clusters(ds: &Dataset, params: &DedupeParams, apart: &[(u32, u32)]) -> Clusters {
     let records: Vec<Record> = ds
         .contacts
         .par_iter()
@@ -196,17 +187,9 @@ pub fn contact_clusters_apart(
     build(Entity::Contact, ds, linkage, completeness)
 }
 
-/// Clusters of Flow applications of one person (same СНИЛС, or 2+ of ФИО/birthday/phone).
-pub fn application_clusters(ds: &Dataset, params: &DedupeParams) -> Clusters {
-    application_clusters_apart(ds, params, &[])
-}
-
-/// [`application_clusters`] keeping the `apart` pairs of applications in different clusters.
-pub fn application_clusters_apart(
-    ds: &Dataset,
-    params: &DedupeParams,
-    apart: &[(u32, u32)],
-) -> Clusters {
+/// Clusters of Flow applications of one person (same СНИЛС, or 2+ of ФИО/birthday/phone),
+/// keeping the `apart` pairs of applications in different clusters.
+pub fn application_clusters(ds: &Dataset, params: &DedupeParams, apart: &[(u32, u32)]) -> Clusters {
     let records: Vec<Record> = ds
         .applications
         .par_iter()
@@ -478,7 +461,7 @@ mod tests {
             "12;Петров Пётр;Петров Пётр;+7 921 123-45-67;;01.01.1970;;",
             "100;Сидорова Анна;Сидорова Анна;+7 911 000-11-22;;02.02.1990;;",
         ]);
-        let found = contact_clusters(&ds, &params());
+        let found = contact_clusters(&ds, &params(), &[]);
         assert_eq!(found.clusters.len(), 1, "{:?}", found.clusters);
         let c = &found.clusters[0];
         assert_eq!(ids(&ds, c), ["9", "10", "11"]);
@@ -508,7 +491,7 @@ mod tests {
             "7;Купчинская 4-3-22;;+7 921 444-55-66;;;;",
             "8;Купчинская 4-3-22;;+7 921 444-55-66;;;;",
         ]);
-        assert!(contact_clusters(&ds, &params()).clusters.is_empty());
+        assert!(contact_clusters(&ds, &params(), &[]).clusters.is_empty());
     }
 
     #[test]
@@ -519,7 +502,7 @@ mod tests {
             "4;Зуев Олег;;+7 921 400-00-00;;;;",
             "100;Зуев Олег;;+7 921 400-00-00;;;;",
         ]);
-        let found = contact_clusters(&ds, &params());
+        let found = contact_clusters(&ds, &params(), &[]);
         let all: Vec<Vec<String>> = found.clusters.iter().map(|c| ids(&ds, c)).collect();
         assert_eq!(all, [["4", "100"], ["30", "200"]]);
         for c in &found.clusters {
@@ -537,7 +520,7 @@ mod tests {
              A-3;Петров Пётр;Да;000-000-000 00;+79210000001;\n\
              A-4;Сидоров Пётр;Да;000-000-000 00;+79210000002;",
         )]);
-        let found = application_clusters(&ds, &params());
+        let found = application_clusters(&ds, &params(), &[]);
         assert_eq!(found.clusters.len(), 1);
         let c = &found.clusters[0];
         assert_eq!(c.entity, Entity::Application);

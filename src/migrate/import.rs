@@ -30,12 +30,12 @@ impl Table {
             &dir.join(format!("{stem}.csv")),
             policy,
             &header,
-            self.rows.iter().cloned(),
+            &self.rows,
         )?;
         let mut wb = workbook();
         let mut ws = SheetWriter::new(&mut wb, sheet, &header)?;
         for row in &self.rows {
-            let cells: Vec<Cell> = row.iter().map(|c| Cell::Text(c.clone().into())).collect();
+            let cells: Vec<Cell> = row.iter().map(|c| Cell::from(c.as_str())).collect();
             ws.row(&cells)?;
         }
         ws.finish()?;

@@ -77,12 +77,8 @@ pub struct Lookup {
 }
 
 /// Looks `phone` (E.164) up in the whole dataset; `query` is the number as the user typed it.
-pub fn lookup(ds: &Dataset, params: &Params, query: &str, phone: &str) -> Lookup {
-    lookup_decided(ds, params, &Resolved::none(), query, phone)
-}
-
-/// [`lookup`] where the decided numbers of partner cards get their decided verdict.
-pub fn lookup_decided(
+/// The decided numbers of partner cards get their decided verdict.
+pub fn lookup(
     ds: &Dataset,
     params: &Params,
     decisions: &Resolved,

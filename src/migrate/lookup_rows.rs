@@ -271,8 +271,20 @@ mod tests {
                 "{phone}: every deal picked"
             );
             assert_eq!(
-                lookup(&picked, &params, phone, phone),
-                lookup(&full, &params, phone, phone),
+                lookup(
+                    &picked,
+                    &params,
+                    &crate::decisions::Resolved::none(),
+                    phone,
+                    phone
+                ),
+                lookup(
+                    &full,
+                    &params,
+                    &crate::decisions::Resolved::none(),
+                    phone,
+                    phone
+                ),
                 "{phone}"
             );
         }

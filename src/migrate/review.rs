@@ -44,10 +44,7 @@ pub fn write(
         .collect();
     let index = Index::new(ds, &review);
     let mut wb = workbook();
-    let choice = Choice {
-        column: 3,
-        values: marker::REVIEW_CHOICES,
-    };
+    let choice = Choice::on(&HEADER, DECISION, marker::REVIEW_CHOICES);
     let mut ws = SheetWriter::new(&mut wb, "На проверку", &HEADER)?.with_choices(&[choice]);
     for l in &review {
         ws.row(&index.row(l))?;
@@ -115,35 +112,33 @@ impl<'a> Index<'a> {
     }
 
     /// One review line with its evidence; multi-deal cells hold one line per deal.
-    fn row(&self, l: &PlanLine) -> Vec<Cell<'_>> {
+    fn row<'r>(&'r self, l: &'r PlanLine) -> Vec<Cell<'r>> {
         let ds = self.ds;
-        let per_deal = |f: &dyn Fn(usize) -> String| -> Cell {
-            Cell::Text(
-                l.deals
-                    .iter()
-                    .map(|&d| format!("{}: {}", ds.deals[d].id, f(d)))
-                    .collect::<Vec<_>>()
-                    .join("\n")
-                    .into(),
-            )
+        let per_deal = |f: &dyn Fn(usize) -> String| -> Cell<'r> {
+            l.deals
+                .iter()
+                .map(|&d| format!("{}: {}", ds.deals[d].id, f(d)))
+                .collect::<Vec<_>>()
+                .join("\n")
+                .into()
         };
         vec![
-            Cell::Text(l.partner_id.clone().into()),
-            Cell::Text(ds.contacts[l.partner].title(ds).into_owned().into()),
-            Cell::Highlight(l.phone.clone().into()),
+            Cell::from(l.partner_id.as_str()),
+            Cell::Text(ds.contacts[l.partner].title(ds)),
+            Cell::Highlight(l.phone.as_str().into()),
             Cell::Empty,
-            Cell::Text(proposed_name(ds, l).into()),
+            proposed_name(ds, l).into(),
             Cell::Empty,
-            Cell::Text(l.raw.clone().into()),
-            Cell::Text(l.source_column.clone().into()),
-            Cell::Text(l.reason.clone().into()),
-            Cell::Text(l.deal_ids.join(", ").into()),
+            Cell::from(l.raw.as_str()),
+            Cell::from(l.source_column.as_str()),
+            Cell::from(l.reason.as_str()),
+            l.deal_ids.join(", ").into(),
             per_deal(&|d| ds.deals[d].name(ds).to_string()),
             per_deal(&|d| ds.deals[d].address(ds).to_string()),
             per_deal(&|d| ds.deals[d].contract_no(ds).to_string()),
-            Cell::Text(self.client_base(l).into()),
+            self.client_base(l).into(),
             per_deal(&|d| notes_with(ds, d, &l.phone)),
-            Cell::Text(self.other_holders(l).into()),
+            self.other_holders(l).into(),
         ]
     }
 

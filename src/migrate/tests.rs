@@ -647,7 +647,13 @@ fn lookup_finds_contacts_deals_and_gives_a_verdict() {
         &[],
     );
     let params = rule_set().params;
-    let found = lookup::lookup(&ds, &params, "8 921 765 43 21", "+79217654321");
+    let found = lookup::lookup(
+        &ds,
+        &params,
+        &crate::decisions::Resolved::none(),
+        "8 921 765 43 21",
+        "+79217654321",
+    );
     assert_eq!(found.verdict, lookup::Verdict::Client, "{found:#?}");
     assert_eq!(found.contacts.len(), 1);
     assert_eq!(found.contacts[0].column, "Другой телефон");
@@ -663,9 +669,21 @@ fn lookup_finds_contacts_deals_and_gives_a_verdict() {
         ]
     );
     assert_eq!(found.deals[1].places, vec!["card of its contact 100"]);
-    let own = lookup::lookup(&ds, &params, "+79210000001", "+79210000001");
+    let own = lookup::lookup(
+        &ds,
+        &params,
+        &crate::decisions::Resolved::none(),
+        "+79210000001",
+        "+79210000001",
+    );
     assert_eq!(own.verdict, lookup::Verdict::Partner, "{own:#?}");
-    let none = lookup::lookup(&ds, &params, "+79990000000", "+79990000000");
+    let none = lookup::lookup(
+        &ds,
+        &params,
+        &crate::decisions::Resolved::none(),
+        "+79990000000",
+        "+79990000000",
+    );
     assert_eq!(none.verdict, lookup::Verdict::Unknown);
     assert!(none.contacts.is_empty() && none.deals.is_empty());
 }
@@ -682,7 +700,15 @@ fn lookups_verdict_reads_notes_as_the_plan_does() {
         &[],
     );
     let params = rule_set().params;
-    let ask = |phone: &str| lookup::lookup(&ds, &params, phone, phone);
+    let ask = |phone: &str| {
+        lookup::lookup(
+            &ds,
+            &params,
+            &crate::decisions::Resolved::none(),
+            phone,
+            phone,
+        )
+    };
     let moved = ask("+79112345602");
     assert_eq!(moved.verdict, lookup::Verdict::Client, "{moved:#?}");
     assert_eq!(
@@ -1014,8 +1040,8 @@ mod properties {
                 let select = crate::migrate::lookup_rows::LookupRows { phone };
                 let picked = load_selected(&cards, &deals, &base, Some(&select));
                 prop_assert_eq!(
-                    lookup::lookup(&picked, &params, phone, phone),
-                    lookup::lookup(&full, &params, phone, phone)
+                    lookup::lookup(&picked, &params, &crate::decisions::Resolved::none(), phone, phone),
+                    lookup::lookup(&full, &params, &crate::decisions::Resolved::none(), phone, phone)
                 );
             }
         }

@@ -118,6 +118,17 @@ pub struct Choice {
     pub values: &'static [&'static str],
 }
 
+impl Choice {
+    /// A drop-down on the column of `header` named `name` (which the header must have).
+    pub fn on(header: &[&str], name: &str, values: &'static [&'static str]) -> Choice {
+        let column = header
+            .iter()
+            .position(|h| *h == name)
+            .unwrap_or_else(|| panic!("the header has no column «{name}»"));
+        Choice { column, values }
+    }
+}
+
 /// Appends rows to one constant-memory worksheet. Call [`SheetWriter::finish`] when done; a
 /// writer dropped without it leaves the sheet without autofilter and column widths.
 pub struct SheetWriter<'a> {

@@ -39,26 +39,33 @@ pub fn check(ctx: &Context, rule: &Rule, out: &mut Vec<Finding>) {
         .iter()
         .map(|f| ctx.sources_with(rule, Kind::FlowApplications, &[f.as_str()]))
         .collect();
+    // Per field, per source: whether the field is a phone (it then wants a valid number).
+    let phone: Vec<Vec<bool>> = fields
+        .iter()
+        .map(|f| {
+            let sources = ctx.ds.sources.iter();
+            sources
+                .map(|s| s.mapping.fields_of(FieldType::Phone).any(|p| p == f))
+                .collect()
+        })
+        .collect();
     for app in &ctx.ds.applications {
         let source = app.at.source as usize;
-        let missing: Vec<(&str, String)> = fields
+        let missing: Vec<Missing> = fields
             .iter()
-            .zip(&present)
-            .filter(|(_, p)| p[source])
-            .filter_map(|(f, _)| Some((f.as_str(), missing(ctx, app, f)?)))
+            .zip(present.iter().zip(&phone))
+            .filter(|(_, (present, _))| present[source])
+            .filter_map(|(f, (_, phone))| missing(ctx, app, f, phone[source]))
             .collect();
-        let Some((first, _)) = missing.first() else {
+        let Some(first) = missing.first() else {
             continue;
         };
-        let texts: Vec<&str> = missing.iter().map(|(_, t)| t.as_str()).collect();
-        let quoted: Vec<String> = missing
-            .iter()
-            .map(|(f, _)| format!("«{}»", ctx.ds.label(app.at, f)))
-            .collect();
+        let texts: Vec<&str> = missing.iter().map(|m| m.text.as_str()).collect();
+        let quoted: Vec<String> = missing.iter().map(|m| format!("«{}»", m.label)).collect();
         out.push(
             Finding {
-                field: ctx.ds.label(app.at, first),
-                value: ctx.ds.text(app.at, first).to_string(),
+                field: first.label.clone(),
+                value: ctx.ds.text(app.at, first.field).to_string(),
                 message: format!(
                     "Не заполнены обязательные поля заявки: {}",
                     texts.join(", ")
@@ -69,20 +76,34 @@ pub fn check(ctx: &Context, rule: &Rule, out: &mut Vec<Finding>) {
                 ),
                 ..ctx.finding(rule, app.at, &app.app_no, &app.responsible)
             }
-            .with_item(first),
+            .with_item(first.field),
         );
     }
 }
 
-/// How the message names `field` when the application lacks it: blank, or a phone field
-/// without a single valid number.
-fn missing(ctx: &Context, app: &Application, field: &str) -> Option<String> {
-    let label = ctx.ds.label(app.at, field);
+/// A mandatory field an application lacks: its header and how the message names it.
+struct Missing<'f> {
+    field: &'f str,
+    label: String,
+    text: String,
+}
+
+/// `field` when the application lacks it: blank, or a phone field without a single valid
+/// number.
+fn missing<'f>(
+    ctx: &Context,
+    app: &Application,
+    field: &'f str,
+    phone: bool,
+) -> Option<Missing<'f>> {
     if blank(ctx, app, field) {
-        return Some(label);
+        let label = ctx.ds.label(app.at, field);
+        return Some(Missing {
+            field,
+            text: label.clone(),
+            label,
+        });
     }
-    let mapping = &ctx.ds.source(app.at).mapping;
-    let phone = mapping.fields_of(FieldType::Phone).any(|f| f == field);
     if !phone || app.phones.iter().any(|p| p.e164().is_some()) {
         return None;
     }
@@ -91,10 +112,15 @@ fn missing(ctx: &Context, app: &Application, field: &str) -> Option<String> {
         .iter()
         .map(|p| format!("«{}»", p.norm.raw))
         .collect();
-    Some(format!(
-        "{label} (нет ни одного корректного номера: {})",
-        raws.join(", ")
-    ))
+    let label = ctx.ds.label(app.at, field);
+    Some(Missing {
+        field,
+        text: format!(
+            "{label} (нет ни одного корректного номера: {})",
+            raws.join(", ")
+        ),
+        label,
+    })
 }
 
 /// Whether every column of `field` is blank in the application's row.

@@ -26,7 +26,7 @@
 //!   latest one; move anything missing from it out of the older application first.
 
 use super::{Context, Finding, Rule};
-use crate::dedupe::{application_clusters_apart, id_cmp};
+use crate::dedupe::{application_clusters, id_cmp};
 use crate::model::Application;
 
 pub fn check(ctx: &Context, rule: &Rule, out: &mut Vec<Finding>) {
@@ -41,7 +41,7 @@ pub fn check(ctx: &Context, rule: &Rule, out: &mut Vec<Finding>) {
         return;
     }
     let apart = &ctx.decisions.apart_applications;
-    for cluster in application_clusters_apart(ds, &ctx.params.dedupe, apart).clusters {
+    for cluster in application_clusters(ds, &ctx.params.dedupe, apart).clusters {
         let mut active: Vec<&Application> = cluster
             .members
             .iter()

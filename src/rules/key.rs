@@ -13,6 +13,7 @@
 //! splits back into its parts.
 
 use super::{Entity, Finding};
+use crate::normalize::name::clean_display;
 
 impl Entity {
     pub fn as_str(self) -> &'static str {
@@ -59,69 +60,26 @@ pub fn push_item(key: &mut String, item: &str) {
 
 /// The item of free text (a junk phone, an e-mail): trimmed, spaces collapsed, lowercase.
 pub fn text_item(raw: &str) -> String {
-    raw.split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase()
+    clean_display(raw).to_lowercase()
 }
 
 fn escape_into(out: &mut String, s: &str) {
     for ch in s.chars() {
-        match ch {
-            '%' => out.push_str("%25"),
-            '/' => out.push_str("%2F"),
-            '#' => out.push_str("%23"),
-            c => out.push(c),
+        match escape(ch) {
+            Some(escaped) => out.push_str(escaped),
+            None => out.push(ch),
         }
     }
 }
 
-fn unescape(s: &str) -> String {
-    s.replace("%2F", "/")
-        .replace("%23", "#")
-        .replace("%25", "%")
-}
-
-/// A key split into its parts.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Parts {
-    pub rule: String,
-    pub entity: Entity,
-    pub id: String,
-    pub item: Option<String>,
-    /// 1 for the first finding with these parts, 2 for `#2` …
-    pub repeat: u32,
-}
-
-/// Splits a key; `None` when it is not of the form `RULE/entity/id[/item][#n]`.
-pub fn parse(key: &str) -> Option<Parts> {
-    let (body, repeat) = match key.rsplit_once('#') {
-        Some((body, n)) => (body, n.parse().ok().filter(|n| *n >= 2)?),
-        None => (key, 1),
-    };
-    let mut parts = body.splitn(4, '/');
-    let rule = parts.next().filter(|r| !r.is_empty())?;
-    let entity = Entity::parse(parts.next()?)?;
-    let id = parts.next()?;
-    let item = parts.next();
-    if item.is_some_and(|i| i.contains('/')) {
-        return None;
+/// How a key writes a character that separates its parts (`None`: as it is).
+fn escape(ch: char) -> Option<&'static str> {
+    match ch {
+        '%' => Some("%25"),
+        '/' => Some("%2F"),
+        '#' => Some("%23"),
+        _ => None,
     }
-    Some(Parts {
-        rule: rule.to_string(),
-        entity,
-        id: unescape(id),
-        item: item.map(unescape),
-        repeat,
-    })
-}
-
-/// The record part of a key, `RULE`-free: `entity/id`, for the record hash of [`record_hash`].
-pub fn record_of(entity: Entity, id: &str) -> String {
-    let mut s = String::from(entity.as_str());
-    s.push('/');
-    escape_into(&mut s, id.trim());
-    s
 }
 
 /// The key with a personal item (a phone, an e-mail) replaced by `~` and the item's hash in hex,
@@ -151,15 +109,37 @@ pub fn mask_item(key: &str) -> String {
 /// A 64-bit FNV-1a hash of a key: stable across runs, versions and machines (it is stored in the
 /// report history), for compact storage and fast joins.
 pub fn hash(key: &str) -> u64 {
-    const OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
-    const PRIME: u64 = 0x0000_0100_0000_01b3;
-    key.bytes()
-        .fold(OFFSET, |h, b| (h ^ u64::from(b)).wrapping_mul(PRIME))
+    fnv1a(key.as_bytes())
 }
 
-/// The hash of a record (`entity/id`): whether a baseline's record is still exported.
+/// FNV-1a over bytes: the project's one fixed, deterministic 64-bit hash (keys, the apply
+/// plan's digest, dedupe's blocking keys).
+pub fn fnv1a(bytes: &[u8]) -> u64 {
+    fnv1a_on(FNV_OFFSET, bytes)
+}
+
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+
+/// FNV-1a continued from `h` over `bytes`: hashing a text piece by piece gives the hash of the
+/// whole.
+fn fnv1a_on(h: u64, bytes: &[u8]) -> u64 {
+    const PRIME: u64 = 0x0000_0100_0000_01b3;
+    bytes
+        .iter()
+        .fold(h, |h, &b| (h ^ u64::from(b)).wrapping_mul(PRIME))
+}
+
+/// The hash of a record's part of its keys (`entity/id`, the ID escaped as in a key): whether
+/// a baseline's record is still exported. Hashed piece by piece, without building the text.
 pub fn record_hash(entity: Entity, id: &str) -> u64 {
-    hash(&record_of(entity, id))
+    let mut h = fnv1a_on(FNV_OFFSET, entity.as_str().as_bytes());
+    h = fnv1a_on(h, b"/");
+    let mut buf = [0u8; 4];
+    for ch in id.trim().chars() {
+        let piece = escape(ch).unwrap_or_else(|| ch.encode_utf8(&mut buf));
+        h = fnv1a_on(h, piece.as_bytes());
+    }
+    h
 }
 
 /// Numbers repeated keys of one rule pass, sorted in the output order: the findings of one record
@@ -210,32 +190,18 @@ mod tests {
     use super::*;
 
     #[test]
-    fn compose_and_parse_round_trip() {
+    fn compose_escapes_items() {
         let mut key = compose("CON006", Entity::Contact, "45102374");
         push_item(&mut key, "12/34 #1 50%");
         assert_eq!(key, "CON006/contact/45102374/12%2F34 %231 50%25");
-        let parts = parse(&key).unwrap();
-        assert_eq!(parts.rule, "CON006");
-        assert_eq!(parts.entity, Entity::Contact);
-        assert_eq!(parts.id, "45102374");
-        assert_eq!(parts.item.as_deref(), Some("12/34 #1 50%"));
-        assert_eq!(parts.repeat, 1);
-        let parts = parse("DUP001/contact/45102412#3").unwrap();
-        assert_eq!((parts.item, parts.repeat), (None, 3));
     }
 
     #[test]
-    fn malformed_keys_do_not_parse() {
-        for bad in [
-            "",
-            "CON001",
-            "CON001/person/1",
-            "CON001/contact/1/a/b",
-            "CON001/contact/1#1",
-            "CON001/contact/1#x",
-        ] {
-            assert_eq!(parse(bad), None, "{bad}");
-        }
+    fn record_hash_is_the_hash_of_the_escaped_record_part() {
+        assert_eq!(
+            record_hash(Entity::Contact, " 45/10#2 ж% "),
+            hash("contact/45%2F10%232 ж%25")
+        );
     }
 
     #[test]

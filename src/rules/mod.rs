@@ -239,7 +239,7 @@ impl<'a> Context<'a> {
     /// contacts decided `not-duplicate`.
     pub fn contact_clusters(&self) -> &crate::dedupe::Clusters {
         self.contact_clusters.get_or_init(|| {
-            crate::dedupe::contact_clusters_apart(
+            crate::dedupe::contact_clusters(
                 self.ds,
                 &self.params.dedupe,
                 &self.decisions.apart_contacts,

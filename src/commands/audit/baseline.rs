@@ -192,15 +192,17 @@ impl Tally {
 impl Comparison {
     fn count(&mut self, rule: &str, manager: &str, status: Status) {
         self.total.add(status);
-        self.by_rule
-            .entry(rule.to_string())
-            .or_default()
-            .add(status);
-        self.by_manager
-            .entry(manager_name(manager).to_string())
-            .or_default()
-            .add(status);
+        tally_of(&mut self.by_rule, rule).add(status);
+        tally_of(&mut self.by_manager, manager_name(manager)).add(status);
     }
+}
+
+/// The tally of `name`, added on first use (a name is copied once, not per finding).
+fn tally_of<'m>(map: &'m mut BTreeMap<String, Tally>, name: &str) -> &'m mut Tally {
+    if !map.contains_key(name) {
+        map.insert(name.to_string(), Tally::default());
+    }
+    map.get_mut(name).expect("inserted above")
 }
 
 impl Baseline {

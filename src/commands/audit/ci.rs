@@ -5,7 +5,7 @@
 use std::io::{self, Write};
 
 use crate::params::Params;
-use crate::rules::{Finding, Rule, Severity};
+use crate::rules::{Finding, Rule};
 
 /// What `audit` prints on stdout.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -41,10 +41,7 @@ fn line(f: &Finding) -> usize {
 /// One workflow command per finding, at the finding's file and line.
 fn github(w: &mut dyn Write, findings: &[&Finding]) -> io::Result<()> {
     for f in findings {
-        let level = match f.severity {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-        };
+        let level = f.severity.as_str();
         writeln!(
             w,
             "::{level} title={},file={},line={}::{}",

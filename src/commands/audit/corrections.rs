@@ -47,8 +47,8 @@ pub const INDEX_SHEET: &str = "Ответственные";
 /// `Исключение` is for the manager: a reason there accepts the row's findings (`crmclean
 /// decide`; `CODE: reason` lines accept only those rules' findings).
 pub const TODO_COLUMNS: [&str; 13] = [
-    "Тип",
-    "ID",
+    marker::RECORD_TYPE,
+    marker::RECORD_ID,
     "Карточка",
     "Серьёзность",
     "Правила",
