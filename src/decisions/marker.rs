@@ -11,7 +11,6 @@
 
 use std::path::Path;
 
-use calamine::{open_workbook_auto, Data, Reader};
 use rust_xlsxwriter::Workbook;
 
 use crate::error::{Error, Result};
@@ -98,15 +97,16 @@ pub fn read(path: &Path) -> Result<Filled> {
         path: path.to_path_buf(),
         message,
     };
-    let mut wb = open_workbook_auto(path).map_err(|e| unreadable(e.to_string()))?;
-    let names = wb.sheet_names().to_vec();
     let mut sheets = Vec::new();
     let mut marker = None;
-    for name in names {
-        let range = wb
-            .worksheet_range(&name)
-            .map_err(|e| unreadable(format!("sheet «{name}»: {e}")))?;
-        let rows = texts(&range);
+    for (name, mut rows) in crate::read::read_sheets(path)? {
+        // People's edits may carry spaces around a choice or an ID.
+        for cell in rows.iter_mut().flatten() {
+            let trimmed = cell.trim();
+            if trimmed.len() != cell.len() {
+                *cell = trimmed.to_string();
+            }
+        }
         if name == SHEET {
             marker = Some(rows);
         } else {
@@ -133,30 +133,6 @@ pub fn read(path: &Path) -> Result<Filled> {
     })
 }
 
-/// Every cell of a range as text, from A1 (a range starting further in is padded).
-fn texts(range: &calamine::Range<Data>) -> Vec<Vec<String>> {
-    let (top, left) = range.start().unwrap_or((0, 0));
-    let pad = vec![String::new(); left as usize];
-    let mut rows: Vec<Vec<String>> = vec![Vec::new(); top as usize];
-    for row in range.rows() {
-        let mut cells = pad.clone();
-        cells.extend(row.iter().map(text));
-        rows.push(cells);
-    }
-    rows
-}
-
-/// A cell as text: whole numbers without a fraction (an ID LibreOffice turned into a number).
-fn text(cell: &Data) -> String {
-    match cell {
-        Data::Empty => String::new(),
-        Data::String(s) => s.trim().to_string(),
-        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e17 => format!("{}", *f as i64),
-        Data::Int(i) => i.to_string(),
-        other => other.to_string().trim().to_string(),
-    }
-}
-
 /// `D7`: the cell of a 0-based row and column.
 pub fn cell_name(row: usize, column: usize) -> String {
     let mut letters = String::new();
@@ -180,5 +156,25 @@ mod tests {
         assert_eq!(cell_name(9, 26), "AA10");
         assert_eq!(cell_name(0, 701), "ZZ1");
         assert_eq!(cell_name(0, 702), "AAA1");
+    }
+
+    /// A filled-in workbook with one stray value in Excel's last cell is read cell by cell,
+    /// not as the rectangle up to it (17 billion cells), and keeps its cells at their A1 places.
+    #[test]
+    fn reads_a_workbook_with_a_far_stray_cell() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("todo.xlsx");
+        let mut wb = Workbook::new();
+        let sheet = wb.add_worksheet();
+        sheet.write_string(2, 1, " 45102431 ").unwrap();
+        sheet.write_string(1_048_575, 16_383, "x").unwrap();
+        write(&mut wb, Form::Todo, [vec!["record".to_string()]]).unwrap();
+        wb.save(&path).unwrap();
+        let filled = read(&path).unwrap();
+        assert_eq!(filled.form, Form::Todo);
+        assert_eq!(filled.records, [vec!["record".to_string()]]);
+        let (_, rows) = &filled.sheets[0];
+        assert_eq!(rows[2], ["", "45102431"]);
+        assert_eq!(rows.len(), 1_048_576);
     }
 }

@@ -13,6 +13,7 @@ use serde::Serialize;
 
 pub use self::csv::sniff_delimiter;
 pub use self::rows::{Row, Rows};
+pub use self::xlsx::read_sheets;
 use crate::error::{Error, Result};
 use crate::profile::Profiles;
 use crate::progress::Progress;

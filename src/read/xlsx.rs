@@ -11,27 +11,65 @@ use crate::error::{Error, Result};
 use crate::profile::Profiles;
 use calamine::{open_workbook_auto, Data, Reader, Sheets, Xlsx, XlsxError};
 
+/// Opens the workbook at `path` behind [`xlsx_guard`] (its patched copy when the guard made
+/// one) and reads it with `$read`, a reader generic over the workbook's source; gives
+/// `$read`'s result and the guard's problems. A macro, as a closure cannot be generic.
+macro_rules! guarded {
+    ($path:expr, |$workbook:ident| $read:expr) => {{
+        let path: &Path = $path;
+        let unreadable = |message: String| Error::Unreadable {
+            path: path.to_path_buf(),
+            message,
+        };
+        let guarded = xlsx_guard::check(path).map_err(unreadable)?;
+        let not_readable = |e: calamine::Error| unreadable(format!("not a readable workbook: {e}"));
+        let read = match guarded.patched {
+            Some(bytes) => {
+                let xlsx = Xlsx::new(Cursor::new(bytes)).map_err(|e| not_readable(e.into()))?;
+                let $workbook = Sheets::Xlsx(xlsx);
+                $read
+            }
+            None => {
+                let $workbook = open_workbook_auto(path).map_err(not_readable)?;
+                $read
+            }
+        };
+        (read, guarded.problems)
+    }};
+}
+
 pub(super) fn read(path: &Path, sheet: Option<&str>, profiles: &Profiles) -> Result<Parts> {
-    let unreadable = |message: String| Error::Unreadable {
-        path: path.to_path_buf(),
-        message,
-    };
-    let guarded = xlsx_guard::check(path).map_err(unreadable)?;
-    let not_readable = |e: calamine::Error| unreadable(format!("not a readable workbook: {e}"));
-    let mut parts = match guarded.patched {
-        Some(bytes) => {
-            let xlsx = Xlsx::new(Cursor::new(bytes)).map_err(|e| not_readable(e.into()))?;
-            read_workbook(Sheets::Xlsx(xlsx), path, sheet, profiles)?
-        }
-        None => read_workbook(
-            open_workbook_auto(path).map_err(not_readable)?,
-            path,
-            sheet,
-            profiles,
-        )?,
-    };
-    parts.3.splice(0..0, guarded.problems);
+    let (parts, problems) = guarded!(path, |workbook| read_workbook(
+        workbook, path, sheet, profiles
+    ));
+    let mut parts = parts?;
+    parts.3.splice(0..0, problems);
     Ok(parts)
+}
+
+/// Every sheet of a workbook (hidden ones too, in workbook order) as rows of text cells from
+/// A1, read behind the same guard and in the same streaming way as an export: for workbooks
+/// crmclean wrote that come back from people (`decide`).
+pub fn read_sheets(path: &Path) -> Result<Vec<(String, Vec<Vec<String>>)>> {
+    let (sheets, _) = guarded!(path, |workbook| all_sheets(workbook, path));
+    sheets
+}
+
+fn all_sheets<RS: Read + Seek>(
+    mut workbook: Sheets<RS>,
+    path: &Path,
+) -> Result<Vec<(String, Vec<Vec<String>>)>> {
+    workbook
+        .sheet_names()
+        .into_iter()
+        .map(|name| {
+            let sheet = sheet_cells(&mut workbook, &name).map_err(|e| Error::Unreadable {
+                path: path.to_path_buf(),
+                message: format!("sheet «{name}»: {e}"),
+            })?;
+            Ok((name, sheet.rows))
+        })
+        .collect()
 }
 
 /// Reads the sheet that holds a known header row (or `sheet`) of an opened workbook.
@@ -64,7 +102,8 @@ fn read_workbook<RS: Read + Seek>(
     let mut fallback: Option<(String, Sheet, usize)> = None;
     for name in &wanted {
         let sheet = sheet_cells(&mut workbook, name)
-            .map_err(|e| unreadable(format!("sheet «{name}»: {e}")))?;
+            .map_err(|e| unreadable(format!("sheet «{name}»: {e}")))?
+            .trimmed();
         if let Some(h) = header_row(&sheet.rows, profiles) {
             return Ok(parts(name, sheet, h));
         }
@@ -84,8 +123,8 @@ fn read_workbook<RS: Read + Seek>(
     }
 }
 
-/// A sheet as rows of text cells from its first filled row and column (like calamine's ranges),
-/// each row only as wide as its last filled cell, and the Excel error cells (`#REF!`, `#N/A`…)
+/// A sheet as rows of text cells from A1 ([`Sheet::trimmed`]: from its first filled row and
+/// column, like calamine's ranges), each row only as wide as its last filled cell, and the Excel error cells (`#REF!`, `#N/A`…)
 /// as (row, column, text).
 #[derive(Default)]
 struct Sheet {
@@ -162,7 +201,7 @@ fn sheet_cells<RS: Read + Seek>(
         while let Some(cell) = reader.next_cell().map_err(|e| text(e.into()))? {
             sheet.put(cell.get_position(), &Data::from(cell.get_value().clone()))?;
         }
-        return Ok(sheet.trimmed());
+        return Ok(sheet);
     }
     let range = workbook.worksheet_range(name).map_err(text)?;
     let (top, left) = range.start().unwrap_or((0, 0));
@@ -171,7 +210,7 @@ fn sheet_cells<RS: Read + Seek>(
             sheet.put((top + r as u32, left + c as u32), cell)?;
         }
     }
-    Ok(sheet.trimmed())
+    Ok(sheet)
 }
 
 fn header_row(rows: &[Vec<String>], profiles: &Profiles) -> Option<usize> {
