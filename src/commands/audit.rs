@@ -194,13 +194,10 @@ pub fn run(args: Args, global: &Global) -> Result<ExitCode> {
     // The join sees the accepted findings too: a baseline finding accepted since is neither
     // fixed nor new, only left out.
     let matched = old.as_ref().map(|b| {
-        let (statuses, matched) = match &masker {
-            Some(m) => {
-                let keys: Vec<String> = findings.iter().map(|f| m.key(f)).collect();
-                b.statuses(keys.iter().map(String::as_str))
-            }
-            None => b.statuses(findings.iter().map(|f| f.key.as_str())),
-        };
+        let (statuses, matched) = b.statuses(findings.iter().map(|f| match &masker {
+            Some(m) => m.key(f),
+            None => Cow::Borrowed(f.key.as_str()),
+        }));
         for (f, s) in findings.iter_mut().zip(statuses) {
             f.status = Some(s);
         }

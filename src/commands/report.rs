@@ -142,9 +142,10 @@ pub fn run(args: Args, global: &Global) -> Result<ExitCode> {
     let mut totals = Totals::new(ds, &findings, &selected, &deals);
     totals.accepted = accepted.total;
     let mut current = Snapshot::new(as_of, totals, &counts);
-    current.keys = Some(changes::keys(&findings));
+    let hashes = changes::hashes(&findings);
+    current.keys = Some(changes::encoded(&hashes));
     let previous = stored.previous(Week::of(as_of));
-    let changes = previous.and_then(|p| changes::between(p, &current));
+    let changes = previous.and_then(|p| changes::between(p, &hashes));
     if let Some(c) = &changes {
         current.totals.fixed_since_previous = Some(c.fixed);
         current.totals.new_since_previous = Some(c.new);

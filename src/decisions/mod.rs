@@ -197,12 +197,9 @@ impl Decisions {
     fn check_contradictions(&self) -> Result<()> {
         let mut seen: HashMap<String, &Decision> = HashMap::new();
         for d in &self.list {
-            if let Some(earlier) = seen.get(&d.topic()) {
-                if earlier.verdict() != d.verdict() {
-                    return Err(self.contradiction(earlier, d));
-                }
-            } else {
-                seen.insert(d.topic(), d);
+            let earlier = *seen.entry(d.topic()).or_insert(d);
+            if earlier.verdict() != d.verdict() {
+                return Err(self.contradiction(earlier, d));
             }
         }
         Ok(())
@@ -227,7 +224,8 @@ impl Decisions {
         let mut added = Vec::new();
         for (source, mut d) in new {
             validate(&d).map_err(|m| Error::Usage(format!("{source}: {m}")))?;
-            if let Some(&i) = by_topic.get(&d.topic()) {
+            let topic = d.topic();
+            if let Some(&i) = by_topic.get(&topic) {
                 let old = &self.list[i];
                 if old.verdict() == d.verdict() {
                     continue;
@@ -242,7 +240,7 @@ impl Decisions {
                 )));
             }
             d.line = 0;
-            by_topic.insert(d.topic(), self.list.len());
+            by_topic.insert(topic, self.list.len());
             self.list.push(d.clone());
             added.push((source, d));
         }

@@ -17,12 +17,19 @@ pub struct Resolved {
     pub apart_contacts: Vec<(u32, u32)>,
     /// Pairs of Flow applications that are different persons.
     pub apart_applications: Vec<(u32, u32)>,
-    /// (partner ID, phone) → the decision about it (index into `decisions.list`).
-    phones: HashMap<(String, String), usize>,
-    /// Decision (index) → the existing contact its `ID …` links (index into the contacts).
-    links: HashMap<usize, usize>,
+    /// Partner ID → phone → what was decided about it.
+    phones: HashMap<String, HashMap<String, Decided>>,
     /// One message per stale decision: `line N: why`.
     pub stale: Vec<String>,
+}
+
+/// A decided number of a partner card.
+#[derive(Debug, Clone, Copy)]
+struct Decided {
+    /// The decision (index into `decisions.list`).
+    decision: usize,
+    /// The existing contact its `ID …` links (index into the contacts).
+    link: Option<usize>,
 }
 
 impl Resolved {
@@ -83,6 +90,9 @@ impl Resolved {
                     }
                 }
                 Kind::PartnerOwn | Kind::ClientNumber => {
+                    if !has_contacts {
+                        continue;
+                    }
                     let partner = &d.ids[0];
                     let card = contacts
                         .get(partner.as_str())
@@ -106,9 +116,6 @@ impl Resolved {
                             .map(|&c| c as usize)
                     });
                     let target_missing = matches!(target, Some(None));
-                    if !has_contacts {
-                        continue;
-                    }
                     if card.is_none() {
                         r.stale.push(format!(
                             "line {}: partner card {partner} is no longer in the export (or no longer a partner's)",
@@ -126,10 +133,12 @@ impl Resolved {
                             d.value.trim()
                         ));
                     } else {
-                        r.phones.insert((partner.clone(), d.subject.clone()), k);
-                        if let Some(Some(c)) = target {
-                            r.links.insert(k, c);
-                        }
+                        let decided = Decided {
+                            decision: k,
+                            link: target.flatten(),
+                        };
+                        let by_phone = r.phones.entry(partner.clone()).or_default();
+                        by_phone.insert(d.subject.clone(), decided);
                     }
                 }
                 Kind::Accept => {}
@@ -144,9 +153,12 @@ impl Resolved {
 
     /// The decision about a number of a partner card.
     pub fn phone(&self, partner_id: &str, phone: &str) -> Option<&Decision> {
-        self.phones
-            .get(&(partner_id.to_string(), phone.to_string()))
-            .map(|&k| &self.decisions.list[k])
+        self.decided(partner_id, phone)
+            .map(|d| &self.decisions.list[d.decision])
+    }
+
+    fn decided(&self, partner_id: &str, phone: &str) -> Option<Decided> {
+        self.phones.get(partner_id)?.get(phone).copied()
     }
 
     /// Turns the plan lines of decided numbers into `keep` / `move`, the reason saying who
@@ -158,10 +170,10 @@ impl Resolved {
         }
         let mut decided = 0;
         for l in lines.iter_mut() {
-            let Some(&k) = self.phones.get(&(l.partner_id.clone(), l.phone.clone())) else {
+            let Some(found) = self.decided(&l.partner_id, &l.phone) else {
                 continue;
             };
-            let d = &self.decisions.list[k];
+            let d = &self.decisions.list[found.decision];
             decided += 1;
             l.link_contact = None;
             l.link_contact_id = None;
@@ -173,7 +185,7 @@ impl Resolved {
                 }
                 _ => {
                     l.action = Action::Move;
-                    let name = match self.links.get(&k).copied() {
+                    let name = match found.link {
                         Some(c) => {
                             l.link_contact = Some(c);
                             l.link_contact_id = Some(ds.contacts[c].id.to_string());

@@ -208,11 +208,14 @@ fn tally_of<'m>(map: &'m mut BTreeMap<String, Tally>, name: &str) -> &'m mut Tal
 impl Baseline {
     /// The status of each finding (`new` or `persisting`), by its key as written (`keys`, in
     /// the order of `findings`), and the baseline lines matched.
-    pub fn statuses<'k>(&self, keys: impl Iterator<Item = &'k str>) -> (Vec<Status>, Vec<bool>) {
+    pub fn statuses(
+        &self,
+        keys: impl Iterator<Item = impl AsRef<str>>,
+    ) -> (Vec<Status>, Vec<bool>) {
         let mut matched = vec![false; self.hashes.len()];
         let statuses = keys
             .map(|k| {
-                let h = key::hash(k);
+                let h = key::hash(k.as_ref());
                 let start = self.hashes.partition_point(|(x, _)| *x < h);
                 let mut found = false;
                 for (x, line) in &self.hashes[start..] {

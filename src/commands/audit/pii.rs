@@ -2,6 +2,8 @@
 //! birthdays, from the column profile); any other text has the phone numbers and e-mail
 //! addresses inside it masked.
 
+use std::borrow::Cow;
+
 use crate::model::Dataset;
 use crate::output::mask::{mask_birthday, mask_email, mask_phone};
 use crate::profile::FieldType;
@@ -88,7 +90,7 @@ impl<'a> Masker<'a> {
         } else {
             mask_text(&f.message)
         };
-        let key = self.key_as(pii, f);
+        let key = self.key_as(pii, f).into_owned();
         Finding {
             value,
             message,
@@ -112,14 +114,14 @@ impl Masker<'_> {
     }
 
     /// The finding's key as [`Masker::finding`] writes it.
-    pub fn key(&self, f: &Finding) -> String {
+    pub fn key<'f>(&self, f: &'f Finding) -> Cow<'f, str> {
         self.key_as(self.pii(f), f)
     }
 
-    fn key_as(&self, pii: Pii, f: &Finding) -> String {
+    fn key_as<'f>(&self, pii: Pii, f: &'f Finding) -> Cow<'f, str> {
         match pii {
-            Pii::Other => f.key.clone(),
-            _ => key::mask_item(&f.key),
+            Pii::Other => Cow::Borrowed(&f.key),
+            _ => Cow::Owned(key::mask_item(&f.key)),
         }
     }
 }

@@ -22,8 +22,8 @@ pub struct Changes {
     pub by_manager: BTreeMap<String, (usize, usize)>,
 }
 
-/// The encoded key hashes of `findings` per manager, for [`Snapshot::keys`].
-pub fn keys(findings: &[Finding]) -> BTreeMap<String, String> {
+/// The key hashes of `findings` per manager, sorted and without repeats.
+pub fn hashes(findings: &[Finding]) -> BTreeMap<String, Vec<u64>> {
     let mut by_manager: BTreeMap<&str, Vec<u64>> = BTreeMap::new();
     for f in findings {
         by_manager
@@ -36,28 +36,31 @@ pub fn keys(findings: &[Finding]) -> BTreeMap<String, String> {
         .map(|(m, mut hashes)| {
             hashes.sort_unstable();
             hashes.dedup();
-            (m.to_string(), encode(&hashes))
+            (m.to_string(), hashes)
         })
         .collect()
 }
 
-/// What changed from `previous` to `current`; `None` when either has no keys (a snapshot
-/// written before keys were kept).
-pub fn between(previous: &Snapshot, current: &Snapshot) -> Option<Changes> {
-    let decode_all = |s: &Snapshot| -> Option<BTreeMap<String, Vec<u64>>> {
-        s.keys
-            .as_ref()?
-            .iter()
-            .map(|(m, text)| Some((m.clone(), decode(text)?)))
-            .collect()
-    };
-    let (before, now) = (decode_all(previous)?, decode_all(current)?);
+/// [`hashes`] encoded for [`Snapshot::keys`].
+pub fn encoded(hashes: &BTreeMap<String, Vec<u64>>) -> BTreeMap<String, String> {
+    hashes.iter().map(|(m, h)| (m.clone(), encode(h))).collect()
+}
+
+/// What changed from `previous` to this week's [`hashes`]; `None` when `previous` has no keys
+/// (a snapshot written before keys were kept).
+pub fn between(previous: &Snapshot, now: &BTreeMap<String, Vec<u64>>) -> Option<Changes> {
+    let before: BTreeMap<String, Vec<u64>> = previous
+        .keys
+        .as_ref()?
+        .iter()
+        .map(|(m, text)| Some((m.clone(), decode(text)?)))
+        .collect::<Option<_>>()?;
     let union = |sets: &BTreeMap<String, Vec<u64>>| {
         let mut all: Vec<u64> = sets.values().flatten().copied().collect();
         all.sort_unstable();
         all
     };
-    let (all_before, all_now) = (union(&before), union(&now));
+    let (all_before, all_now) = (union(&before), union(now));
     let missing_from = |hashes: &[u64], all: &[u64]| {
         hashes
             .iter()
@@ -70,7 +73,7 @@ pub fn between(previous: &Snapshot, current: &Snapshot) -> Option<Changes> {
         changes.fixed += fixed;
         changes.by_manager.entry(m.clone()).or_default().0 += fixed;
     }
-    for (m, hashes) in &now {
+    for (m, hashes) in now {
         let new = missing_from(hashes, &all_before);
         changes.new += new;
         changes.by_manager.entry(m.clone()).or_default().1 += new;
@@ -168,23 +171,24 @@ mod tests {
 
     #[test]
     fn fixed_and_new_per_manager() {
+        let hashes = |keys: &[(&str, &[&str])]| -> BTreeMap<String, Vec<u64>> {
+            keys.iter()
+                .map(|(m, ks)| {
+                    let mut h: Vec<u64> = ks.iter().map(|k| key::hash(k)).collect();
+                    h.sort_unstable();
+                    (m.to_string(), h)
+                })
+                .collect()
+        };
         let snapshot = |keys: &[(&str, &[&str])]| Snapshot {
-            keys: Some(
-                keys.iter()
-                    .map(|(m, ks)| {
-                        let mut h: Vec<u64> = ks.iter().map(|k| key::hash(k)).collect();
-                        h.sort_unstable();
-                        (m.to_string(), encode(&h))
-                    })
-                    .collect(),
-            ),
+            keys: Some(encoded(&hashes(keys))),
             ..Snapshot::default()
         };
         let before = snapshot(&[
             ("Иванова Анна", &["CON003/contact/1", "CON003/contact/2"]),
             ("Петров Сергей", &["DUP001/contact/3"]),
         ]);
-        let now = snapshot(&[
+        let now = hashes(&[
             ("Иванова Анна", &["CON003/contact/2", "CON003/contact/4"]),
             // 3 changed hands: neither fixed nor new
             (
