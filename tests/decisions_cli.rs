@@ -666,3 +666,39 @@ fn exceptions_in_a_managers_workbook_accept_findings() {
     );
     assert!(findings(&third).iter().any(|f| f["key"] == key.as_str()));
 }
+
+/// A decision written by hand with a local number («345-67-01») is about the number the run
+/// reads with `--default-area`: the plan line of that number gets the decided action.
+#[test]
+fn a_local_number_in_a_decision_means_the_number_of_the_area() {
+    let tmp = tempfile::tempdir().unwrap();
+    let exports = tmp.path().join("exports");
+    std::fs::create_dir(&exports).unwrap();
+    std::fs::write(
+        exports.join("contacts.csv"),
+        "ID;Полное имя контакта;Теги;Мобильный телефон;Рабочий телефон\n\
+         501;Прорабов Пётр;прораб;+7 921 000-00-01;345-67-01\n",
+    )
+    .unwrap();
+    let decisions = tmp.path().join("decisions.csv");
+    std::fs::write(
+        &decisions,
+        "kind;ids;subject;value;reason;by;date\n\
+         partner-own;501;345-67-01;;его рабочий;Смирнова Ольга;2026-11-23\n",
+    )
+    .unwrap();
+    let out = tmp.path().join("m");
+    ok(&crmclean([
+        "migrate",
+        s(&exports),
+        "--out",
+        s(&out),
+        "--default-area",
+        "812",
+        "--decisions",
+        s(&decisions),
+    ]));
+    let plan = plan(&out);
+    let decided = line(&plan, "501", "+78123456701");
+    assert_eq!(decided["action"], "keep", "{decided}");
+}

@@ -100,11 +100,15 @@ impl Resolved {
                         .flatten()
                         .map(|&i| &ds.contacts[i as usize])
                         .find(|c| c.is_partner);
-                    let holds = card.is_some_and(|c| {
-                        c.phones.iter().any(|p| {
-                            p.e164().unwrap_or(p.norm.raw.as_str()) == d.subject
-                                || p.norm.raw.trim() == d.subject
-                        })
+                    // The card's number the decision is about, as the plan writes it: a
+                    // number written locally in the file is the one this run read with its
+                    // --default-area.
+                    let held = card.and_then(|c| {
+                        c.phones
+                            .iter()
+                            .map(|p| (p.e164().unwrap_or(p.norm.raw.as_str()), p))
+                            .find(|(plan, p)| *plan == d.subject || p.norm.raw.trim() == d.subject)
+                            .map(|(plan, _)| plan)
                     });
                     // A non-partner card with the ID, else any.
                     let target = d.link_id().map(|id| {
@@ -116,29 +120,28 @@ impl Resolved {
                             .map(|&c| c as usize)
                     });
                     let target_missing = matches!(target, Some(None));
-                    if card.is_none() {
-                        r.stale.push(format!(
+                    match held {
+                        _ if card.is_none() => r.stale.push(format!(
                             "line {}: partner card {partner} is no longer in the export (or no longer a partner's)",
                             d.line
-                        ));
-                    } else if !holds {
-                        r.stale.push(format!(
+                        )),
+                        None => r.stale.push(format!(
                             "line {}: {} is no longer on partner card {partner}",
                             d.line, d.subject
-                        ));
-                    } else if target_missing {
-                        r.stale.push(format!(
+                        )),
+                        Some(_) if target_missing => r.stale.push(format!(
                             "line {}: contact {} to link is no longer in the export",
                             d.line,
                             d.value.trim()
-                        ));
-                    } else {
-                        let decided = Decided {
-                            decision: k,
-                            link: target.flatten(),
-                        };
-                        let by_phone = r.phones.entry(partner.clone()).or_default();
-                        by_phone.insert(d.subject.clone(), decided);
+                        )),
+                        Some(phone) => {
+                            let decided = Decided {
+                                decision: k,
+                                link: target.flatten(),
+                            };
+                            let by_phone = r.phones.entry(partner.clone()).or_default();
+                            by_phone.insert(phone.to_string(), decided);
+                        }
                     }
                 }
                 Kind::Accept => {}
