@@ -46,6 +46,8 @@ struct Decision {
     deals: Vec<usize>,
     reason: String,
     link: Option<usize>,
+    /// A review only for want of a name: the evidence phrase ([`PlanLine::unnamed`]).
+    unnamed: Option<String>,
 }
 
 impl Decision {
@@ -56,6 +58,7 @@ impl Decision {
             deals,
             reason,
             link: None,
+            unnamed: None,
         }
     }
 }
@@ -136,6 +139,7 @@ impl Planner<'_> {
             deals,
             link_contact_id: d.link.map(|k| self.ds.contacts[k].id.to_string()),
             link_contact: d.link,
+            unnamed: d.unnamed,
         }
     }
 
@@ -307,9 +311,12 @@ impl Planner<'_> {
                 name: Some(name),
                 ..Decision::new(Action::Move, deals, format!("{evidence}; {naming}"))
             },
-            None => review(format!(
-                "{evidence}; no object address and no client-base name to name a new contact"
-            )),
+            None => Decision {
+                unnamed: Some(evidence.clone()),
+                ..review(format!(
+                    "{evidence}; no object address and no client-base name to name a new contact"
+                ))
+            },
         }
     }
 

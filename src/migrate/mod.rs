@@ -81,6 +81,10 @@ pub struct PlanLine {
     /// For a `move` to an existing contact: that contact (index into `Dataset::contacts`).
     #[serde(skip)]
     pub link_contact: Option<usize>,
+    /// For a `review` only for want of a name for the new contact: the evidence phrase (the
+    /// same number moved off another partner card names it: [`name_from_other_cards`]).
+    #[serde(skip)]
+    pub unnamed: Option<String>,
 }
 
 /// The plan for every partner card of the dataset, ordered by partner ID (numerically when
@@ -100,10 +104,51 @@ pub fn plan_for(ds: &Dataset, params: &Params, partners: &[usize]) -> Vec<PlanLi
     targets.dedup();
     let ev = Evidence::collect(ds, params, targets);
     let planner = classify::Planner { ds, ev: &ev };
-    partners
+    let mut lines: Vec<PlanLine> = partners
         .par_iter()
         .flat_map_iter(|&p| planner.card(p))
-        .collect()
+        .collect();
+    name_from_other_cards(&mut lines);
+    lines
+}
+
+/// One client, one contact: a number that one partner card moves to a new contact moves to
+/// that contact from the other cards that hold it too and found no name for it themselves
+/// (a name is borrowed only when every move of the number agrees on it). Without this, the
+/// migrated export would name the number's new contact, and the next run would move it then.
+fn name_from_other_cards(lines: &mut [PlanLine]) {
+    if lines.iter().all(|l| l.unnamed.is_none()) {
+        return;
+    }
+    // phone → (its new contact's name, the card it is moved off), `None` when moves disagree
+    let mut named: HashMap<&str, Option<(&str, &str)>> = HashMap::new();
+    for l in lines
+        .iter()
+        .filter(|l| l.action == Action::Move && l.link_contact.is_none())
+    {
+        let name = l.new_contact_name.as_deref().unwrap_or_default();
+        named
+            .entry(l.phone.as_str())
+            .and_modify(|n| {
+                if n.is_some_and(|(other, _)| other != name) {
+                    *n = None;
+                }
+            })
+            .or_insert(Some((name, l.partner_id.as_str())));
+    }
+    let named: HashMap<String, (String, String)> = named
+        .into_iter()
+        .filter_map(|(phone, n)| n.map(|(name, card)| (phone.into(), (name.into(), card.into()))))
+        .collect();
+    for l in lines.iter_mut() {
+        let (Some(evidence), Some((name, card))) = (&l.unnamed, named.get(&l.phone)) else {
+            continue;
+        };
+        l.action = Action::Move;
+        l.reason = format!("{evidence}; named as the same number on partner card {card}");
+        l.new_contact_name = Some(name.clone());
+        l.unnamed = None;
+    }
 }
 
 /// Partner cards (indices) in plan order.
