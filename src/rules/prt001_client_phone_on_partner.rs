@@ -29,7 +29,8 @@
 //!     («Купчинская 4-3-22»). When a non-partner contact already holds P, the deals are linked
 //!     to it instead (no duplicate).
 //!   - review: evidence in deals at different addresses; the client base naming different
-//!     clients; evidence but no address and no client-base name; several contacts hold P;
+//!     clients; evidence but no address and no client-base name (unless another partner card
+//!     moves P to a named contact: P then moves there too); several contacts hold P;
 //!     notes that call P the partner's while other evidence says client; P on another contact or
 //!     in the client base but in no deal; the partner has no deals and several numbers without
 //!     evidence; an item that is not a valid number.
