@@ -2,6 +2,7 @@
 //! export's `Сделки` column, else by the main contact's name and phone.
 
 use foldhash::{HashMap, HashMapExt, HashSet};
+use rayon::prelude::*;
 use serde::Serialize;
 
 use super::{Dataset, Deal};
@@ -47,7 +48,7 @@ pub(super) fn resolve(ds: &mut Dataset) {
     // megabytes.
     let without_ids: Vec<&Deal> = ds
         .deals
-        .iter()
+        .par_iter()
         .filter(|d| d.contact_ids(ds).next().is_none())
         .collect();
     let refs_asked: HashSet<&str> = without_ids
@@ -81,25 +82,21 @@ pub(super) fn resolve(ds: &mut Dataset) {
         }
     }
     let have_contacts = !ds.contacts.is_empty();
-    let mut stats = LinkStats::default();
-    let mut links = Vec::with_capacity(ds.deals.len());
-    for d in &ds.deals {
-        let mut found: Vec<usize> = Vec::new();
-        let mut method = super::LinkMethod::None;
+    let link = |d: &Deal| -> (Vec<usize>, LinkMethod, bool) {
         let mut ids = d.contact_ids(ds).peekable();
         let contact_name = d.contact_name(ds);
         let names_contact = ids.peek().is_some() || !contact_name.is_empty();
-        if ids.peek().is_some() {
-            found = ids.filter_map(|id| by_id.get(id).copied()).collect();
-            method = LinkMethod::ContactId;
+        let (found, method) = if ids.peek().is_some() {
+            let found = ids.filter_map(|id| by_id.get(id).copied()).collect();
+            (found, LinkMethod::ContactId)
         } else if let Some(cs) = by_deal_ref.get(d.id.as_str()).or_else(|| {
             let name = d.name(ds);
             by_deal_ref.get(name).filter(|_| !name.is_empty())
         }) {
-            found = cs.clone();
-            method = LinkMethod::DealsColumn;
+            (cs.clone(), LinkMethod::DealsColumn)
         } else if !contact_name.is_empty() {
             let key = name_key(contact_name);
+            let mut found: Vec<usize> = Vec::new();
             for p in d.phones.iter().filter_map(|p| p.e164()) {
                 if let Some(cs) = by_name_phone.get(&(key.clone(), p)) {
                     found.extend(cs);
@@ -107,26 +104,29 @@ pub(super) fn resolve(ds: &mut Dataset) {
             }
             found.sort_unstable();
             found.dedup();
-            method = LinkMethod::NamePhone;
-        }
-        if found.is_empty() {
-            if !names_contact {
-                stats.without_contact += 1;
-            } else if have_contacts {
-                stats.unresolved += 1;
-            }
-            method = LinkMethod::None;
+            (found, LinkMethod::NamePhone)
         } else {
-            match method {
-                LinkMethod::ContactId => stats.by_contact_id += 1,
-                LinkMethod::DealsColumn => stats.by_deals_column += 1,
-                LinkMethod::NamePhone => stats.by_name_and_phone += 1,
-                LinkMethod::None => {}
-            }
+            (Vec::new(), LinkMethod::None)
+        };
+        if found.is_empty() {
+            (found, LinkMethod::None, names_contact)
+        } else {
+            (found, method, names_contact)
         }
-        links.push((found, method));
+    };
+    let links: Vec<(Vec<usize>, LinkMethod, bool)> = ds.deals.par_iter().map(link).collect();
+    let mut stats = LinkStats::default();
+    for (_, method, names_contact) in &links {
+        match method {
+            LinkMethod::ContactId => stats.by_contact_id += 1,
+            LinkMethod::DealsColumn => stats.by_deals_column += 1,
+            LinkMethod::NamePhone => stats.by_name_and_phone += 1,
+            LinkMethod::None if !names_contact => stats.without_contact += 1,
+            LinkMethod::None if have_contacts => stats.unresolved += 1,
+            LinkMethod::None => {}
+        }
     }
-    for (d, (found, method)) in ds.deals.iter_mut().zip(links) {
+    for (d, (found, method, _)) in ds.deals.iter_mut().zip(links) {
         d.contacts = found;
         d.link = method;
     }

@@ -6,6 +6,7 @@ use super::*;
 pub static RULES: &[Rule] = &[
     Rule {
         code: "CON001",
+        cost: 3,
         entity: Entity::Contact,
         severity: Severity::Error,
         summary: "mandatory contact fields: ФИО, a valid phone, a valid birthday (rule 4)",
@@ -15,6 +16,7 @@ pub static RULES: &[Rule] = &[
     },
     Rule {
         code: "CON002",
+        cost: 1,
         entity: Entity::Contact,
         severity: Severity::Warning,
         summary: "«Мобильный телефон» holds a valid number (rule 4)",
@@ -24,6 +26,7 @@ pub static RULES: &[Rule] = &[
     },
     Rule {
         code: "CON003",
+        cost: 1,
         entity: Entity::Contact,
         severity: Severity::Warning,
         summary: "«Личный email» is filled (rule 4)",
@@ -33,6 +36,7 @@ pub static RULES: &[Rule] = &[
     },
     Rule {
         code: "CON004",
+        cost: 5,
         entity: Entity::Contact,
         severity: Severity::Error,
         summary: "no manager's own e-mail in a client contact (rule 4)",
@@ -42,6 +46,7 @@ pub static RULES: &[Rule] = &[
     },
     Rule {
         code: "CON005",
+        cost: 2,
         entity: Entity::Contact,
         severity: Severity::Warning,
         summary: "the full name is not only in the card title (partner-cards seed)",
@@ -51,6 +56,7 @@ pub static RULES: &[Rule] = &[
     },
     Rule {
         code: "CON006",
+        cost: 1,
         entity: Entity::Contact,
         severity: Severity::Error,
         summary: "every phone parses and is valid",
@@ -60,6 +66,7 @@ pub static RULES: &[Rule] = &[
     },
     Rule {
         code: "CON007",
+        cost: 1,
         entity: Entity::Contact,
         severity: Severity::Warning,
         summary: "every e-mail is syntactically valid",
@@ -69,6 +76,7 @@ pub static RULES: &[Rule] = &[
     },
     Rule {
         code: "CON008",
+        cost: 2,
         entity: Entity::Contact,
         severity: Severity::Warning,
         summary: "the birthday is a plausible date (not 01.01.1970, not future, not before 1900)",
@@ -78,6 +86,7 @@ pub static RULES: &[Rule] = &[
     },
     Rule {
         code: "DUP001",
+        cost: 15,
         entity: Entity::Contact,
         severity: Severity::Error,
         summary: "no duplicate contacts: two or more of ФИО / phone / birthday match (rule 5)",
@@ -87,6 +96,7 @@ pub static RULES: &[Rule] = &[
     },
     Rule {
         code: "PRT001",
+        cost: 38,
         entity: Entity::Contact,
         severity: Severity::Error,
         summary: "a partner's card holds only the partner's own phones (partner-cards seed)",
@@ -96,6 +106,7 @@ pub static RULES: &[Rule] = &[
     },
     Rule {
         code: "DEAL001",
+        cost: 10,
         entity: Entity::Deal,
         severity: Severity::Error,
         summary:
@@ -106,6 +117,7 @@ pub static RULES: &[Rule] = &[
     },
     Rule {
         code: "DEAL002",
+        cost: 25,
         entity: Entity::Deal,
         severity: Severity::Warning,
         summary: "the latest comment is detailed, not «НД», «перезвонить», «думает»… (rule 3)",
@@ -119,6 +131,7 @@ pub static RULES: &[Rule] = &[
     },
     Rule {
         code: "DEAL003",
+        cost: 6,
         entity: Entity::Deal,
         severity: Severity::Error,
         summary: "an open deal has a recorded interaction at least every 2 months (rule 2)",
@@ -128,6 +141,7 @@ pub static RULES: &[Rule] = &[
     },
     Rule {
         code: "DEAL004",
+        cost: 7,
         entity: Entity::Deal,
         severity: Severity::Warning,
         summary: "no duplicate open deals of one client in one product group (rule 2)",
@@ -137,6 +151,7 @@ pub static RULES: &[Rule] = &[
     },
     Rule {
         code: "DEAL005",
+        cost: 6,
         entity: Entity::Deal,
         severity: Severity::Error,
         summary: "the deal is linked to exactly one existing contact (rule 2)",
@@ -146,6 +161,7 @@ pub static RULES: &[Rule] = &[
     },
     Rule {
         code: "DEAL006",
+        cost: 5,
         entity: Entity::Deal,
         severity: Severity::Warning,
         summary:
@@ -156,6 +172,7 @@ pub static RULES: &[Rule] = &[
     },
     Rule {
         code: "DEAL007",
+        cost: 1,
         entity: Entity::Deal,
         severity: Severity::Error,
         summary: "a request does not sit in «Неразобранное» longer than 10 minutes",
@@ -165,6 +182,7 @@ pub static RULES: &[Rule] = &[
     },
     Rule {
         code: "FLOW001",
+        cost: 1,
         entity: Entity::Application,
         severity: Severity::Error,
         summary: "an application has ФИО, СНИЛС, e-mail and phone",
@@ -174,6 +192,7 @@ pub static RULES: &[Rule] = &[
     },
     Rule {
         code: "FLOW002",
+        cost: 1,
         entity: Entity::Application,
         severity: Severity::Error,
         summary: "the СНИЛС has 11 digits and a valid check number",
@@ -183,6 +202,7 @@ pub static RULES: &[Rule] = &[
     },
     Rule {
         code: "FLOW003",
+        cost: 1,
         entity: Entity::Application,
         severity: Severity::Error,
         summary: "one person has at most one active application, the latest",
@@ -192,6 +212,7 @@ pub static RULES: &[Rule] = &[
     },
     Rule {
         code: "FLOW004",
+        cost: 1,
         entity: Entity::Application,
         severity: Severity::Warning,
         summary: "portal applications have every «Внешние источники» field filled",
