@@ -83,16 +83,18 @@ pub fn check(ctx: &Context, rule: &Rule, out: &mut Vec<Finding>) {
         let fields: Vec<String> = missing.iter().map(|m| format!("«{}»", m.field)).collect();
         out.push(
             Finding {
-                field: first.field.clone(),
+                field: first.field.as_str().into(),
                 value: first.value.clone(),
                 message: format!(
                     "Не заполнены обязательные поля контакта: {}",
                     texts.join(", ")
-                ),
+                )
+                .into(),
                 fix: format!(
                     "Заполните в карточке {} (правило 4: ФИО, телефон, дата рождения)",
                     fields.join(", ")
-                ),
+                )
+                .into(),
                 ..ctx.finding(rule, c.at, &c.id, &c.responsible)
             }
             .with_item(first.part),

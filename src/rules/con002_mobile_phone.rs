@@ -49,10 +49,10 @@ pub fn check(ctx: &Context, rule: &Rule, out: &mut Vec<Finding>) {
             )
         };
         out.push(Finding {
-            field: label.clone(),
+            field: label.as_str().into(),
             value: raws.join(", "),
-            message,
-            fix: fix(ctx.ds, c, &label),
+            message: message.into(),
+            fix: fix(ctx.ds, c, &label).into(),
             ..ctx.finding(rule, c.at, &c.id, &c.responsible)
         });
     }

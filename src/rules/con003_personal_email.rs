@@ -35,10 +35,11 @@ pub fn check(ctx: &Context, rule: &Rule, out: &mut Vec<Finding>) {
         }
         let label = ctx.ds.label(c.at, FIELD);
         out.push(Finding {
-            field: label.clone(),
+            field: label.as_str().into(),
             value: ctx.ds.text(c.at, FIELD).to_string(),
-            message: format!("Поле «{label}» не заполнено"),
-            fix: format!("Узнайте у клиента личный e-mail и внесите его в «{label}» (правило 4)"),
+            message: format!("Поле «{label}» не заполнено").into(),
+            fix: format!("Узнайте у клиента личный e-mail и внесите его в «{label}» (правило 4)")
+                .into(),
             ..ctx.finding(rule, c.at, &c.id, &c.responsible)
         });
     }

@@ -61,12 +61,12 @@ pub fn check(ctx: &Context, rule: &Rule, out: &mut Vec<Finding>) {
             .collect();
         let column = ctx.ds.header(c.at, first.column);
         out.push(Finding {
-            field: column.to_string(),
+            field: column.into(),
             value: first.raw.to_string(),
-            message: format!("В карточке клиента e-mail менеджера: {}", listed.join(", ")),
+            message: format!("В карточке клиента e-mail менеджера: {}", listed.join(", ")).into(),
             fix: format!(
                 "Удалите адрес менеджера из поля «{column}» и внесите e-mail самого клиента (правило 4)"
-            ),
+            ).into(),
             ..ctx.finding(rule, c.at, &c.id, &c.responsible)
         }
         .with_item(&first.address));

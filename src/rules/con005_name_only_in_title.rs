@@ -39,14 +39,14 @@ pub fn check(ctx: &Context, rule: &Rule, out: &mut Vec<Finding>) {
         }
         let label = ctx.ds.label(c.at, "fio");
         out.push(Finding {
-            field: label.clone(),
+            field: label.as_str().into(),
             value: fio.to_string(),
             message: format!(
                 "ФИО есть только в названии карточки: «{title}», поле «{label}» пустое"
-            ),
+            ).into(),
             fix: format!(
                 "Скопируйте «{title}» из названия в поле «{label}» и допишите отчество, если оно известно"
-            ),
+            ).into(),
             ..ctx.finding(rule, c.at, &c.id, &c.responsible)
         });
     }

@@ -42,10 +42,10 @@ pub fn check(ctx: &Context, rule: &Rule, out: &mut Vec<Finding>) {
             let (message, fix) = explain(p, column);
             out.push(
                 Finding {
-                    field: column.to_string(),
+                    field: column.into(),
                     value: p.norm.raw.to_string(),
-                    message,
-                    fix,
+                    message: message.into(),
+                    fix: fix.into(),
                     ..ctx.finding(rule, c.at, &c.id, &c.responsible)
                 }
                 .with_item(&text_item(&p.norm.raw)),

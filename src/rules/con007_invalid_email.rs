@@ -31,12 +31,12 @@ pub fn check(ctx: &Context, rule: &Rule, out: &mut Vec<Finding>) {
         for e in c.emails.iter().filter(|e| !e.valid) {
             let column = ctx.ds.header(c.at, e.column);
             out.push(Finding {
-                field: column.to_string(),
+                field: column.into(),
                 value: e.raw.to_string(),
-                message: format!("Некорректный e-mail «{}»: {}", e.raw, reason(&e.address)),
+                message: format!("Некорректный e-mail «{}»: {}", e.raw, reason(&e.address)).into(),
                 fix: format!(
                     "Исправьте адрес в поле «{column}» (вид имя@домен.ru) или уточните его у клиента"
-                ),
+                ).into(),
                 ..ctx.finding(rule, c.at, &c.id, &c.responsible)
             }
             .with_item(&text_item(&e.raw)));

@@ -42,9 +42,9 @@ pub fn check(ctx: &Context, rule: &Rule, out: &mut Vec<Finding>) {
             continue;
         };
         out.push(Finding {
-            field: ctx.ds.label(c.at, "birthday"),
+            field: ctx.ds.label(c.at, "birthday").into(),
             value: c.birthday_raw(ctx.ds).to_string(),
-            message: format!("Дата рождения «{}» {problem}", c.birthday_raw(ctx.ds)),
+            message: format!("Дата рождения «{}» {problem}", c.birthday_raw(ctx.ds)).into(),
             fix: "Уточните у клиента настоящую дату рождения и внесите её как ДД.ММ.ГГГГ; \
                   если её не узнать, очистите поле, а не оставляйте ненастоящую дату"
                 .into(),

@@ -158,14 +158,16 @@ fn finding(ctx: &Context, rule: &Rule, deal: &Deal, missing: &[Missing]) -> Find
             .iter()
             .map(|m| m.label.as_str())
             .collect::<Vec<_>>()
-            .join(", "),
+            .join(", ")
+            .into(),
         value: values.join("; "),
         message: format!(
             "Сделка некорректна: {} (этап «{}»)",
             problems.join("; "),
             deal.stage
-        ),
-        fix,
+        )
+        .into(),
+        fix: fix.into(),
         ..ctx.finding(rule, deal.at, &deal.id, &deal.responsible)
     }
     .with_item(missing.first().map_or("", |m| m.part.as_str()))

@@ -58,16 +58,16 @@ pub fn check(ctx: &Context, rule: &Rule, out: &mut Vec<Finding>) {
 
 fn finding(ctx: &Context, rule: &Rule, deal: &Deal) -> Finding {
     Finding {
-        field: ctx.ds.label(deal.at, "note_1"),
+        field: ctx.ds.label(deal.at, "note_1").into(),
         value: ctx.ds.latest_note(deal).to_string(),
         message: format!(
             "Комментарий «{}» не развёрнутый: из него не видно, о чём говорили с клиентом и о чём договорились",
             strip_note_header(ctx.ds.latest_note(deal)).trim()
-        ),
+        ).into(),
         fix: "Добавьте примечание: что обсудили с клиентом, к какой договорённости пришли и \
               когда следующий контакт (например: «Думает над ценой, сравнивает с конкурентом, \
               перезвонить в пятницу после 18»)"
-            .to_string(),
+            .into(),
         ..ctx.finding(rule, deal.at, &deal.id, &deal.responsible)
     }
 }

@@ -51,19 +51,19 @@ pub fn check(ctx: &Context, rule: &Rule, out: &mut Vec<Finding>) {
         };
         if last.at.date() < threshold {
             out.push(Finding {
-                field: last.label.clone(),
+                field: last.label.as_str().into(),
                 value: ctx.ds.text(deal.at, last.field).to_string(),
                 message: format!(
                     "Сделка неактивна: последнее взаимодействие {} ({}) — более {months} мес. назад",
                     last.at.format("%d.%m.%Y"),
                     last.label
-                ),
+                ).into(),
                 fix: format!(
                     "Свяжитесь с клиентом, запишите развёрнутый комментарий и обновите «{}»; \
                      если клиент не заинтересован — закройте сделку как «Закрыто и не реализовано» \
                      с причиной",
                     ctx.ds.label(deal.at, "last_contact_at")
-                ),
+                ).into(),
                 ..ctx.finding(rule, deal.at, &deal.id, &deal.responsible)
             });
         }

@@ -83,14 +83,15 @@ pub fn check(ctx: &Context, rule: &Rule, out: &mut Vec<Finding>) {
                 .map(|o| o.id.to_string())
                 .collect();
             out.push(Finding {
-                field: ds.label(d.at, "product_group"),
+                field: ds.label(d.at, "product_group").into(),
                 value: d.product_group.to_string(),
                 message: format!(
                     "Несколько открытых сделок клиента «{client}» в группе продуктов «{}»: \
                      кроме этой — {}",
                     d.product_group,
                     related.join(", ")
-                ),
+                )
+                .into(),
                 fix: "Оставьте одну открытую сделку клиента в этой группе продуктов: перенесите \
                       в неё примечания остальных и закройте их как «Закрыто и не реализовано» \
                       (причина — дубль)"

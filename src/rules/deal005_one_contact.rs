@@ -97,20 +97,20 @@ fn finding(ctx: &Context, rule: &Rule, deal: &Deal, problem: Problem) -> Finding
     let base = ctx.finding(rule, deal.at, &deal.id, &deal.responsible);
     match problem {
         Problem::NoContact => Finding {
-            field: id_label.clone(),
+            field: id_label.as_str().into(),
             message: "Сделка не привязана ни к одному контакту".into(),
             fix: format!(
                 "Привяжите к сделке контакт клиента (заполните «{name_label}»); если контакта нет — создайте его с ФИО, телефоном и датой рождения"
-            ),
+            ).into(),
             ..base
         },
         Problem::SeveralIds => Finding {
-            field: id_label,
+            field: id_label.into(),
             related: deal.contact_ids(ds).map(String::from).collect(),
             message: format!(
                 "Сделка привязана к нескольким контактам: {}",
                 deal.contact_ids(ds).collect::<Vec<_>>().join(", ")
-            ),
+            ).into(),
             fix: "Оставьте в сделке один основной контакт (того, кто подписывает договор); \
                   телефоны остальных перенесите в его карточку или в примечание"
                 .into(),
@@ -118,11 +118,11 @@ fn finding(ctx: &Context, rule: &Rule, deal: &Deal, problem: Problem) -> Finding
             ..base
         },
         Problem::UnknownId => Finding {
-            message: format!("Контакт с ID {ids_raw} не найден в выгрузке контактов"),
+            message: format!("Контакт с ID {ids_raw} не найден в выгрузке контактов").into(),
             fix: "Проверьте, не удалён ли контакт: восстановите его или привяжите к сделке \
                   существующий контакт клиента"
                 .into(),
-            field: id_label,
+            field: id_label.into(),
             value: ids_raw,
             ..base
         },
@@ -130,11 +130,11 @@ fn finding(ctx: &Context, rule: &Rule, deal: &Deal, problem: Problem) -> Finding
             message: format!(
                 "Контакт «{}» не найден в выгрузке контактов (ни по ID, ни по имени и телефону)",
                 deal.contact_name(ds)
-            ),
+            ).into(),
             fix: "Привяжите к сделке существующий контакт клиента или создайте его; проверьте \
                   написание ФИО и телефон"
                 .into(),
-            field: name_label,
+            field: name_label.into(),
             value: deal.contact_name(ds).to_string(),
             ..base
         },
@@ -142,10 +142,10 @@ fn finding(ctx: &Context, rule: &Rule, deal: &Deal, problem: Problem) -> Finding
             message: format!(
                 "Сделка указана в карточках нескольких контактов: {}",
                 cards.join(", ")
-            ),
+            ).into(),
             fix: "Оставьте сделку в карточке одного контакта — основного клиента".into(),
             related: cards,
-            field: name_label,
+            field: name_label.into(),
             value: deal.contact_name(ds).to_string(),
             ..base
         },

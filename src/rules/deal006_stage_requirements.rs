@@ -90,17 +90,17 @@ fn missing_label(
 fn finding(ctx: &Context, rule: &Rule, deal: &Deal, missing: &[String]) -> Finding {
     let quoted: Vec<String> = missing.iter().map(|l| format!("«{l}»")).collect();
     Finding {
-        field: missing.join(", "),
+        field: missing.join(", ").into(),
         value: deal.stage.to_string(),
         message: format!(
             "На этапе «{}» не заполнены {}",
             deal.stage,
             quoted.join(", ")
-        ),
+        ).into(),
         fix: format!(
             "Уточните у клиента и заполните {}; если клиент не готов к этому этапу — переведите сделку на подходящий",
             join_ru(&quoted)
-        ),
+        ).into(),
         ..ctx.finding(rule, deal.at, &deal.id, &deal.responsible)
     }
     .with_item(&text_item(&deal.stage))

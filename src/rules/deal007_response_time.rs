@@ -44,7 +44,7 @@ pub fn check(ctx: &Context, rule: &Rule, out: &mut Vec<Finding>) {
             continue;
         }
         out.push(Finding {
-            field: ctx.ds.label(deal.at, "created_at"),
+            field: ctx.ds.label(deal.at, "created_at").into(),
             value: ctx.ds.text(deal.at, "created_at").to_string(),
             message: format!(
                 "Заявка висит в «{}» {} (создана {}), норма ответа — {} мин",
@@ -52,10 +52,12 @@ pub fn check(ctx: &Context, rule: &Rule, out: &mut Vec<Finding>) {
                 human_duration(waited),
                 created.format("%d.%m.%Y %H:%M"),
                 ctx.params.deal.response_minutes
-            ),
+            )
+            .into(),
             fix: "Ответьте клиенту и разберите заявку: переведите её на «Замер» или «Думает» с \
                   нужными полями, а вопрос не по продукту — в «Корзина»"
-                .to_string(),
+                .to_string()
+                .into(),
             ..ctx.finding(rule, deal.at, &deal.id, &deal.responsible)
         });
     }

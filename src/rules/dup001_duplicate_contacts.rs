@@ -61,15 +61,16 @@ pub fn check(ctx: &Context, rule: &Rule, out: &mut Vec<Finding>) {
             };
             out.push(Finding {
                 related: others.clone(),
-                field,
+                field: field.into(),
                 value,
                 message: format!(
                     "Дубль контакта: совпадает с {} по полям {} (оценка {:.2})",
                     others.join(", "),
                     m.matched_on.ru(),
                     m.score
-                ),
-                fix,
+                )
+                .into(),
+                fix: fix.into(),
                 ..ctx.finding(rule, c.at, &c.id, &c.responsible)
             });
         }

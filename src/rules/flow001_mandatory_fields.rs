@@ -64,16 +64,18 @@ pub fn check(ctx: &Context, rule: &Rule, out: &mut Vec<Finding>) {
         let quoted: Vec<String> = missing.iter().map(|m| format!("«{}»", m.label)).collect();
         out.push(
             Finding {
-                field: first.label.clone(),
+                field: first.label.as_str().into(),
                 value: ctx.ds.text(app.at, first.field).to_string(),
                 message: format!(
                     "Не заполнены обязательные поля заявки: {}",
                     texts.join(", ")
-                ),
+                )
+                .into(),
                 fix: format!(
                     "Заполните в заявке {} по документам заявителя или уточните у него",
                     quoted.join(", ")
-                ),
+                )
+                .into(),
                 ..ctx.finding(rule, app.at, &app.app_no, &app.responsible)
             }
             .with_item(first.field),

@@ -43,9 +43,9 @@ pub fn check(ctx: &Context, rule: &Rule, out: &mut Vec<Finding>) {
             continue;
         };
         out.push(Finding {
-            field: ctx.ds.label(app.at, "snils"),
+            field: ctx.ds.label(app.at, "snils").into(),
             value: app.snils.to_string(),
-            message: problem,
+            message: problem.into(),
             fix: "Перепроверьте СНИЛС по документу заявителя (страховое свидетельство или \
                   уведомление АДИ-РЕГ) и исправьте его в заявке"
                 .into(),

@@ -70,7 +70,7 @@ pub fn check(ctx: &Context, rule: &Rule, out: &mut Vec<Finding>) {
                 .map(|d| format!(", подана {}", d.format("%d.%m.%Y")))
                 .unwrap_or_default();
             out.push(Finding {
-                field: ds.label(app.at, "active"),
+                field: ds.label(app.at, "active").into(),
                 value: ds.text(app.at, "active").to_string(),
                 message: format!(
                     "У заявителя «{}» несколько активных заявок ({}); активной должна остаться \
@@ -78,11 +78,13 @@ pub fn check(ctx: &Context, rule: &Rule, out: &mut Vec<Finding>) {
                     app.fio(ds),
                     active.len(),
                     latest.app_no
-                ),
+                )
+                .into(),
                 fix: format!(
                     "Сделайте заявку неактивной; работа продолжается в заявке {}",
                     latest.app_no
-                ),
+                )
+                .into(),
                 related,
                 ..ctx.finding(rule, app.at, &app.app_no, &app.responsible)
             });

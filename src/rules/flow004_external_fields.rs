@@ -53,17 +53,19 @@ pub fn check(ctx: &Context, rule: &Rule, out: &mut Vec<Finding>) {
             continue;
         };
         out.push(Finding {
-            field: first.clone(),
+            field: first.as_str().into(),
             value: String::new(),
             message: format!(
                 "Заявка с портала «Работа в России», но не заполнены внешние поля: {}",
                 empty.join(", ")
-            ),
+            )
+            .into(),
             fix: format!(
                 "Перенесите с портала «Работа в России» значения полей «{}»; если таких заявок \
                  много, попросите поддержку Flow CRM проверить интеграцию",
                 empty.join("», «")
-            ),
+            )
+            .into(),
             ..ctx.finding(rule, app.at, &app.app_no, &app.responsible)
         });
     }

@@ -42,7 +42,9 @@ mod flow004_external_fields;
 pub mod key;
 mod prt001_client_phone_on_partner;
 mod registry;
+mod shared_text;
 pub use registry::RULES;
+pub use shared_text::{Interner, SharedText};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -84,13 +86,13 @@ pub struct Finding {
     pub entity: Entity,
     pub id: String,
     pub related: Vec<String>,
-    pub file: String,
+    pub file: SharedText,
     pub row: usize,
-    pub field: String,
+    pub field: SharedText,
     pub value: String,
-    pub message: String,
-    pub fix: String,
-    pub manager: String,
+    pub message: SharedText,
+    pub fix: SharedText,
+    pub manager: SharedText,
     /// The finding's identity from run to run: `RULE/entity/id[/item][#n]` ([`key`]).
     pub key: String,
     /// `new` or `persisting` with `audit --baseline`; absent without.
@@ -115,6 +117,23 @@ impl Finding {
             &self.field,
             &self.value,
         )
+    }
+}
+
+/// One copy of each text the findings of a pass repeat: a pass of a big export repeats its
+/// file, fields, managers and most of its messages and fixes hundreds of thousands of times.
+fn share_texts(findings: &mut [Finding]) {
+    let mut texts = Interner::default();
+    for f in findings {
+        for text in [
+            &mut f.file,
+            &mut f.field,
+            &mut f.message,
+            &mut f.fix,
+            &mut f.manager,
+        ] {
+            texts.share(text);
+        }
     }
 }
 
@@ -270,13 +289,13 @@ impl<'a> Context<'a> {
             entity: rule.entity,
             id: id.to_string(),
             related: Vec::new(),
-            file: self.ds.file(at).to_string(),
+            file: self.ds.file(at).into(),
             row: at.row_number(),
-            field: String::new(),
+            field: Default::default(),
             value: String::new(),
-            message: String::new(),
-            fix: String::new(),
-            manager: manager.to_string(),
+            message: Default::default(),
+            fix: Default::default(),
+            manager: manager.into(),
             key: key::compose(rule.code, rule.entity, id),
             status: None,
         }
@@ -380,6 +399,7 @@ pub fn run_with_progress(
                 // stable sort of all findings, without a sort buffer the size of all of them.
                 out.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
                 key::number_repeats(&mut out);
+                share_texts(&mut out);
                 bar.inc(records(rule));
                 bar.set_message(rule.code);
                 pass.set(out).expect("each pass runs once");

@@ -88,15 +88,16 @@ fn finding(ctx: &Context, rule: &Rule, line: &PlanLine) -> Finding {
     };
     Finding {
         related: line.deal_ids.clone(),
-        field: line.source_column.clone(),
+        field: line.source_column.as_str().into(),
         value: line.raw.clone(),
         message: format!(
             "В карточке партнёра «{}» номер клиента {} (сделки {deals}): {}",
             partner.title(ctx.ds),
             line.phone,
             line.reason
-        ),
-        fix,
+        )
+        .into(),
+        fix: fix.into(),
         ..ctx.finding(rule, partner.at, &partner.id, &partner.responsible)
     }
     .with_item(&line.phone)

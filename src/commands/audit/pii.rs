@@ -93,8 +93,8 @@ impl<'a> Masker<'a> {
         let key = self.key_as(pii, f).into_owned();
         Finding {
             value,
-            message,
-            fix: mask_text(&f.fix),
+            message: message.into(),
+            fix: mask_text(&f.fix).into(),
             key,
             ..f.clone()
         }
