@@ -7,6 +7,40 @@ use chrono::{Datelike, NaiveDate, NaiveDateTime, NaiveTime, TimeDelta};
 /// (`31.02.2026`) give `None`.
 pub fn parse_datetime(s: &str) -> Option<NaiveDateTime> {
     let s = s.trim();
+    match parse_usual(s.as_bytes()) {
+        Some(read) => read,
+        None => parse_any(s),
+    }
+}
+
+/// `DD.MM.YYYY`, `DD.MM.YYYY HH:MM` or `DD.MM.YYYY HH:MM:SS`, the way exports write nearly
+/// every date, read by position (a big export has millions). `None` for any other shape:
+/// [`parse_any`] decides those.
+fn parse_usual(s: &[u8]) -> Option<Option<NaiveDateTime>> {
+    let digits = |from: usize, to: usize| -> Option<u32> {
+        s[from..to].iter().try_fold(0, |n, &b| {
+            b.is_ascii_digit().then(|| n * 10 + u32::from(b - b'0'))
+        })
+    };
+    if !matches!(s.len(), 10 | 16 | 19) || s[2] != b'.' || s[5] != b'.' {
+        return None;
+    }
+    let (day, month, year) = (digits(0, 2)?, digits(3, 5)?, digits(6, 10)?);
+    let (hour, minute, second) = match s.len() {
+        10 => (0, 0, 0),
+        _ if s[10] != b' ' || s[13] != b':' => return None,
+        16 => (digits(11, 13)?, digits(14, 16)?, 0),
+        _ if s[16] != b':' => return None,
+        _ => (digits(11, 13)?, digits(14, 16)?, digits(17, 19)?),
+    };
+    Some(
+        NaiveDate::from_ymd_opt(year as i32, month, day)
+            .and_then(|d| d.and_hms_opt(hour, minute, second)),
+    )
+}
+
+/// [`parse_datetime`] of any shape it accepts.
+fn parse_any(s: &str) -> Option<NaiveDateTime> {
     let split = s.find([' ', 'T', ',']).unwrap_or(s.len());
     let date = parse_date_part(&s[..split])?;
     let rest = s[split..].trim_start_matches([' ', 'T', ',']);
@@ -327,5 +361,24 @@ mod tests {
             check_birthday("31.12.1919", today, &custom),
             Birthday::BeforeMinYear
         );
+    }
+
+    proptest::proptest! {
+        /// The positional reading agrees with the general one on every date of its shapes,
+        /// impossible ones (`31.02.2026`, `24:00`) and digits anywhere included.
+        #[test]
+        fn usual_shapes_read_as_the_general_reading_does(
+            s in "[0-9]{2}[.][0-9]{2}[.][0-9]{4}( [0-9]{2}:[0-9]{2}(:[0-9]{2})?)?"
+        ) {
+            proptest::prop_assert_eq!(parse_usual(s.as_bytes()), Some(parse_any(&s)));
+        }
+
+        /// Any other text is left to the general reading.
+        #[test]
+        fn other_shapes_are_left_to_the_general_reading(s in "\\PC{0,24}") {
+            if let Some(read) = parse_usual(s.as_bytes()) {
+                proptest::prop_assert_eq!(read, parse_any(&s));
+            }
+        }
     }
 }
