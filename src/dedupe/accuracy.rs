@@ -221,7 +221,7 @@ fn fmt_phone(d: &str, style: usize) -> String {
 }
 
 fn date(d: NaiveDate) -> String {
-    d.format("%d.%m.%Y").to_string()
+    crate::normalize::date::show_date(d)
 }
 
 /// One typo inside a word (never its first or last letter): substitution, deletion or swap.

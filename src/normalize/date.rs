@@ -1,7 +1,32 @@
 //! Dates as they appear in exports: `dd.mm.yyyy[ HH:MM[:SS]]`, `dd-mm-yyyy`, `dd/mm/yyyy`,
 //! `dd.mm.yy`, ISO `yyyy-mm-dd[ HH:MM[:SS]]` / `…T…`, Excel serials; birthday plausibility.
 
-use chrono::{Datelike, NaiveDate, NaiveDateTime, NaiveTime, TimeDelta};
+use chrono::{Datelike, NaiveDate, NaiveDateTime, NaiveTime, TimeDelta, Timelike};
+
+/// A day as amoCRM shows it: `12.03.2026` (chrono's `format` reads its pattern on every call,
+/// and a big export shows millions of dates).
+pub fn show_date(d: NaiveDate) -> String {
+    if !(0..=9999).contains(&d.year()) {
+        return d.format("%d.%m.%Y").to_string();
+    }
+    format!("{:02}.{:02}.{:04}", d.day(), d.month(), d.year())
+}
+
+/// A moment to the minute: `12.03.2026 14:05`.
+pub fn show_minute(t: NaiveDateTime) -> String {
+    format!("{} {:02}:{:02}", show_date(t.date()), t.hour(), t.minute())
+}
+
+/// A moment to the second: `12.03.2026 14:05:09`.
+pub fn show_second(t: NaiveDateTime) -> String {
+    format!(
+        "{} {:02}:{:02}:{:02}",
+        show_date(t.date()),
+        t.hour(),
+        t.minute(),
+        t.second()
+    )
+}
 
 /// Parses a date with an optional time; a date alone gives 00:00:00. Impossible dates
 /// (`31.02.2026`) give `None`.
@@ -379,6 +404,17 @@ mod tests {
             if let Some(read) = parse_usual(s.as_bytes()) {
                 proptest::prop_assert_eq!(read, parse_any(&s));
             }
+        }
+    }
+
+    proptest::proptest! {
+        /// Shown as chrono's patterns show them, to the byte.
+        #[test]
+        fn shown_as_chrono_formats(secs in -70_000_000_000i64..300_000_000_000i64) {
+            let t = chrono::DateTime::from_timestamp(secs, 0).unwrap().naive_utc();
+            proptest::prop_assert_eq!(show_date(t.date()), t.format("%d.%m.%Y").to_string());
+            proptest::prop_assert_eq!(show_minute(t), t.format("%d.%m.%Y %H:%M").to_string());
+            proptest::prop_assert_eq!(show_second(t), t.format("%d.%m.%Y %H:%M:%S").to_string());
         }
     }
 }

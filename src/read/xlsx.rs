@@ -296,9 +296,9 @@ fn cell_text(cell: &Data) -> String {
 /// A date cell in amoCRM's text form: `dd.mm.yyyy` for a date, `dd.mm.yyyy HH:MM:SS` otherwise.
 fn datetime_text(dt: chrono::NaiveDateTime) -> String {
     if dt.time() == chrono::NaiveTime::MIN {
-        dt.format("%d.%m.%Y").to_string()
+        crate::normalize::date::show_date(dt.date())
     } else {
-        dt.format("%d.%m.%Y %H:%M:%S").to_string()
+        crate::normalize::date::show_second(dt)
     }
 }
 

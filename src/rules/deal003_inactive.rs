@@ -32,7 +32,7 @@ use chrono::{Months, NaiveDateTime};
 
 use super::{Context, Finding, Rule};
 use crate::model::{Dataset, Deal};
-use crate::normalize::date::leading_datetime;
+use crate::normalize::date::{leading_datetime, show_date};
 use crate::params::StageClass;
 
 pub fn check(ctx: &Context, rule: &Rule, out: &mut Vec<Finding>) {
@@ -55,7 +55,7 @@ pub fn check(ctx: &Context, rule: &Rule, out: &mut Vec<Finding>) {
                 value: ctx.ds.text(deal.at, last.field).to_string(),
                 message: format!(
                     "Сделка неактивна: последнее взаимодействие {} ({}) — более {months} мес. назад",
-                    last.at.format("%d.%m.%Y"),
+                    show_date(last.at.date()),
                     last.label
                 ).into(),
                 fix: format!(

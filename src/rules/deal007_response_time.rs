@@ -26,6 +26,7 @@
 use chrono::TimeDelta;
 
 use super::{Context, Finding, Rule};
+use crate::normalize::date::show_minute;
 use crate::params::StageClass;
 
 pub fn check(ctx: &Context, rule: &Rule, out: &mut Vec<Finding>) {
@@ -50,13 +51,12 @@ pub fn check(ctx: &Context, rule: &Rule, out: &mut Vec<Finding>) {
                 "Заявка висит в «{}» {} (создана {}), норма ответа — {} мин",
                 deal.stage,
                 human_duration(waited),
-                created.format("%d.%m.%Y %H:%M"),
+                show_minute(created),
                 ctx.params.deal.response_minutes
             )
             .into(),
             fix: "Ответьте клиенту и разберите заявку: переведите её на «Замер» или «Думает» с \
                   нужными полями, а вопрос не по продукту — в «Корзина»"
-                .to_string()
                 .into(),
             ..ctx.finding(rule, deal.at, &deal.id, &deal.responsible)
         });

@@ -28,6 +28,7 @@
 use super::{Context, Finding, Rule};
 use crate::dedupe::{application_clusters, id_cmp};
 use crate::model::Application;
+use crate::normalize::date::show_date;
 
 pub fn check(ctx: &Context, rule: &Rule, out: &mut Vec<Finding>) {
     let ds = ctx.ds;
@@ -67,7 +68,7 @@ pub fn check(ctx: &Context, rule: &Rule, out: &mut Vec<Finding>) {
                 .collect();
             let when = latest
                 .submitted_at
-                .map(|d| format!(", подана {}", d.format("%d.%m.%Y")))
+                .map(|d| format!(", подана {}", show_date(d.date())))
                 .unwrap_or_default();
             out.push(Finding {
                 field: ds.label(app.at, "active").into(),

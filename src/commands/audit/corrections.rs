@@ -355,7 +355,7 @@ fn todo_row<'a>(
         name.into(),
         stage.into(),
         r.active_at().map_or(Cell::Empty, |t| {
-            t.format("%d.%m.%Y %H:%M").to_string().into()
+            crate::normalize::date::show_minute(t).into()
         }),
         r.file.into(),
         count_cell(r.row),

@@ -169,7 +169,7 @@ fn number(
 /// «23.11.2026 12:00» from a snapshot's `as_of`.
 pub fn as_of_label(as_of: &str) -> String {
     chrono::NaiveDateTime::parse_from_str(as_of, "%Y-%m-%dT%H:%M:%S")
-        .map(|t| t.format("%d.%m.%Y %H:%M").to_string())
+        .map(crate::normalize::date::show_minute)
         .unwrap_or_else(|_| as_of.to_string())
 }
 
