@@ -35,30 +35,46 @@ pub(super) fn resolve(ds: &mut Dataset) {
     if ds.deals.is_empty() {
         return;
     }
-    let mut by_id: HashMap<&str, usize> = HashMap::with_capacity(ds.contacts.len());
-    by_id.extend(
-        ds.contacts
-            .iter()
-            .enumerate()
-            .filter(|(_, c)| !c.id.is_empty())
-            .map(|(i, c)| (c.id.as_str(), i)),
-    );
     // The other two indexes hold only what some deal without contact IDs will ask them: on a
     // big export most deals name their contact by ID, and full indexes would cost hundreds of
     // megabytes.
-    let without_ids: Vec<&Deal> = ds
-        .deals
-        .par_iter()
-        .filter(|d| d.contact_ids(ds).next().is_none())
-        .collect();
+    let (by_id, without_ids) = rayon::join(
+        || {
+            let mut by_id: HashMap<&str, usize> = HashMap::with_capacity(ds.contacts.len());
+            by_id.extend(
+                ds.contacts
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, c)| !c.id.is_empty())
+                    .map(|(i, c)| (c.id.as_str(), i)),
+            );
+            by_id
+        },
+        || -> Vec<&Deal> {
+            ds.deals
+                .par_iter()
+                .filter(|d| d.contact_ids(ds).next().is_none())
+                .collect()
+        },
+    );
     let refs_asked: HashSet<&str> = without_ids
         .iter()
         .flat_map(|d| [d.id.as_str(), d.name(ds)])
         .filter(|r| !r.is_empty())
         .collect();
     let mut by_deal_ref: HashMap<&str, Vec<usize>> = HashMap::new();
-    for (i, c) in ds.contacts.iter().enumerate() {
-        for r in c.deal_refs(ds).filter(|r| refs_asked.contains(r)) {
+    if !refs_asked.is_empty() {
+        let refs: Vec<(&str, usize)> = ds
+            .contacts
+            .par_iter()
+            .enumerate()
+            .flat_map_iter(|(i, c)| {
+                c.deal_refs(ds)
+                    .filter(|r| refs_asked.contains(r))
+                    .map(move |r| (r, i))
+            })
+            .collect();
+        for (r, i) in refs {
             by_deal_ref.entry(r).or_default().push(i);
         }
     }
@@ -72,12 +88,18 @@ pub(super) fn resolve(ds: &mut Dataset) {
     let mut by_name_phone: HashMap<(String, &str), Vec<usize>> = HashMap::new();
     // (no deal asks: spare the name keys of every contact)
     if !names_asked.is_empty() {
-        for (i, c) in ds.contacts.iter().enumerate() {
-            let key = name_key(&c.title(ds));
-            if names_asked.contains(&key) {
-                for p in c.valid_phones() {
-                    by_name_phone.entry((key.clone(), p)).or_default().push(i);
-                }
+        let named: Vec<(String, usize)> = ds
+            .contacts
+            .par_iter()
+            .enumerate()
+            .filter_map(|(i, c)| {
+                let key = name_key(&c.title(ds));
+                names_asked.contains(&key).then_some((key, i))
+            })
+            .collect();
+        for (key, i) in named {
+            for p in ds.contacts[i].valid_phones() {
+                by_name_phone.entry((key.clone(), p)).or_default().push(i);
             }
         }
     }
