@@ -443,7 +443,10 @@ impl<'a> Row<'a> {
             if cell.trim().is_empty() {
                 continue;
             }
-            for piece in split_phone_cell(cell) {
+            let pieces = split_phone_cell(cell);
+            // (exact room: no copy when the vector is compacted)
+            out.reserve_exact(pieces.len());
+            for piece in pieces {
                 out.push(Phone {
                     norm: normalize_phone(piece, &self.rows.opts.phone),
                     column: c as u32,

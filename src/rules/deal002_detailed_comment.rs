@@ -31,6 +31,8 @@
 //!   Add a note that answers «what was discussed, what was agreed, what happens next», e.g.
 //!   «Думает над ценой, сравнивает с Окна Роста, перезвонить в пятницу после 18».
 
+use std::borrow::Cow;
+
 use foldhash::HashSet;
 
 use rayon::prelude::*;
@@ -191,19 +193,20 @@ fn strip_author(s: &str) -> &str {
 
 /// Joins the parts of numbers, dates and times (`25.11`, `10:00`, `4-3-22`) so that folding
 /// keeps each as one word.
-fn join_numbers(s: &str) -> String {
-    let chars: Vec<char> = s.chars().collect();
-    chars
-        .iter()
-        .enumerate()
-        .filter(|&(i, c)| {
-            let between_digits = i > 0
-                && chars[i - 1].is_ascii_digit()
-                && chars.get(i + 1).is_some_and(char::is_ascii_digit);
-            !(between_digits && ".:/-,".contains(*c))
-        })
-        .map(|(_, c)| c)
-        .collect()
+fn join_numbers(s: &str) -> Cow<'_, str> {
+    // Separators and digits are ASCII: a byte is one whenever a character is.
+    let b = s.as_bytes();
+    let joint = |i: usize| {
+        b".:/-,".contains(&b[i])
+            && i > 0
+            && b[i - 1].is_ascii_digit()
+            && b.get(i + 1).is_some_and(u8::is_ascii_digit)
+    };
+    if !(0..b.len()).any(joint) {
+        return Cow::Borrowed(s);
+    }
+    let kept: Vec<u8> = (0..b.len()).filter(|&i| !joint(i)).map(|i| b[i]).collect();
+    Cow::Owned(String::from_utf8(kept).expect("only ASCII bytes are left out"))
 }
 
 /// Two or more letters, or a number.
@@ -340,5 +343,25 @@ mod tests {
         let f = run_rule("DEAL002", &ds);
         assert_eq!(f.len(), 1);
         assert_eq!(f[0].field, "Примечание");
+    }
+
+    proptest::proptest! {
+        /// Reading bytes drops the same separators as reading characters would.
+        #[test]
+        fn numbers_joined_as_characters_would_be(s in "[0-9а-я .:/,-]{0,16}") {
+            let chars: Vec<char> = s.chars().collect();
+            let by_chars: String = chars
+                .iter()
+                .enumerate()
+                .filter(|&(i, c)| {
+                    let between_digits = i > 0
+                        && chars[i - 1].is_ascii_digit()
+                        && chars.get(i + 1).is_some_and(char::is_ascii_digit);
+                    !(between_digits && ".:/-,".contains(*c))
+                })
+                .map(|(_, c)| c)
+                .collect();
+            proptest::prop_assert_eq!(join_numbers(&s), by_chars);
+        }
     }
 }
