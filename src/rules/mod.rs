@@ -44,7 +44,8 @@ mod prt001_client_phone_on_partner;
 mod registry;
 mod shared_text;
 pub use registry::RULES;
-pub use shared_text::{Interner, SharedText};
+use shared_text::Interner;
+pub use shared_text::SharedText;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
