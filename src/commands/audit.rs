@@ -239,8 +239,10 @@ pub fn run(args: Args, global: &Global) -> Result<ExitCode> {
         None => Cow::Borrowed(&findings),
     };
     let counts = summary::counts(&findings, &selected);
-    // The corrections take longest: the deal statuses are worked out and the text files
-    // written beside them.
+    // The per-manager corrections take longest: the deal statuses are worked out and the text
+    // files written beside them. The single workbook (small exports) shows the statuses: it is
+    // written once they are known.
+    let per_manager = matches!(args.workbook, corrections::Layout::PerManager);
     let (texts, book) = rayon::join(
         || -> Result<Vec<statuses::DealRow>> {
             write_jsonl(&args.out.join(FINDINGS), &policy, shown.iter())?;
@@ -248,8 +250,11 @@ pub fn run(args: Args, global: &Global) -> Result<ExitCode> {
             statuses::write_csv(&args.out.join(DEAL_STATUS), &policy, ds, &deal_rows)?;
             Ok(deal_rows)
         },
-        || match args.workbook {
-            corrections::Layout::PerManager => corrections::write(
+        || -> Result<()> {
+            if !per_manager {
+                return Ok(());
+            }
+            corrections::write(
                 &corrections_path,
                 &policy,
                 &corrections::Input {
@@ -264,26 +269,27 @@ pub fn run(args: Args, global: &Global) -> Result<ExitCode> {
                         .map_or(rule_set.params.output.max_rows, |n| n as usize),
                 },
                 &global.progress,
-            ),
-            corrections::Layout::Single => workbook::write(
-                &corrections_path,
-                &policy,
-                &workbook::Input {
-                    ds,
-                    findings: &shown,
-                    rules: &selected,
-                    params: &rule_set.params,
-                    counts: &counts,
-                    // (a small export's: worked out again rather than waited for)
-                    deals: &statuses::deal_rows(ds, &findings),
-                    subdomain: args.amocrm_subdomain.as_deref(),
-                    masker: masker.as_ref(),
-                },
-            ),
+            )
         },
     );
     let deal_rows = texts?;
     book?;
+    if !per_manager {
+        workbook::write(
+            &corrections_path,
+            &policy,
+            &workbook::Input {
+                ds,
+                findings: &shown,
+                rules: &selected,
+                params: &rule_set.params,
+                counts: &counts,
+                deals: &deal_rows,
+                subdomain: args.amocrm_subdomain.as_deref(),
+                masker: masker.as_ref(),
+            },
+        )?;
+    }
     let timings = summary::Timings {
         read: read_ms,
         rules: rules_ms,

@@ -35,9 +35,6 @@ pub(super) fn resolve(ds: &mut Dataset) {
     if ds.deals.is_empty() {
         return;
     }
-    // The other two indexes hold only what some deal without contact IDs will ask them: on a
-    // big export most deals name their contact by ID, and full indexes would cost hundreds of
-    // megabytes.
     let (by_id, without_ids) = rayon::join(
         || {
             let mut by_id: HashMap<&str, usize> = HashMap::with_capacity(ds.contacts.len());
@@ -57,6 +54,9 @@ pub(super) fn resolve(ds: &mut Dataset) {
                 .collect()
         },
     );
+    // The other two indexes hold only what some deal without contact IDs will ask them: on a
+    // big export most deals name their contact by ID, and full indexes would cost hundreds of
+    // megabytes.
     let refs_asked: HashSet<&str> = without_ids
         .iter()
         .flat_map(|d| [d.id.as_str(), d.name(ds)])
@@ -130,11 +130,12 @@ pub(super) fn resolve(ds: &mut Dataset) {
         } else {
             (Vec::new(), LinkMethod::None)
         };
-        if found.is_empty() {
-            (found, LinkMethod::None, names_contact)
+        let method = if found.is_empty() {
+            LinkMethod::None
         } else {
-            (found, method, names_contact)
-        }
+            method
+        };
+        (found, method, names_contact)
     };
     let links: Vec<(Vec<usize>, LinkMethod, bool)> = ds.deals.par_iter().map(link).collect();
     let mut stats = LinkStats::default();

@@ -9,7 +9,8 @@ use std::sync::Arc;
 use foldhash::HashSet;
 
 /// An immutable text, cheap to clone; reads as a `&str`.
-#[derive(Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(transparent)]
 pub struct SharedText(Arc<str>);
 
 impl SharedText {
@@ -21,12 +22,6 @@ impl SharedText {
 impl Deref for SharedText {
     type Target = str;
     fn deref(&self) -> &str {
-        &self.0
-    }
-}
-
-impl AsRef<str> for SharedText {
-    fn as_ref(&self) -> &str {
         &self.0
     }
 }
@@ -49,33 +44,9 @@ impl From<&str> for SharedText {
     }
 }
 
-impl From<&String> for SharedText {
-    fn from(s: &String) -> Self {
-        SharedText(s.as_str().into())
-    }
-}
-
-impl From<std::borrow::Cow<'_, str>> for SharedText {
-    fn from(s: std::borrow::Cow<'_, str>) -> Self {
-        SharedText(s.into())
-    }
-}
-
-impl PartialEq<str> for SharedText {
-    fn eq(&self, other: &str) -> bool {
-        &*self.0 == other
-    }
-}
-
 impl PartialEq<&str> for SharedText {
     fn eq(&self, other: &&str) -> bool {
         &*self.0 == *other
-    }
-}
-
-impl PartialEq<String> for SharedText {
-    fn eq(&self, other: &String) -> bool {
-        *self.0 == **other
     }
 }
 
@@ -88,12 +59,6 @@ impl fmt::Display for SharedText {
 impl fmt::Debug for SharedText {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt::Debug::fmt(&*self.0, f)
-    }
-}
-
-impl serde::Serialize for SharedText {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&self.0)
     }
 }
 
