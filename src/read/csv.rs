@@ -12,7 +12,7 @@ use csv::{ByteRecord, ReaderBuilder};
 use encoding_rs_io::DecodeReaderBytesBuilder;
 use indicatif::ProgressBar;
 
-use super::rows::FileText;
+use super::rows::{self, FileText, Scanned};
 use super::{Encoding, Parts, ReadProblem, Rows, SourceFormat, HEADER_SCAN};
 use crate::error::{Error, Result};
 use crate::profile::Profiles;
@@ -61,7 +61,7 @@ pub(super) fn read(path: &Path, bar: &ProgressBar, profiles: &Profiles) -> Resul
     };
     let (stream, rows): (Box<dyn Read>, Rows) = match in_file {
         Some(text) => (
-            Box::new(bar.wrap_read(io::Cursor::new(ArcBytes(text.clone())))),
+            Box::new(io::Cursor::new(ArcBytes(text.clone()))),
             Rows::in_file(text),
         ),
         None => {
@@ -78,7 +78,7 @@ pub(super) fn read(path: &Path, bar: &ProgressBar, profiles: &Profiles) -> Resul
             (stream, Rows::default())
         }
     };
-    let (headers, rows, problems) = parse(QuoteCount::new(stream), header, expected, rows)
+    let (headers, rows, problems) = parse(QuoteCount::new(stream), header, expected, rows, bar)
         .map_err(|e| match e {
             Unparsed::Io(source) => io_error(source),
             Unparsed::Header(message) => unreadable(message),
@@ -181,13 +181,22 @@ impl AsRef<[u8]> for ArcBytes {
 /// they read. Lines above the header's are skipped (and named in a warning); NUL bytes are
 /// dropped, and a row that is not UTF-8 is read as Windows-1251 (two exports pasted together),
 /// each with one warning naming the rows.
+///
+/// The rows of a mapped file are found in place by a scan for delimiters, quotes and line
+/// breaks ([`Rows::push_scanned`]), and `bar` counts its bytes; a row the scan cannot read as a
+/// CSV reader would is read by one, as is every row of a file the scan cannot read.
 fn parse<R: Read>(
     stream: QuoteCount<R>,
     header: Header,
     expected: Expected,
     mut rows: Rows,
+    bar: &ProgressBar,
 ) -> std::result::Result<(Vec<String>, Rows, Vec<ReadProblem>), Unparsed> {
     let delimiter = header.delimiter;
+    let mut progress = Progress {
+        bar: rows.is_mapped().then_some(bar),
+        shown: 0,
+    };
     let mut reader = ReaderBuilder::new()
         .delimiter(delimiter)
         .has_headers(false)
@@ -229,46 +238,42 @@ fn parse<R: Read>(
             ),
         });
     }
-    let (mut nuls, mut recoded) = (Vec::new(), Vec::new());
-    loop {
-        // The data row number findings use: blank lines are not rows.
-        let row = rows.len() + 1;
-        match reader.read_byte_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {
-                if record.len() == 1 && record[0].trim_ascii().is_empty() {
-                    continue; // a blank line
-                }
-                if record.len() != headers.len() {
-                    problems.push(ReadProblem {
-                        row: Some(row),
-                        column: None,
-                        message: ragged_message(&record, headers.len(), delimiter),
-                    });
-                }
-                if record.as_slice().contains(&0) {
-                    nuls.push(row);
-                    record = record.iter().map(without_nuls).collect();
-                }
-                let at = record.position().map_or(0, |p| p.byte() as usize);
-                let span = at..reader.position().byte() as usize;
-                if !rows.push_in_file(span, &record, delimiter) && !rows.push_record(&record) {
-                    recoded.push(row);
-                }
-            }
-            Err(e) => match e.into_kind() {
-                csv::ErrorKind::Io(e) => return Err(Unparsed::Io(e)),
-                other => {
-                    problems.push(ReadProblem {
-                        row: Some(row),
-                        column: None,
-                        message: format!("reading stopped at this row: {other:?}"),
-                    });
-                    break;
-                }
-            },
+    let mut data = Data {
+        width: headers.len(),
+        delimiter,
+        rows,
+        problems,
+        nuls: Vec::new(),
+        recoded: Vec::new(),
+    };
+    let from = reader.position().byte() as usize;
+    let file = data.rows.file();
+    let scanned = file
+        .as_ref()
+        .map(|f| f.as_str().as_bytes())
+        .filter(|bytes| data.width > 1 && rows::scannable(bytes.get(from..).unwrap_or_default()));
+    let odd_quotes = match scanned {
+        Some(bytes) => {
+            let above = bytes[..from].iter().filter(|&&b| b == b'"').count();
+            (above + data.scan(bytes, from, &mut progress)?) % 2 == 1
         }
+        None => {
+            while data.read_one(&mut reader, &mut record, 0)? {
+                progress.to(reader.position().byte() as usize);
+            }
+            reader.into_inner().quotes % 2 == 1
+        }
+    };
+    if let Some(f) = &file {
+        progress.done(f.as_str().len());
     }
+    let Data {
+        rows,
+        mut problems,
+        nuls,
+        recoded,
+        ..
+    } = data;
     problems.extend(rows_problem(
         &nuls,
         "NUL byte(s) (a broken save) dropped from",
@@ -277,10 +282,139 @@ fn parse<R: Read>(
         &recoded,
         "not UTF-8 like the rest of the file (two exports pasted together?): read as Windows-1251:",
     ));
-    if reader.into_inner().quotes % 2 == 1 {
+    if odd_quotes {
         problems.extend(unclosed_quote(&headers, &rows));
     }
     Ok((headers, rows, problems))
+}
+
+/// The data rows of a CSV file as they are read, and what is said about them.
+struct Data {
+    /// The header's cell count.
+    width: usize,
+    delimiter: u8,
+    rows: Rows,
+    problems: Vec<ReadProblem>,
+    /// Rows that had NUL bytes, and rows read as Windows-1251.
+    nuls: Vec<usize>,
+    recoded: Vec<usize>,
+}
+
+impl Data {
+    /// Appends the next record of `reader`, whose stream starts at byte `offset` of the mapped
+    /// file (if the rows are in one); `false` at the end, or when reading stops at a broken row.
+    fn read_one<R: Read>(
+        &mut self,
+        reader: &mut csv::Reader<R>,
+        record: &mut ByteRecord,
+        offset: usize,
+    ) -> std::result::Result<bool, Unparsed> {
+        // The data row number findings use: blank lines are not rows.
+        let row = self.rows.len() + 1;
+        loop {
+            match reader.read_byte_record(record) {
+                Ok(false) => return Ok(false),
+                Ok(true) if record.len() == 1 && record[0].trim_ascii().is_empty() => {
+                    // a blank line
+                }
+                Ok(true) => {
+                    if record.len() != self.width {
+                        self.problems.push(ReadProblem {
+                            row: Some(row),
+                            column: None,
+                            message: ragged_message(record, self.width, self.delimiter),
+                        });
+                    }
+                    if record.as_slice().contains(&0) {
+                        self.nuls.push(row);
+                        *record = record.iter().map(without_nuls).collect();
+                    }
+                    let at = record.position().map_or(0, |p| p.byte() as usize);
+                    let span = offset + at..offset + reader.position().byte() as usize;
+                    if !self.rows.push_in_file(span, record, self.delimiter)
+                        && !self.rows.push_record(record)
+                    {
+                        self.recoded.push(row);
+                    }
+                    return Ok(true);
+                }
+                Err(e) => {
+                    return match e.into_kind() {
+                        csv::ErrorKind::Io(e) => Err(Unparsed::Io(e)),
+                        other => {
+                            self.problems.push(ReadProblem {
+                                row: Some(row),
+                                column: None,
+                                message: format!("reading stopped at this row: {other:?}"),
+                            });
+                            Ok(false)
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Appends the records of the mapped file's `bytes` from `pos` on: each found in place
+    /// ([`Rows::push_scanned`]), and one that must be read by a CSV reader read by one. Returns
+    /// the quotes met (for the unclosed-quote check).
+    fn scan(
+        &mut self,
+        bytes: &[u8],
+        mut pos: usize,
+        progress: &mut Progress,
+    ) -> std::result::Result<usize, Unparsed> {
+        let mut quotes = 0;
+        let mut record = ByteRecord::new();
+        loop {
+            match self.rows.push_scanned(pos, self.delimiter, self.width) {
+                Scanned::Row { next, quoted, .. } => {
+                    quotes += 2 * quoted;
+                    pos = next;
+                }
+                Scanned::End => break,
+                Scanned::Irregular(at) => {
+                    let mut one = ReaderBuilder::new()
+                        .delimiter(self.delimiter)
+                        .has_headers(false)
+                        .flexible(true)
+                        .from_reader(&bytes[at..]);
+                    let more = self.read_one(&mut one, &mut record, at)?;
+                    pos = at + one.position().byte() as usize;
+                    quotes += bytes[at..pos].iter().filter(|&&b| b == b'"').count();
+                    if !more {
+                        break;
+                    }
+                }
+            }
+            progress.to(pos);
+        }
+        Ok(quotes)
+    }
+}
+
+/// Counts a mapped file's bytes on the progress bar as its rows are read (a streamed file's
+/// bytes are counted as they stream).
+struct Progress<'a> {
+    bar: Option<&'a ProgressBar>,
+    shown: usize,
+}
+
+impl Progress<'_> {
+    /// The rows up to byte `pos` are read (shown by the MiB).
+    fn to(&mut self, pos: usize) {
+        if pos >= self.shown + (1 << 20) {
+            self.done(pos);
+        }
+    }
+
+    /// The rows up to byte `pos` are read, shown now.
+    fn done(&mut self, pos: usize) {
+        if let Some(bar) = self.bar {
+            bar.inc(pos.saturating_sub(self.shown) as u64);
+            self.shown = pos;
+        }
+    }
 }
 
 /// A cell's bytes as text: UTF-8, else Windows-1251.
@@ -777,11 +911,16 @@ mod tests {
                 above: 0,
                 delimiter: b';',
             };
-            let (headers, rows, problems) =
-                match parse(QuoteCount::new(text.as_bytes()), header, expected, rows) {
-                    Ok(parts) => parts,
-                    Err(_) => return (Vec::new(), Vec::new(), Vec::new(), 0),
-                };
+            let (headers, rows, problems) = match parse(
+                QuoteCount::new(text.as_bytes()),
+                header,
+                expected,
+                rows,
+                &ProgressBar::hidden(),
+            ) {
+                Ok(parts) => parts,
+                Err(_) => return (Vec::new(), Vec::new(), Vec::new(), 0),
+            };
             let cells = rows
                 .iter()
                 .map(|r| r.iter().map(String::from).collect())
@@ -825,11 +964,53 @@ mod tests {
         assert_eq!(in_place.1[3][2], "x");
     }
 
+    #[test]
+    fn regular_rows_are_scanned_and_irregular_ones_read_by_the_csv_reader() {
+        let text = "ID;Имя;Примечание\r\n1;\"Анна\";\"a;b\r\nc\"\r\n\n2;;\n3;x\"y;z\n4;ok\n5;\"a\"\"b\";\"\"\n6;\"\";";
+        let [in_place, copied] = both_ways(text);
+        assert!(rows::scannable(text.as_bytes()));
+        assert_eq!(in_place.1, copied.1);
+        assert_eq!(format!("{:?}", in_place.2), format!("{:?}", copied.2));
+        assert_eq!(in_place.1[0], ["1", "Анна", "a;b\r\nc"]);
+        assert_eq!(in_place.1[1], ["2", "", ""]);
+        assert_eq!(in_place.1[2], ["3", "x\"y", "z"]);
+        assert_eq!(in_place.1[3], ["4", "ok"]);
+        assert_eq!(in_place.1[4], ["5", "a\"b", ""]);
+        assert_eq!(in_place.1[5], ["6", "", ""]);
+        assert_eq!(in_place.2.len(), 1, "row 4 is short: {:?}", in_place.2);
+        // only row 5 (a doubled quote) is copied; rows 3 and 4 are read by the CSV reader in place
+        assert_eq!(in_place.3, "5a\"b".len());
+    }
+
+    #[test]
+    fn a_lone_carriage_return_or_a_nul_byte_is_left_to_the_csv_reader() {
+        assert!(!rows::scannable(b"1;a\rb\n"));
+        assert!(!rows::scannable(b"1;a\r"));
+        assert!(!rows::scannable(b"1;a\0b\n"));
+        assert!(rows::scannable(b"1;a\r\n2;\"b\r\nc\"\r\n"));
+    }
+
     proptest::proptest! {
         #[test]
         fn the_in_place_reader_reads_as_the_copying_one(
             text in "[a;\"\r\n ж]{0,120}"
         ) {
+            let [in_place, copied] = both_ways(&text);
+            proptest::prop_assert_eq!(&in_place.0, &copied.0);
+            proptest::prop_assert_eq!(&in_place.1, &copied.1);
+            proptest::prop_assert_eq!(format!("{:?}", in_place.2), format!("{:?}", copied.2));
+        }
+
+        /// Texts the scan reads (line breaks `\n` or `\r\n`, no lone `\r`), header included.
+        #[test]
+        fn the_scan_reads_as_the_copying_reader(
+            parts in proptest::collection::vec(
+                proptest::sample::select(vec!["a", ";", "\"", "\"\"", "\n", "\r\n", " ", "ж", "a;b;c\n"]),
+                0..80,
+            )
+        ) {
+            let text = format!("ID;Имя;Примечание\n{}", parts.concat());
+            proptest::prop_assert!(rows::scannable(text.as_bytes()));
             let [in_place, copied] = both_ways(&text);
             proptest::prop_assert_eq!(&in_place.0, &copied.0);
             proptest::prop_assert_eq!(&in_place.1, &copied.1);

@@ -188,6 +188,33 @@ impl Rows {
         placed
     }
 
+    /// The mapped file the rows are read in place from, if any.
+    pub(super) fn file(&self) -> Option<Arc<FileText>> {
+        self.file.clone()
+    }
+
+    /// Appends the record that starts at byte `pos` of the mapped file (blank lines before it
+    /// skipped) by finding its cells directly, without a CSV reader copying them, when it has
+    /// `width` cells that each read as written (see [`Scanned`]). The file's text must hold no
+    /// NUL byte and no `\r` outside a `\r\n` ([`scannable`]): a CSV reader reads those apart.
+    pub(super) fn push_scanned(&mut self, pos: usize, delimiter: u8, width: usize) -> Scanned {
+        let Some(file) = &self.file else {
+            return Scanned::Irregular(pos);
+        };
+        let scanned = scan_record(file.as_str().as_bytes(), pos, delimiter, &mut self.pending);
+        match scanned {
+            Scanned::Row { start, .. } if self.pending.len() == width => {
+                self.end_row(start | IN_FILE)
+            }
+            Scanned::Row { start, .. } => {
+                self.pending.clear();
+                return Scanned::Irregular(start);
+            }
+            _ => self.pending.clear(),
+        }
+        scanned
+    }
+
     /// [`Rows::push_record`] for a record with bytes that are not UTF-8.
     fn push_windows_1251(&mut self, record: &csv::ByteRecord) {
         let cells: Vec<Cow<str>> = record
@@ -292,6 +319,87 @@ fn place_cells(
         cursor += 1;
     }
     raw[cursor..].iter().all(|&b| line_break(b)).then_some(())
+}
+
+/// What [`Rows::push_scanned`] found at a position of the file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Scanned {
+    /// A record from `start`; the next one is at `next`; `quoted` of its cells were quoted.
+    Row {
+        start: usize,
+        next: usize,
+        quoted: usize,
+    },
+    /// The end of the file (after blank lines).
+    End,
+    /// A record from here that a CSV reader must read: a cell with a doubled quote, text after
+    /// a closing quote, a quote inside an unquoted cell, an unclosed quote, or a cell count
+    /// other than the header's.
+    Irregular(usize),
+}
+
+/// Whether a file's text (after its header) can be read by [`Rows::push_scanned`]: no NUL byte
+/// and no carriage return other than one of a `\r\n`.
+pub(super) fn scannable(bytes: &[u8]) -> bool {
+    memchr::memchr(0, bytes).is_none()
+        && memchr::memchr_iter(b'\r', bytes).all(|i| bytes.get(i + 1) == Some(&b'\n'))
+}
+
+/// Finds the cells of the record at `pos` of `bytes` and adds them to `cells` (see
+/// [`Scanned`]); a CSV reader with the default quoting would read the same cells.
+fn scan_record(bytes: &[u8], mut pos: usize, delimiter: u8, cells: &mut Vec<u64>) -> Scanned {
+    let len = bytes.len();
+    while pos < len && line_break(bytes[pos]) {
+        pos += 1;
+    }
+    if pos == len {
+        return Scanned::End;
+    }
+    let start = pos;
+    let mut cursor = start; // just past the previous cell's text
+    let mut quoted = 0;
+    loop {
+        // `pos` is the cell's first byte; what follows the cell is at `after`.
+        let after = if bytes[pos..].first() == Some(&b'"') {
+            let Some(close) = memchr::memchr(b'"', &bytes[pos + 1..]).map(|k| pos + 1 + k) else {
+                return Scanned::Irregular(start);
+            };
+            cells.push(cell(close - start, pos + 1 - cursor));
+            cursor = close;
+            quoted += 1;
+            close + 1
+        } else {
+            let end =
+                memchr::memchr3(delimiter, b'"', b'\n', &bytes[pos..]).map_or(len, |k| pos + k);
+            if bytes.get(end) == Some(&b'"') {
+                return Scanned::Irregular(start);
+            }
+            // a line's `\r\n` is a break, not text
+            let text_end = if end > pos && bytes[end - 1] == b'\r' {
+                end - 1
+            } else {
+                end
+            };
+            cells.push(cell(text_end - start, pos - cursor));
+            cursor = text_end;
+            text_end
+        };
+        let next = match bytes.get(after) {
+            None => len,
+            Some(&b) if b == delimiter => {
+                pos = after + 1;
+                continue;
+            }
+            Some(b'\n') => after + 1,
+            Some(b'\r') if bytes.get(after + 1) == Some(&b'\n') => after + 2,
+            Some(_) => return Scanned::Irregular(start),
+        };
+        return Scanned::Row {
+            start,
+            next,
+            quoted,
+        };
+    }
 }
 
 fn line_break(b: u8) -> bool {

@@ -97,11 +97,14 @@ fn matches<'c, 'm>(
     c: &'c Contact,
     managers: &BTreeMap<&'m str, &'m str>,
 ) -> Vec<(&'c Email, &'m str)> {
-    let own = name_key(&c.person_name(ds));
+    // The contact's own name is read only for a card that holds a manager's address: few do.
+    let own = std::cell::OnceCell::new();
     c.emails
         .iter()
         .filter_map(|e| managers.get(e.address.as_str()).map(|name| (e, *name)))
-        .filter(|(_, name)| name.is_empty() || name_key(name) != own)
+        .filter(|(_, name)| {
+            name.is_empty() || name_key(name) != *own.get_or_init(|| name_key(&c.person_name(ds)))
+        })
         .collect()
 }
 
