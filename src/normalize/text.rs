@@ -17,33 +17,62 @@ const PLACEHOLDERS: [&str; 9] = [
 /// `«Перезвонить!!»` and `перезвонить` fold to the same phrase.
 pub fn fold_phrase(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    let gap = |out: &mut String| {
-        if !out.is_empty() && !out.ends_with(' ') {
-            out.push(' ');
-        }
-    };
     for c in s.chars() {
-        // Latin and Russian letters and ASCII without the Unicode tables: notes are mostly these.
-        match (c, lower_letter(c)) {
-            (_, Some('ё')) => out.push('е'),
-            (_, Some(lower)) => out.push(lower),
-            ('0'..='9', _) => out.push(c),
-            _ if c.is_ascii() => gap(&mut out),
-            _ => {
-                for c in c.to_lowercase() {
-                    match c {
-                        'ё' => out.push('е'),
-                        c if c.is_alphanumeric() => out.push(c),
-                        _ => gap(&mut out),
-                    }
-                }
-            }
-        }
+        fold_char(c, |folded| match folded {
+            Some(c) => out.push(c),
+            None if !out.is_empty() && !out.ends_with(' ') => out.push(' '),
+            None => {}
+        });
     }
     if out.ends_with(' ') {
         out.pop();
     }
     out
+}
+
+/// The words of [`fold_phrase`]`(s)` one by one, without building the phrase: `f` gets each
+/// word and says whether to go on.
+pub fn fold_words(s: &str, mut f: impl FnMut(&str) -> bool) {
+    let mut word = String::new();
+    let mut go_on = true;
+    for c in s.chars() {
+        fold_char(c, |folded| match folded {
+            Some(c) => word.push(c),
+            None if !word.is_empty() && go_on => {
+                go_on = f(&word);
+                word.clear();
+            }
+            None => {}
+        });
+        if !go_on {
+            return;
+        }
+    }
+    if !word.is_empty() {
+        f(&word);
+    }
+}
+
+/// One character as [`fold_phrase`] folds it: letters and digits (`Some`, lowercase, `ё`→`е`),
+/// anything else a gap (`None`). Latin and Russian letters and ASCII without the Unicode
+/// tables: notes are mostly these.
+#[inline]
+fn fold_char(c: char, mut emit: impl FnMut(Option<char>)) {
+    match (c, lower_letter(c)) {
+        (_, Some('ё')) => emit(Some('е')),
+        (_, Some(lower)) => emit(Some(lower)),
+        ('0'..='9', _) => emit(Some(c)),
+        _ if c.is_ascii() => emit(None),
+        _ => {
+            for c in c.to_lowercase() {
+                match c {
+                    'ё' => emit(Some('е')),
+                    c if c.is_alphanumeric() => emit(Some(c)),
+                    _ => emit(None),
+                }
+            }
+        }
+    }
 }
 
 /// The lowercase of a Latin or Russian letter, without the Unicode tables; `None` for any other
@@ -172,6 +201,21 @@ mod tests {
             s in "[a-zA-Zа-яА-ЯёЁ0-9 ,.!?«»—İẞΣ\\PC]{0,40}"
         ) {
             prop_assert_eq!(fold_phrase(&s), fold_phrase_reference(&s));
+        }
+
+        #[test]
+        fn fold_words_are_the_words_of_the_folded_phrase(
+            s in "[a-zA-Zа-яА-ЯёЁ0-9 ,.!?«»—İẞΣ\\PC]{0,40}",
+            stop in 0usize..6,
+        ) {
+            let phrase = fold_phrase(&s);
+            let all: Vec<&str> = phrase.split(' ').filter(|w| !w.is_empty()).collect();
+            let mut seen = Vec::new();
+            fold_words(&s, |w| {
+                seen.push(w.to_string());
+                seen.len() < stop
+            });
+            prop_assert_eq!(&seen[..], &all[..all.len().min(stop.max(1))]);
         }
 
         #[test]

@@ -40,7 +40,7 @@ use rayon::prelude::*;
 use super::{Context, Finding, Rule};
 use crate::model::Deal;
 use crate::normalize::date::leading_datetime;
-use crate::normalize::text::{fold_phrase, is_blank, is_digit, is_letter};
+use crate::normalize::text::{fold_phrase, fold_words, is_blank, is_digit, is_letter};
 use crate::params::DealParams;
 
 pub fn check(ctx: &Context, rule: &Rule, out: &mut Vec<Finding>) {
@@ -108,27 +108,38 @@ impl<'a> Comments<'a> {
     /// meaningful words. A leading note date and author (`14.11.2026 12:40 Петрова А.:`) are
     /// ignored.
     fn is_detailed(&self, comment: &str) -> bool {
-        let folded = fold_phrase(&join_numbers(strip_note_header(comment)));
+        let text = join_numbers(strip_note_header(comment));
+        if self.min_meaningful_words > 0 && self.surely_detailed(&text) {
+            return true;
+        }
+        let folded = fold_phrase(&text);
         if self.stop_list.contains(folded.as_str()) {
             return false;
         }
         let counts = |w: &&str| !self.filler_words.contains(w) && is_meaningful_word(w);
-        // Words no stop phrase contains stay whatever the phrases blank out: when they alone
-        // are enough, the comment is detailed (most are, and this spares the phrase search).
-        let sure = folded
-            .split(' ')
-            .filter(|w| !self.phrase_words.contains(w))
-            .filter(counts)
-            .count();
-        if sure >= self.min_meaningful_words {
-            return true;
-        }
         let mut words: Vec<Option<&str>> = folded.split(' ').map(Some).collect();
         self.remove_stop_phrases(&mut words);
         words.iter().flatten().copied().filter(counts).count() >= self.min_meaningful_words
     }
 
     /// Blanks out every occurrence of a stop phrase, longest phrases first, on word boundaries.
+    /// Words no stop phrase contains stay whatever the phrases blank out (and a text with one
+    /// is no stop phrase): when enough of them count, the comment is detailed. Most are, and
+    /// this reads only their first words, without folding the whole note or searching phrases.
+    fn surely_detailed(&self, text: &str) -> bool {
+        let mut sure = 0;
+        fold_words(text, |w| {
+            if !self.phrase_words.contains(w)
+                && !self.filler_words.contains(w)
+                && is_meaningful_word(w)
+            {
+                sure += 1;
+            }
+            sure < self.min_meaningful_words
+        });
+        sure >= self.min_meaningful_words
+    }
+
     fn remove_stop_phrases(&self, words: &mut [Option<&str>]) {
         for phrase in &self.phrases {
             let n = phrase.len();

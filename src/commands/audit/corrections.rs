@@ -238,7 +238,9 @@ impl<'a> Sheet<'a> {
         max_rows: usize,
     ) -> Result<()> {
         let mut wb = workbook();
-        wb.set_zip_compression_level(2);
+        // Zip level 1: on the 1M-contact export half the compression time of level 2 (0.6 s of
+        // CPU over 16 workbooks), for workbooks of 5.6 MB instead of 4.3 MB.
+        wb.set_zip_compression_level(1);
         self.overview(&mut wb, input, max_rows)?;
         let header = self.header();
         let mut sheet = SheetWriter::new(&mut wb, TODO_SHEET, &header)?;
