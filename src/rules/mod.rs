@@ -122,17 +122,12 @@ impl Finding {
 }
 
 /// One copy of each text the findings of a pass repeat: a pass of a big export repeats its
-/// file, fields, managers and most of its messages and fixes hundreds of thousands of times.
+/// fields and most of its messages and fixes hundreds of thousands of times.
 fn share_texts(findings: &mut [Finding]) {
     let mut texts = Interner::default();
     for f in findings {
-        for text in [
-            &mut f.file,
-            &mut f.field,
-            &mut f.message,
-            &mut f.fix,
-            &mut f.manager,
-        ] {
+        // (`file` and `manager` are shared from the start: [`Context::finding`])
+        for text in [&mut f.field, &mut f.message, &mut f.fix] {
             texts.share(text);
         }
     }
@@ -238,6 +233,8 @@ pub struct Context<'a> {
     contact_clusters: OnceLock<crate::dedupe::Clusters>,
     /// The people's decisions (`--decisions`): none unless [`Context::with_decisions`].
     pub decisions: Cow<'a, Resolved>,
+    /// Each source's file name, shared by its findings.
+    files: Vec<SharedText>,
 }
 
 impl<'a> Context<'a> {
@@ -249,6 +246,11 @@ impl<'a> Context<'a> {
             warnings: Mutex::new(BTreeSet::new()),
             contact_clusters: OnceLock::new(),
             decisions: Cow::Owned(Resolved::none()),
+            files: ds
+                .sources
+                .iter()
+                .map(|s| s.table.name.as_str().into())
+                .collect(),
         }
     }
 
@@ -282,15 +284,21 @@ impl<'a> Context<'a> {
     }
 
     /// A finding about the record at `at`, with file and row filled in; the rule fills the rest
-    /// with struct-update syntax.
-    pub fn finding(&self, rule: &Rule, at: At, id: &str, manager: &str) -> Finding {
+    /// with struct-update syntax. The record's manager (`responsible`) is shared, not copied.
+    pub fn finding(
+        &self,
+        rule: &Rule,
+        at: At,
+        id: &str,
+        manager: impl Into<SharedText>,
+    ) -> Finding {
         Finding {
             rule: rule.code,
             severity: self.severity(rule),
             entity: rule.entity,
             id: id.to_string(),
             related: Vec::new(),
-            file: self.ds.file(at).into(),
+            file: self.files[at.source as usize].clone(),
             row: at.row_number(),
             field: Default::default(),
             value: String::new(),

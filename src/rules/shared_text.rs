@@ -38,6 +38,12 @@ impl From<String> for SharedText {
     }
 }
 
+impl From<&Arc<str>> for SharedText {
+    fn from(s: &Arc<str>) -> Self {
+        SharedText(s.clone())
+    }
+}
+
 impl From<&str> for SharedText {
     fn from(s: &str) -> Self {
         SharedText(s.into())
