@@ -279,14 +279,6 @@ pub struct Dataset {
 }
 
 impl Dataset {
-    /// Lets the operating system take back the pages of the mapped input files read so far
-    /// ([`read::Rows::release_pages`]); [`Dataset::watch_pages`] does it under memory pressure.
-    fn release_pages(&self) {
-        for s in &self.sources {
-            s.table.rows.release_pages();
-        }
-    }
-
     pub fn source(&self, at: At) -> &Source {
         &self.sources[at.source as usize]
     }

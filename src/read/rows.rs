@@ -75,14 +75,21 @@ impl FileText {
         unsafe { std::str::from_utf8_unchecked(&self.map[self.skip..]) }
     }
 
-    /// Lets the operating system take back the pages read so far (best effort; Unix only).
-    fn release(&self) {
+    /// Lets the operating system take back the pages of some bytes of the text (best effort;
+    /// Unix only).
+    fn release(&self, bytes: Range<usize>) {
+        let start = self.skip + bytes.start;
+        let end = (self.skip + bytes.end).min(self.map.len());
+        if start >= end {
+            return;
+        }
         #[cfg(unix)]
-        // SAFETY: the map is read-only and private, never written: a page dropped here is read
-        // again from the file (the page cache) when it is next touched, with the same bytes.
+        // SAFETY: the map is read-only and private, never written: a page dropped here (the
+        // range is widened to whole pages) is read again from the file (the page cache) when it
+        // is next touched, with the same bytes.
         let _ = unsafe {
             self.map
-                .unchecked_advise(memmap2::UncheckedAdvice::DontNeed)
+                .unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, start, end - start)
         };
     }
 }
@@ -106,13 +113,18 @@ impl Rows {
         self.starts.len().saturating_sub(1)
     }
 
-    /// Rows read in place: lets the operating system take back the pages of the mapped file
-    /// touched so far, so that they no longer count in this process's memory until a row is
-    /// read again (e.g. between two passes over a few rows of a big export).
-    pub fn release_pages(&self) {
+    /// Rows read in place: lets the operating system take back the pages of some bytes of the
+    /// mapped file's text (`0..`[`Rows::mapped_len`]), so that they no longer count in this
+    /// process's memory until a row there is read again.
+    pub fn release_pages(&self, bytes: Range<usize>) {
         if let Some(file) = &self.file {
-            file.release();
+            file.release(bytes);
         }
+    }
+
+    /// The bytes of the mapped file's text, 0 when the rows are not read in place.
+    pub fn mapped_len(&self) -> usize {
+        self.file.as_ref().map_or(0, |f| f.as_str().len())
     }
 
     pub fn is_empty(&self) -> bool {
