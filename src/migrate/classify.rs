@@ -2,6 +2,9 @@
 //! (named by the client base or the object address, or linked to an existing contact) or review.
 
 use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use rayon::prelude::*;
 
 use super::evidence::{contract_key, Evidence, Hit, Kinds};
 use super::{cmp_ids, Action, PlanLine};
@@ -66,9 +69,36 @@ impl Decision {
 pub(super) struct Planner<'a> {
     pub ds: &'a Dataset,
     pub ev: &'a Evidence,
+    /// What each partner card's numbers are compared with many times, worked out once.
+    cards: HashMap<usize, PartnerCard>,
 }
 
-impl Planner<'_> {
+impl<'a> Planner<'a> {
+    /// The planner of some partner cards (indices into `Dataset::contacts`).
+    pub fn new(ds: &'a Dataset, ev: &'a Evidence, partners: &[usize]) -> Self {
+        let cards = partners
+            .par_iter()
+            .map(|&p| (p, PartnerCard::of(ds, &ds.contacts[p])))
+            .collect();
+        Planner { ds, ev, cards }
+    }
+
+    fn card_of(&self, p: usize) -> &PartnerCard {
+        &self.cards[&p]
+    }
+
+    /// The address keys of partner `p`'s deals that have an address, each with the deal.
+    fn deal_addresses(&self, p: usize) -> &[(usize, String)] {
+        self.card_of(p).deal_addresses.get_or_init(|| {
+            self.ev
+                .partner_deals(p)
+                .iter()
+                .map(|&d| (d, address_key(self.ds.deals[d].address(self.ds))))
+                .filter(|(_, key)| !key.is_empty())
+                .collect()
+        })
+    }
+
     /// One line per phone item of the partner card `p`, in item order.
     pub fn card(&self, p: usize) -> Vec<PlanLine> {
         let c = &self.ds.contacts[p];
@@ -163,7 +193,6 @@ impl Planner<'_> {
 
     /// The decision for one number with evidence; `None` when there is no evidence at all.
     fn decide(&self, p: usize, phone: &str) -> Option<Decision> {
-        let partner = &self.ds.contacts[p];
         let hits = self.hits(p, phone);
         let client: Vec<Hit> = hits
             .iter()
@@ -182,7 +211,7 @@ impl Planner<'_> {
             )
         });
         if client.is_empty() {
-            return self.without_client_evidence(partner, phone, partner_notes, own);
+            return self.without_client_evidence(p, phone, partner_notes, own);
         }
         let deals: Vec<usize> = client.iter().map(|h| h.deal).collect();
         if let Some(own) = own {
@@ -220,25 +249,22 @@ impl Planner<'_> {
     /// `p`, each with his deals at the row's address under another contract (a deal of the
     /// row's contract is evidence by its contract already).
     fn base_by_address(&self, p: usize, phone: &str) -> Vec<(usize, usize)> {
-        let partner = &self.ds.contacts[p];
         let mut out = Vec::new();
         for &r in self.ev.base_rows(phone) {
             let row = &self.ds.clients[r];
             let key = address_key(row.address(self.ds));
-            if key.is_empty() || same_name(self.ds, partner, row.name(self.ds)) {
+            if key.is_empty() || self.card_of(p).matches(row.name(self.ds)) {
                 continue;
             }
             let contract = contract_key(row.contract_no(self.ds));
             out.extend(
-                self.ev
-                    .partner_deals(p)
+                self.deal_addresses(p)
                     .iter()
-                    .map(|&d| (d, &self.ds.deals[d]))
-                    .filter(|(_, d)| {
-                        address_key(d.address(self.ds)) == key
-                            && contract_key(d.contract_no(self.ds)) != contract
+                    .filter(|(d, address)| {
+                        *address == key
+                            && contract_key(self.ds.deals[*d].contract_no(self.ds)) != contract
                     })
-                    .map(|(d, _)| (r, d)),
+                    .map(|&(d, _)| (r, d)),
             );
         }
         out
@@ -246,11 +272,10 @@ impl Planner<'_> {
 
     /// A number with evidence that it is a client's: move (named or linked) or review.
     fn client_number(&self, p: usize, phone: &str, client: &[Hit]) -> Decision {
-        let partner = &self.ds.contacts[p];
         let deals: Vec<usize> = client.iter().map(|h| h.deal).collect();
         let evidence = self.evidence_phrase(client);
         let review = |why: String| Decision::new(Action::Review, deals.clone(), why);
-        let listed = self.base_names(partner, phone);
+        let listed = self.base_names(p, phone);
         if listed.len() > 1 {
             return review(format!(
                 "{evidence}; the client base lists it under different clients: {}",
@@ -276,7 +301,7 @@ impl Planner<'_> {
             .holders(phone)
             .iter()
             .copied()
-            .filter(|&h| !same_person(self.ds, partner, &self.ds.contacts[h]))
+            .filter(|&h| !self.card_of(p).same_person(self.ds, &self.ds.contacts[h]))
             .collect();
         if !holders.is_empty() {
             return match self.holder_to_link(&holders, &deals) {
@@ -324,7 +349,7 @@ impl Planner<'_> {
     /// decision unsafe (review), or nothing (`None`).
     fn without_client_evidence(
         &self,
-        partner: &Contact,
+        p: usize,
         phone: &str,
         own_deals: Vec<usize>,
         own: Option<String>,
@@ -337,7 +362,7 @@ impl Planner<'_> {
             .holders(phone)
             .iter()
             .map(|&h| &self.ds.contacts[h])
-            .filter(|h| !same_person(self.ds, partner, h))
+            .filter(|h| !self.card_of(p).same_person(self.ds, h))
             .map(|h| h.id.as_str())
             .collect();
         if !holders.is_empty() {
@@ -352,7 +377,7 @@ impl Planner<'_> {
             .base_rows(phone)
             .iter()
             .map(|&r| &self.ds.clients[r])
-            .find(|c| !same_name(self.ds, partner, c.name(self.ds)));
+            .find(|c| !self.card_of(p).matches(c.name(self.ds)));
         if let Some(client) = others {
             let reason = format!(
                 "in the client base (contract {}, «{}») but no deal uses it",
@@ -384,20 +409,20 @@ impl Planner<'_> {
                 .iter()
                 .map(|&r| &self.ds.clients[r])
                 .filter(|c| c.phones.iter().any(|p| p.e164() == Some(phone)))
-                .all(|c| same_name(self.ds, partner, c.name(self.ds)))
+                .all(|c| self.card_of(p).matches(c.name(self.ds)))
         {
             kinds = kinds.without(Kinds::CLIENT_BASE);
         }
         if kinds.has(Kinds::MAIN_CONTACT)
             && d.contacts
                 .first()
-                .is_some_and(|&m| same_person(self.ds, partner, &self.ds.contacts[m]))
+                .is_some_and(|&m| self.card_of(p).same_person(self.ds, &self.ds.contacts[m]))
         {
             kinds = kinds.without(Kinds::MAIN_CONTACT);
         }
         if kinds.has(Kinds::MAIN_PHONE)
             && (d.contact_ids(self.ds).any(|id| id == partner.id)
-                || same_name(self.ds, partner, d.contact_name(self.ds)))
+                || self.card_of(p).matches(d.contact_name(self.ds)))
         {
             kinds = kinds.without(Kinds::MAIN_PHONE);
         }
@@ -408,11 +433,11 @@ impl Planner<'_> {
     }
 
     /// The distinct names («…») the client base lists `phone` under, the partner's aside.
-    fn base_names(&self, partner: &Contact, phone: &str) -> Vec<String> {
+    fn base_names(&self, p: usize, phone: &str) -> Vec<String> {
         let mut out: Vec<String> = Vec::new();
         for &r in self.ev.base_rows(phone) {
             let name = self.ds.clients[r].name(self.ds);
-            if !is_blank(name) && !same_name(self.ds, partner, name) {
+            if !is_blank(name) && !self.card_of(p).matches(name) {
                 let quoted = format!("«{name}»");
                 if !out.iter().any(|n| tokens(n) == tokens(&quoted)) {
                     out.push(quoted);
@@ -426,7 +451,6 @@ impl Planner<'_> {
     /// from: the rows of a deal's contract, and the rows that list `phone` at a deal's address.
     /// The partner's own name does not count.
     fn resolved_names(&self, p: usize, phone: &str, deals: &[usize]) -> Vec<(String, String)> {
-        let partner = &self.ds.contacts[p];
         let by_contract = deals.iter().flat_map(|&d| {
             let contract = self.ds.deals[d].contract_no(self.ds);
             self.ev
@@ -452,7 +476,7 @@ impl Planner<'_> {
         let mut out: Vec<(String, String)> = Vec::new();
         for (r, source) in by_contract.chain(by_address) {
             let name = self.ds.clients[r].name(self.ds);
-            if is_blank(name) || same_name(self.ds, partner, name) {
+            if is_blank(name) || self.card_of(p).matches(name) {
                 continue;
             }
             let key = tokens(name).join(" ");
@@ -654,16 +678,33 @@ fn names_match(a: &[String], b: &[String]) -> bool {
     small.iter().all(|w| large.contains(w))
 }
 
-/// Whether a name (a deal's contact name) is the partner's.
-fn same_name(ds: &Dataset, partner: &Contact, name: &str) -> bool {
-    let words = name_words(name);
-    names_match(&name_words(&partner.title(ds)), &words)
-        || names_match(&name_words(&partner.person_name(ds)), &words)
+/// A partner card's names (its title and the person's name) as [`name_words`], and its deals'
+/// address keys once a number asks for them ([`Planner::deal_addresses`]).
+struct PartnerCard {
+    title: Vec<String>,
+    person: Vec<String>,
+    deal_addresses: OnceLock<Vec<(usize, String)>>,
 }
 
-/// Whether another card is the partner's own twin (a second card of the same person).
-fn same_person(ds: &Dataset, partner: &Contact, other: &Contact) -> bool {
-    same_name(ds, partner, &other.title(ds)) || same_name(ds, partner, &other.person_name(ds))
+impl PartnerCard {
+    fn of(ds: &Dataset, partner: &Contact) -> Self {
+        PartnerCard {
+            title: name_words(&partner.title(ds)),
+            person: name_words(&partner.person_name(ds)),
+            deal_addresses: OnceLock::new(),
+        }
+    }
+
+    /// Whether a name (a deal's contact name) is the partner's.
+    fn matches(&self, name: &str) -> bool {
+        let words = name_words(name);
+        names_match(&self.title, &words) || names_match(&self.person, &words)
+    }
+
+    /// Whether another card is the partner's own twin (a second card of the same person).
+    fn same_person(&self, ds: &Dataset, other: &Contact) -> bool {
+        self.matches(&other.title(ds)) || self.matches(&other.person_name(ds))
+    }
 }
 
 /// The reason line of an item that is not a valid number.

@@ -103,7 +103,7 @@ pub fn plan_for(ds: &Dataset, params: &Params, partners: &[usize]) -> Vec<PlanLi
     targets.sort_unstable();
     targets.dedup();
     let ev = Evidence::collect(ds, params, targets);
-    let planner = classify::Planner { ds, ev: &ev };
+    let planner = classify::Planner::new(ds, &ev, partners);
     let mut lines: Vec<PlanLine> = partners
         .par_iter()
         .flat_map_iter(|&p| planner.card(p))
