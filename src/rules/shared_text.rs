@@ -68,18 +68,37 @@ impl fmt::Debug for SharedText {
     }
 }
 
-/// Hands out one copy of each distinct text.
+/// Hands out one copy of each distinct text, of one kind of text (a finding's field, message or
+/// fix). A kind whose first [`SAMPLE`] texts hardly repeat (a message naming its record) is
+/// left as it is from then on: looking each text up would cost time and keep no memory.
 #[derive(Default)]
-pub struct Interner(HashSet<SharedText>);
+pub struct Interner {
+    seen: HashSet<SharedText>,
+    looked_up: usize,
+    given_up: bool,
+}
+
+/// The texts an [`Interner`] looks at before it judges whether they repeat ...
+const SAMPLE: usize = 1024;
+/// ... and the share of them that must be new for it to give up.
+const MOSTLY_NEW: f64 = 0.9;
 
 impl Interner {
     /// Replaces `text` by the copy already seen, or keeps it as the one to share.
     pub fn share(&mut self, text: &mut SharedText) {
-        match self.0.get(text.as_str()) {
+        if self.given_up {
+            return;
+        }
+        match self.seen.get(text.as_str()) {
             Some(seen) => *text = seen.clone(),
             None => {
-                self.0.insert(text.clone());
+                self.seen.insert(text.clone());
             }
+        }
+        self.looked_up += 1;
+        if self.looked_up == SAMPLE && self.seen.len() as f64 > MOSTLY_NEW * SAMPLE as f64 {
+            self.given_up = true;
+            self.seen = HashSet::default();
         }
     }
 }
@@ -98,5 +117,25 @@ mod tests {
         assert_eq!(a, b);
         assert!(Arc::ptr_eq(&a.0, &b.0));
         assert_eq!(serde_json::to_string(&a).unwrap(), "\"Заполните «Бюджет»\"");
+    }
+
+    #[test]
+    fn texts_that_do_not_repeat_are_left_alone() {
+        let mut unique = Interner::default();
+        for i in 0..SAMPLE {
+            unique.share(&mut SharedText::from(format!("ID {i}")));
+        }
+        let (mut a, mut b) = (SharedText::from("x"), SharedText::from("x"));
+        unique.share(&mut a);
+        unique.share(&mut b);
+        assert!(!Arc::ptr_eq(&a.0, &b.0));
+
+        let mut repeated = Interner::default();
+        for i in 0..SAMPLE {
+            repeated.share(&mut SharedText::from(format!("ID {}", i % 10)));
+        }
+        repeated.share(&mut a);
+        repeated.share(&mut b);
+        assert!(Arc::ptr_eq(&a.0, &b.0));
     }
 }
