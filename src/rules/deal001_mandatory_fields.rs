@@ -90,14 +90,14 @@ fn lacking(
         absent.require(ctx, rule, deal.at, cols[0]);
         return None;
     };
-    let raw = ds.text(deal.at, col);
+    // (the cell itself is read only where it decides, or for the finding)
     let filled = match field {
         "contact" => {
             !is_blank(deal.contact_name(ds)) || deal.contact_ids(ds).any(|id| !is_blank(id))
         }
         "comment" => !is_blank(ds.latest_note(deal)),
         "budget" => deal.budget.is_some_and(|b| b > 0.0),
-        _ => !is_blank(raw),
+        _ => !is_blank(ds.text(deal.at, col)),
     };
     let not_positive = match field {
         "budget" => deal.budget.filter(|b| *b <= 0.0),
@@ -106,7 +106,7 @@ fn lacking(
     (!filled).then(|| Missing {
         part: field.to_string(),
         label: ds.label(deal.at, col),
-        raw: raw.to_string(),
+        raw: ds.text(deal.at, col).to_string(),
         not_positive,
     })
 }

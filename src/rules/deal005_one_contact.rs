@@ -61,7 +61,6 @@ fn problem(ctx: &Context, deal: &Deal, with_contacts: bool) -> Option<Problem> {
         .contact_ids(ctx.ds)
         .filter(|id| !is_blank(id))
         .collect();
-    let has_name = !is_blank(deal.contact_name(ctx.ds));
     let linked = !deal.contacts.is_empty();
     match ids.len() {
         2.. => return Some(Problem::SeveralIds),
@@ -77,7 +76,8 @@ fn problem(ctx: &Context, deal: &Deal, with_contacts: bool) -> Option<Problem> {
             .collect();
         return Some(Problem::SeveralCards(cards));
     }
-    match (has_name, linked) {
+    // (the name is read only for the few deals without contact IDs)
+    match (!is_blank(deal.contact_name(ctx.ds)), linked) {
         (_, true) => None,
         (false, false) => Some(Problem::NoContact),
         (true, false) => with_contacts.then_some(Problem::UnknownName),
