@@ -37,14 +37,12 @@ pub(super) fn resolve(ds: &mut Dataset) {
     }
     let (by_id, without_ids) = rayon::join(
         || {
-            let mut by_id: HashMap<&str, usize> = HashMap::with_capacity(ds.contacts.len());
-            by_id.extend(
-                ds.contacts
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, c)| !c.id.is_empty())
-                    .map(|(i, c)| (c.id.as_str(), i)),
-            );
+            let mut by_id = IdIndex::with_capacity(ds.contacts.len());
+            for (i, c) in ds.contacts.iter().enumerate() {
+                if !c.id.is_empty() {
+                    by_id.insert(&c.id, i);
+                }
+            }
             by_id
         },
         || -> Vec<&Deal> {
@@ -106,29 +104,32 @@ pub(super) fn resolve(ds: &mut Dataset) {
     let have_contacts = !ds.contacts.is_empty();
     let link = |d: &Deal| -> (Vec<usize>, LinkMethod, bool) {
         let mut ids = d.contact_ids(ds).peekable();
-        let contact_name = d.contact_name(ds);
-        let names_contact = ids.peek().is_some() || !contact_name.is_empty();
-        let (found, method) = if ids.peek().is_some() {
-            let found = ids.filter_map(|id| by_id.get(id).copied()).collect();
-            (found, LinkMethod::ContactId)
-        } else if let Some(cs) = by_deal_ref.get(d.id.as_str()).or_else(|| {
-            let name = d.name(ds);
-            by_deal_ref.get(name).filter(|_| !name.is_empty())
-        }) {
-            (cs.clone(), LinkMethod::DealsColumn)
-        } else if !contact_name.is_empty() {
-            let key = name_key(contact_name);
-            let mut found: Vec<usize> = Vec::new();
-            for p in d.phones.iter().filter_map(|p| p.e164()) {
-                if let Some(cs) = by_name_phone.get(&(key.clone(), p)) {
-                    found.extend(cs);
-                }
-            }
-            found.sort_unstable();
-            found.dedup();
-            (found, LinkMethod::NamePhone)
+        // (the contact name is read only for the deals without contact IDs)
+        let (found, method, names_contact) = if ids.peek().is_some() {
+            let found = ids.filter_map(|id| by_id.get(id)).collect();
+            (found, LinkMethod::ContactId, true)
         } else {
-            (Vec::new(), LinkMethod::None)
+            let contact_name = d.contact_name(ds);
+            let (found, method) = if let Some(cs) = by_deal_ref.get(d.id.as_str()).or_else(|| {
+                let name = d.name(ds);
+                by_deal_ref.get(name).filter(|_| !name.is_empty())
+            }) {
+                (cs.clone(), LinkMethod::DealsColumn)
+            } else if !contact_name.is_empty() {
+                let key = name_key(contact_name);
+                let mut found: Vec<usize> = Vec::new();
+                for p in d.phones.iter().filter_map(|p| p.e164()) {
+                    if let Some(cs) = by_name_phone.get(&(key.clone(), p)) {
+                        found.extend(cs);
+                    }
+                }
+                found.sort_unstable();
+                found.dedup();
+                (found, LinkMethod::NamePhone)
+            } else {
+                (Vec::new(), LinkMethod::None)
+            };
+            (found, method, !contact_name.is_empty())
         };
         let method = if found.is_empty() {
             LinkMethod::None
@@ -154,4 +155,71 @@ pub(super) fn resolve(ds: &mut Dataset) {
         d.link = method;
     }
     ds.links = stats;
+}
+
+/// Contacts by ID. An ID of plain digits (as amoCRM's are) is kept as a number: looking it up
+/// neither hashes a string nor reads the contact's own copy of it to compare. Other IDs, and
+/// digits with a leading zero (`0123` is not `123`), are kept as text.
+struct IdIndex<'a> {
+    numbers: HashMap<u64, usize>,
+    texts: HashMap<&'a str, usize>,
+}
+
+impl<'a> IdIndex<'a> {
+    fn with_capacity(n: usize) -> Self {
+        IdIndex {
+            numbers: HashMap::with_capacity(n),
+            texts: HashMap::new(),
+        }
+    }
+
+    /// Adds a contact (a later one with the same ID replaces it).
+    fn insert(&mut self, id: &'a str, contact: usize) {
+        match number(id) {
+            Some(n) => self.numbers.insert(n, contact),
+            None => self.texts.insert(id, contact),
+        };
+    }
+
+    fn get(&self, id: &str) -> Option<usize> {
+        match number(id) {
+            Some(n) => self.numbers.get(&n),
+            None => self.texts.get(id),
+        }
+        .copied()
+    }
+}
+
+/// An ID of 1 to 19 digits without a leading zero, as a number: two such IDs are equal exactly
+/// when their numbers are.
+fn number(id: &str) -> Option<u64> {
+    let plain = (1..=19).contains(&id.len())
+        && id.bytes().all(|b| b.is_ascii_digit())
+        && (id == "0" || !id.starts_with('0'));
+    plain.then(|| id.parse().ok()).flatten()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_found_as_written() {
+        let mut index = IdIndex::with_capacity(4);
+        for (i, id) in ["123", "0123", "ab-7", "12345678901234567890", "0"]
+            .into_iter()
+            .enumerate()
+        {
+            index.insert(id, i);
+        }
+        assert_eq!(index.get("123"), Some(0));
+        assert_eq!(index.get("0123"), Some(1));
+        assert_eq!(index.get("ab-7"), Some(2));
+        assert_eq!(index.get("12345678901234567890"), Some(3));
+        assert_eq!(index.get("0"), Some(4));
+        assert_eq!(index.get("00"), None);
+        assert_eq!(index.get("124"), None);
+        assert_eq!(index.get(""), None);
+        assert_eq!(number("18446744073709551615"), None, "20 digits stay text");
+    }
 }
