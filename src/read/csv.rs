@@ -176,15 +176,15 @@ impl AsRef<[u8]> for ArcBytes {
     }
 }
 
-/// Parses a UTF-8 CSV stream into the header row and data rows appended to `rows`. When the
-/// stream is the mapped file of `rows`, rows are read in place where their cells are written as
-/// they read. Lines above the header's are skipped (and named in a warning); NUL bytes are
-/// dropped, and a row that is not UTF-8 is read as Windows-1251 (two exports pasted together),
-/// each with one warning naming the rows.
+/// Parses a UTF-8 CSV stream into the header row and data rows appended to `rows`. Lines above
+/// the header's are skipped (and named in a warning); NUL bytes are dropped, and a row that is
+/// not UTF-8 is read as Windows-1251 (two exports pasted together), each with one warning
+/// naming the rows.
 ///
-/// The rows of a mapped file are found in place by a scan for delimiters, quotes and line
-/// breaks ([`Rows::push_scanned`]), and `bar` counts its bytes; a row the scan cannot read as a
-/// CSV reader would is read by one, as is every row of a file the scan cannot read.
+/// When the stream is the mapped file of `rows`, its rows are read in place: found by a scan
+/// for delimiters, quotes and line breaks ([`Rows::push_scanned`]), `bar` counting the bytes;
+/// a row the scan cannot read as the CSV reader would is read by the reader (in place where
+/// its cells are written as they read), as is every row of a file the scan cannot read.
 fn parse<R: Read>(
     stream: QuoteCount<R>,
     header: Header,
