@@ -50,14 +50,14 @@ pub fn check(ctx: &Context, rule: &Rule, out: &mut Vec<Finding>) {
             continue;
         };
         if last.at.date() < threshold {
+            let label = ctx.ds.label(deal.at, last.field);
             out.push(Finding {
-                field: last.label.as_str().into(),
                 value: ctx.ds.text(deal.at, last.field).to_string(),
                 message: format!(
-                    "Сделка неактивна: последнее взаимодействие {} ({}) — более {months} мес. назад",
+                    "Сделка неактивна: последнее взаимодействие {} ({label}) — более {months} мес. назад",
                     show_date(last.at.date()),
-                    last.label
                 ).into(),
+                field: label.into(),
                 fix: format!(
                     "Свяжитесь с клиентом, запишите развёрнутый комментарий и обновите «{}»; \
                      если клиент не заинтересован — закройте сделку как «Закрыто и не реализовано» \
@@ -70,11 +70,10 @@ pub fn check(ctx: &Context, rule: &Rule, out: &mut Vec<Finding>) {
     }
 }
 
-/// The date a deal's activity is judged by and the column it came from.
+/// The date a deal's activity is judged by and the field it came from.
 struct Interaction {
     at: NaiveDateTime,
     field: &'static str,
-    label: String,
 }
 
 const NOTE_FIELDS: [&str; 5] = ["note_1", "note_2", "note_3", "note_4", "note_5"];
@@ -82,21 +81,20 @@ const NOTE_FIELDS: [&str; 5] = ["note_1", "note_2", "note_3", "note_4", "note_5"
 /// `Дата последнего контакта`, else the latest dated note, else `Дата редактирования`, else
 /// `Дата создания`.
 fn interaction(ds: &Dataset, deal: &Deal) -> Option<Interaction> {
-    let latest_note = NOTE_FIELDS
-        .iter()
-        .filter_map(|&f| leading_datetime(ds.text(deal.at, f)).map(|at| (at, f)))
-        .max_by_key(|&(at, _)| at);
+    // (the notes are read only for a deal without `Дата последнего контакта`)
+    let latest_note = || {
+        NOTE_FIELDS
+            .iter()
+            .filter_map(|&f| leading_datetime(ds.text(deal.at, f)).map(|at| (at, f)))
+            .max_by_key(|&(at, _)| at)
+    };
     let (at, field) = deal
         .last_contact_at
         .map(|at| (at, "last_contact_at"))
-        .or(latest_note)
+        .or_else(latest_note)
         .or(deal.updated_at.map(|at| (at, "updated_at")))
         .or(deal.created_at.map(|at| (at, "created_at")))?;
-    Some(Interaction {
-        at,
-        field,
-        label: ds.label(deal.at, field),
-    })
+    Some(Interaction { at, field })
 }
 
 #[cfg(test)]
