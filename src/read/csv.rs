@@ -131,11 +131,7 @@ fn find_header(text: &str, profiles: &Profiles) -> Header {
         .filter(|(_, line)| !line.trim().is_empty())
         .find_map(|(i, line)| {
             let delimiter = sniff_delimiter(line);
-            let mut reader = ReaderBuilder::new()
-                .delimiter(delimiter)
-                .has_headers(false)
-                .flexible(true)
-                .from_reader(line.as_bytes());
+            let mut reader = records(delimiter).from_reader(line.as_bytes());
             let cells: Vec<String> = reader
                 .records()
                 .next()?
@@ -159,6 +155,16 @@ fn find_header(text: &str, profiles: &Profiles) -> Header {
         above: 0,
         delimiter: sniff_delimiter(text),
     })
+}
+
+/// How every CSV reader here reads: each line a record (the header too), rows of any length.
+fn records(delimiter: u8) -> ReaderBuilder {
+    let mut builder = ReaderBuilder::new();
+    builder
+        .delimiter(delimiter)
+        .has_headers(false)
+        .flexible(true);
+    builder
 }
 
 /// Why a CSV stream gave no table.
@@ -197,10 +203,7 @@ fn parse<R: Read>(
         bar: rows.is_mapped().then_some(bar),
         shown: 0,
     };
-    let mut reader = ReaderBuilder::new()
-        .delimiter(delimiter)
-        .has_headers(false)
-        .flexible(true)
+    let mut reader = records(delimiter)
         .buffer_capacity(1 << 16)
         .from_reader(stream);
     let mut record = ByteRecord::new();
@@ -374,11 +377,7 @@ impl Data {
                 }
                 Scanned::End => break,
                 Scanned::Irregular(at) => {
-                    let mut one = ReaderBuilder::new()
-                        .delimiter(self.delimiter)
-                        .has_headers(false)
-                        .flexible(true)
-                        .from_reader(&bytes[at..]);
+                    let mut one = records(self.delimiter).from_reader(&bytes[at..]);
                     let more = self.read_one(&mut one, &mut record, at)?;
                     pos = at + one.position().byte() as usize;
                     quotes += bytes[at..pos].iter().filter(|&&b| b == b'"').count();
