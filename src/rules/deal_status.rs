@@ -2,7 +2,7 @@
 //! Incorrect when DEAL001, DEAL002, DEAL003 or DEAL005 flags the deal; inactive when DEAL003
 //! does (inactive counts as incorrect).
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 use super::Finding;
 use crate::model::Dataset;
@@ -22,32 +22,29 @@ pub struct DealStatus {
 /// The status of each deal of `ds.deals` (same index): `None` for records that are not deals
 /// proper (unsorted requests and trash). Findings are matched to deals by file and row.
 pub fn statuses(findings: &[Finding], ds: &Dataset) -> Vec<Option<DealStatus>> {
-    let index: HashMap<(&str, usize), usize> = ds
-        .deals
-        .iter()
-        .enumerate()
-        .map(|(i, d)| ((ds.file(d.at), d.at.row_number()), i))
-        .collect();
-    let mut out: Vec<Option<DealStatus>> = ds
-        .deals
+    // The rows some finding makes incorrect (and whether one of them is DEAL003's): a few
+    // hundred thousand on a big export, where an index of every deal would be millions.
+    let mut flagged: HashMap<(&str, usize), bool> = HashMap::default();
+    for f in findings.iter().filter(|f| INCORRECT_BY.contains(&f.rule)) {
+        *flagged.entry((f.file.as_str(), f.row)).or_default() |= f.rule == INACTIVE_BY;
+    }
+    ds.deals
         .iter()
         .map(|d| {
-            d.stage_class.is_deal_proper().then_some(DealStatus {
-                correct: true,
-                active: true,
+            d.stage_class.is_deal_proper().then(|| {
+                match flagged.get(&(ds.file(d.at), d.at.row_number())) {
+                    Some(&inactive) => DealStatus {
+                        correct: false,
+                        active: !inactive,
+                    },
+                    None => DealStatus {
+                        correct: true,
+                        active: true,
+                    },
+                }
             })
         })
-        .collect();
-    for f in findings.iter().filter(|f| INCORRECT_BY.contains(&f.rule)) {
-        let Some(&i) = index.get(&(f.file.as_str(), f.row)) else {
-            continue;
-        };
-        if let Some(status) = out[i].as_mut() {
-            status.correct = false;
-            status.active &= f.rule != INACTIVE_BY;
-        }
-    }
-    out
+        .collect()
 }
 
 #[cfg(test)]
