@@ -2,10 +2,9 @@
 //! it incorrect.
 
 use std::borrow::Cow;
-
-use foldhash::{HashMap, HashMapExt};
 use std::path::Path;
 
+use foldhash::{HashMap, HashMapExt};
 use serde::Serialize;
 
 use crate::error::Result;
