@@ -5,7 +5,7 @@
 use foldhash::HashMap;
 
 use super::Finding;
-use crate::model::Dataset;
+use crate::model::{Dataset, Deal};
 
 /// Rules whose findings make a deal incorrect.
 const INCORRECT_BY: [&str; 4] = ["DEAL001", "DEAL002", "DEAL003", "DEAL005"];
@@ -19,32 +19,44 @@ pub struct DealStatus {
     pub active: bool,
 }
 
-/// The status of each deal of `ds.deals` (same index): `None` for records that are not deals
-/// proper (unsorted requests and trash). Findings are matched to deals by file and row.
-pub fn statuses(findings: &[Finding], ds: &Dataset) -> Vec<Option<DealStatus>> {
-    // The rows some finding makes incorrect (and whether one of them is DEAL003's): a few
-    // hundred thousand on a big export, where an index of every deal would be millions.
-    let mut flagged: HashMap<(&str, usize), bool> = HashMap::default();
-    for f in findings.iter().filter(|f| INCORRECT_BY.contains(&f.rule)) {
-        *flagged.entry((f.file.as_str(), f.row)).or_default() |= f.rule == INACTIVE_BY;
+/// The deal rows some finding makes incorrect, by file and row, with the codes of those
+/// findings' rules (sorted, once each): a few hundred thousand rows on a big export, where an
+/// index of every deal would be millions.
+pub struct Flagged<'f>(HashMap<(&'f str, usize), Vec<&'static str>>);
+
+impl<'f> Flagged<'f> {
+    pub fn new(findings: &'f [Finding]) -> Self {
+        let mut rows: HashMap<(&str, usize), Vec<&'static str>> = HashMap::default();
+        for f in findings.iter().filter(|f| INCORRECT_BY.contains(&f.rule)) {
+            rows.entry((f.file.as_str(), f.row))
+                .or_default()
+                .push(f.rule);
+        }
+        for codes in rows.values_mut() {
+            codes.sort_unstable();
+            codes.dedup();
+        }
+        Flagged(rows)
     }
-    ds.deals
-        .iter()
-        .map(|d| {
-            d.stage_class.is_deal_proper().then(|| {
-                match flagged.get(&(ds.file(d.at), d.at.row_number())) {
-                    Some(&inactive) => DealStatus {
-                        correct: false,
-                        active: !inactive,
-                    },
-                    None => DealStatus {
-                        correct: true,
-                        active: true,
-                    },
-                }
-            })
+
+    /// The codes of the rules that make `deal` incorrect (none for a correct one).
+    pub fn rules<'s>(&'s self, ds: &'s Dataset, deal: &Deal) -> &'s [&'static str] {
+        self.0
+            .get(&(ds.file(deal.at), deal.at.row_number()))
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// A deal's status: `None` for a record that is not a deal proper (an unsorted request,
+    /// trash).
+    pub fn status(&self, ds: &Dataset, deal: &Deal) -> Option<DealStatus> {
+        deal.stage_class.is_deal_proper().then(|| {
+            let rules = self.rules(ds, deal);
+            DealStatus {
+                correct: rules.is_empty(),
+                active: !rules.contains(&INACTIVE_BY),
+            }
         })
-        .collect()
+    }
 }
 
 #[cfg(test)]
@@ -53,6 +65,12 @@ mod tests {
     use super::*;
     use crate::rules::{self, Context};
     use crate::testutil::{as_of, rule_set};
+
+    /// The status of each deal of `ds.deals` (same index).
+    fn statuses(findings: &[Finding], ds: &Dataset) -> Vec<Option<DealStatus>> {
+        let flagged = Flagged::new(findings);
+        ds.deals.iter().map(|d| flagged.status(ds, d)).collect()
+    }
 
     #[test]
     fn statuses_follow_the_deal_rules() {

@@ -4,18 +4,14 @@
 use std::borrow::Cow;
 use std::path::Path;
 
-use foldhash::{HashMap, HashMapExt};
 use serde::Serialize;
 
 use crate::error::Result;
 use crate::model::{Dataset, Deal};
 use crate::output::atomic::OutputPolicy;
 use crate::output::csvout::{CsvEncoding, CsvOut};
-use crate::rules::deal_status::{statuses, DealStatus};
+use crate::rules::deal_status::{DealStatus, Flagged};
 use crate::rules::Finding;
-
-/// The rules whose findings make a deal incorrect (the same list as `rules::deal_status`).
-const INCORRECT_BY: [&str; 4] = ["DEAL001", "DEAL002", "DEAL003", "DEAL005"];
 
 /// Header of `deal_status.csv`.
 pub const HEADER: [&str; 8] = [
@@ -63,27 +59,14 @@ pub fn yes_no(b: bool) -> &'static str {
 
 /// Every deal proper of `ds`, in input order, with its status.
 pub fn deal_rows<'a>(ds: &'a Dataset, findings: &[Finding]) -> Vec<DealRow<'a>> {
-    let mut by_row: HashMap<(&str, usize), Vec<&'static str>> = HashMap::new();
-    for f in findings.iter().filter(|f| INCORRECT_BY.contains(&f.rule)) {
-        let codes = by_row.entry((f.file.as_str(), f.row)).or_default();
-        if !codes.contains(&f.rule) {
-            codes.push(f.rule);
-        }
-    }
+    let flagged = Flagged::new(findings);
     ds.deals
         .iter()
-        .zip(statuses(findings, ds))
-        .filter_map(|(deal, status)| {
-            let status = status?;
-            let mut rules = by_row
-                .get(&(ds.file(deal.at), deal.at.row_number()))
-                .cloned()
-                .unwrap_or_default();
-            rules.sort_unstable();
+        .filter_map(|deal| {
             Some(DealRow {
                 deal,
-                status,
-                rules,
+                status: flagged.status(ds, deal)?,
+                rules: flagged.rules(ds, deal).to_vec(),
             })
         })
         .collect()
